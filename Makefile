@@ -1,0 +1,43 @@
+# Chalkboard — `make help` lists the targets.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+.DEFAULT_GOAL := help
+
+help: ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.run-deps: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.dev-deps: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $@ $(VENV)/.run-deps
+
+run: $(VENV)/.run-deps ## Start Chalkboard on the embedded Postgres with a demo venue
+	$(BIN)/chalkboard serve --migrate --demo
+
+test: $(VENV)/.dev-deps ## Run the whole test suite
+	$(BIN)/pytest
+
+lint: $(VENV)/.dev-deps ## ruff (format check + lint) and mypy
+	$(BIN)/ruff format --check service tests bench
+	$(BIN)/ruff check service tests bench
+	@mkdir -p $(VENV)/mypy && ln -sfn $(CURDIR)/service $(VENV)/mypy/chalkboard
+	$(BIN)/mypy
+
+format: $(VENV)/.dev-deps ## Format the code in place
+	$(BIN)/ruff format service tests bench
+	$(BIN)/ruff check --fix service tests bench
+
+clean: ## Remove the virtualenv and local data (the embedded database too)
+	rm -rf $(VENV) .data
+
+.PHONY: help run test lint format clean

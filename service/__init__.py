@@ -1,0 +1,1 @@
+"""Chalkboard: the live digital tap list for bars and breweries."""

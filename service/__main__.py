@@ -1,0 +1,3 @@
+from chalkboard.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""Users, sign-in sessions, CSRF protection and sign-in throttling."""

@@ -1,0 +1,208 @@
+"""All SQL for users, sign-in sessions, sign-in failures and venue API tokens."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import asyncpg
+
+from chalkboard.db import Conn, fetch_one
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    email: str
+
+
+@dataclass(frozen=True)
+class ApiToken:
+    id: int
+    venue_id: int
+    name: str
+    scope: str
+    created_at: datetime
+    last_used_at: datetime | None
+
+
+# --- users -------------------------------------------------------------------------------
+
+INSERT_USER = """
+INSERT INTO users (email, password_hash) VALUES ($1, $2)
+ON CONFLICT (email) DO NOTHING
+RETURNING id, email
+"""
+SELECT_USER_FOR_LOGIN = "SELECT id, email, password_hash FROM users WHERE email = $1"
+SELECT_USER_BY_EMAIL = "SELECT id, email FROM users WHERE email = $1"
+UPDATE_PASSWORD = "UPDATE users SET password_hash = $2 WHERE id = $1"
+
+
+async def create_user(conn: Conn, *, email: str, password_hash: str) -> User | None:
+    """The new user, or None when the email is taken."""
+    row = await conn.fetchrow(INSERT_USER, email, password_hash)
+    return User(row["id"], row["email"]) if row else None
+
+
+async def get_user_for_login(conn: Conn, *, email: str) -> tuple[User, str] | None:
+    row = await conn.fetchrow(SELECT_USER_FOR_LOGIN, email)
+    return (User(row["id"], row["email"]), row["password_hash"]) if row else None
+
+
+async def get_user_by_email(conn: Conn, *, email: str) -> User | None:
+    row = await conn.fetchrow(SELECT_USER_BY_EMAIL, email)
+    return User(row["id"], row["email"]) if row else None
+
+
+async def set_password_hash(conn: Conn, *, user_id: int, password_hash: str) -> None:
+    await conn.execute(UPDATE_PASSWORD, user_id, password_hash)
+
+
+# --- sessions ----------------------------------------------------------------------------
+
+INSERT_SESSION = "INSERT INTO sessions (token_hash, user_id, user_agent) VALUES ($1, $2, $3)"
+# Idle and absolute timeouts in one place; last_seen_at is written at most once a minute
+# so that reading pages does not turn every request into a write.
+SELECT_SESSION_USER = """
+WITH live AS (
+    SELECT s.token_hash, s.last_seen_at, u.id, u.email
+    FROM sessions s JOIN users u ON u.id = s.user_id
+    WHERE s.token_hash = $1
+      AND s.last_seen_at > now() - $2::interval
+      AND s.created_at > now() - $3::interval
+), touched AS (
+    UPDATE sessions SET last_seen_at = now()
+    FROM live
+    WHERE sessions.token_hash = live.token_hash
+      AND live.last_seen_at < now() - interval '1 minute'
+)
+SELECT id, email FROM live
+"""
+DELETE_SESSION = "DELETE FROM sessions WHERE token_hash = $1"
+DELETE_USER_SESSIONS = "DELETE FROM sessions WHERE user_id = $1"
+DELETE_EXPIRED_SESSIONS = """
+DELETE FROM sessions WHERE last_seen_at < now() - $1::interval OR created_at < now() - $2::interval
+"""
+
+
+async def create_session(conn: Conn, *, token_hash: bytes, user_id: int, user_agent: str) -> None:
+    await conn.execute(INSERT_SESSION, token_hash, user_id, user_agent[:300])
+
+
+async def get_session_user(
+    conn: Conn, *, token_hash: bytes, idle: timedelta, absolute: timedelta
+) -> User | None:
+    row = await conn.fetchrow(SELECT_SESSION_USER, token_hash, idle, absolute)
+    return User(row["id"], row["email"]) if row else None
+
+
+async def delete_session(conn: Conn, *, token_hash: bytes) -> None:
+    await conn.execute(DELETE_SESSION, token_hash)
+
+
+async def delete_user_sessions(conn: Conn, *, user_id: int) -> None:
+    await conn.execute(DELETE_USER_SESSIONS, user_id)
+
+
+async def delete_expired_sessions(conn: Conn, *, idle: timedelta, absolute: timedelta) -> None:
+    await conn.execute(DELETE_EXPIRED_SESSIONS, idle, absolute)
+
+
+# --- sign-in failures (throttling) -------------------------------------------------------
+
+INSERT_LOGIN_FAILURE = "INSERT INTO login_failures (email, client_ip) VALUES ($1, $2::inet)"
+COUNT_RECENT_FAILURES = """
+SELECT count(*) FILTER (WHERE email = $1) AS by_email,
+       count(*) FILTER (WHERE client_ip = $2::inet) AS by_ip
+FROM login_failures
+WHERE failed_at > now() - $3::interval AND (email = $1 OR client_ip = $2::inet)
+"""
+DELETE_LOGIN_FAILURES = "DELETE FROM login_failures WHERE email = $1"
+DELETE_OLD_LOGIN_FAILURES = "DELETE FROM login_failures WHERE failed_at < now() - $1::interval"
+
+
+async def record_login_failure(conn: Conn, *, email: str, client_ip: str | None) -> None:
+    await conn.execute(INSERT_LOGIN_FAILURE, email, client_ip)
+
+
+async def count_recent_failures(
+    conn: Conn, *, email: str, client_ip: str | None, window: timedelta
+) -> tuple[int, int]:
+    """(failures for this email, failures from this address) within the window."""
+    row = await fetch_one(conn, COUNT_RECENT_FAILURES, email, client_ip, window)
+    return row["by_email"], row["by_ip"]
+
+
+async def clear_login_failures(conn: Conn, *, email: str) -> None:
+    await conn.execute(DELETE_LOGIN_FAILURES, email)
+
+
+async def delete_old_login_failures(conn: Conn, *, older_than: timedelta) -> None:
+    await conn.execute(DELETE_OLD_LOGIN_FAILURES, older_than)
+
+
+# --- venue API tokens --------------------------------------------------------------------
+
+INSERT_API_TOKEN = """
+INSERT INTO api_tokens (venue_id, name, token_hash, scope, created_by)
+VALUES ($1, $2, $3, $4, $5)
+RETURNING id, venue_id, name, scope, created_at, last_used_at
+"""
+SELECT_API_TOKEN = """
+WITH live AS (
+    SELECT id, venue_id, name, scope, created_at, last_used_at FROM api_tokens
+    WHERE token_hash = $1 AND revoked_at IS NULL
+), touched AS (
+    UPDATE api_tokens SET last_used_at = now()
+    FROM live
+    WHERE api_tokens.id = live.id
+      AND (live.last_used_at IS NULL OR live.last_used_at < now() - interval '1 minute')
+)
+SELECT * FROM live
+"""
+SELECT_VENUE_API_TOKENS = """
+SELECT id, venue_id, name, scope, created_at, last_used_at FROM api_tokens
+WHERE venue_id = $1 AND revoked_at IS NULL ORDER BY created_at DESC
+"""
+REVOKE_API_TOKEN = """
+UPDATE api_tokens SET revoked_at = now()
+WHERE venue_id = $1 AND id = $2 AND revoked_at IS NULL
+"""
+
+
+def _api_token(row: asyncpg.Record) -> ApiToken:
+    return ApiToken(
+        row["id"],
+        row["venue_id"],
+        row["name"],
+        row["scope"],
+        row["created_at"],
+        row["last_used_at"],
+    )
+
+
+async def create_api_token(
+    conn: Conn,
+    *,
+    venue_id: int,
+    name: str,
+    token_hash: bytes,
+    scope: str,
+    created_by: int | None,
+) -> ApiToken:
+    row = await fetch_one(conn, INSERT_API_TOKEN, venue_id, name, token_hash, scope, created_by)
+    return _api_token(row)
+
+
+async def use_api_token(conn: Conn, *, token_hash: bytes) -> ApiToken | None:
+    """The live token with this hash (marking it used), or None."""
+    row = await conn.fetchrow(SELECT_API_TOKEN, token_hash)
+    return _api_token(row) if row else None
+
+
+async def list_api_tokens(conn: Conn, *, venue_id: int) -> list[ApiToken]:
+    return [_api_token(row) for row in await conn.fetch(SELECT_VENUE_API_TOKENS, venue_id)]
+
+
+async def revoke_api_token(conn: Conn, *, venue_id: int, token_id: int) -> bool:
+    return await conn.execute(REVOKE_API_TOKEN, venue_id, token_id) == "UPDATE 1"

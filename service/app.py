@@ -1,0 +1,111 @@
+"""create_app(settings): every route, middleware and exception handler, declared here."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import anyio
+import asyncpg
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.routing import Mount
+from starlette.templating import Jinja2Templates
+
+from chalkboard.accounts import queries as accounts
+from chalkboard.accounts import views as account_views
+from chalkboard.db import migrate, server
+from chalkboard.db.pool import create_pool
+from chalkboard.http.assets import Assets
+from chalkboard.http.errors import exception_handlers
+from chalkboard.http.pages import create_templates
+from chalkboard.http.security import SecurityHeaders
+from chalkboard.http.telemetry import Metrics, Telemetry
+from chalkboard.ops import views as ops_views
+from chalkboard.settings import Settings
+from chalkboard.venues import views as venue_views
+
+log = logging.getLogger("chalkboard")
+JANITOR_INTERVAL_SECONDS = 3600
+
+
+class SchemaBehindError(RuntimeError):
+    """The database lacks migrations this code needs."""
+
+
+@dataclass
+class Services:
+    """What the running app holds: handed to every request as `request.state.services`."""
+
+    settings: Settings
+    pool: asyncpg.Pool
+    templates: Jinja2Templates
+    metrics: Metrics
+    # Set when the process was told to stop: /readyz fails so the load balancer moves on.
+    draining: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+async def check_schema(pool: asyncpg.Pool) -> None:
+    async with pool.acquire() as conn:
+        missing = await migrate.pending(conn)
+    if missing:
+        names = ", ".join(f"{m.version:04d}_{m.name}" for m in missing)
+        raise SchemaBehindError(
+            f"The database schema is behind this code (missing: {names}). Run `chalkboard "
+            "migrate` first, or `chalkboard serve --migrate` on a single-instance setup."
+        )
+
+
+async def janitor(pool: asyncpg.Pool, settings: Settings) -> None:
+    """Hourly: forget expired sessions and old sign-in failures."""
+    while True:
+        try:
+            async with pool.acquire() as conn:
+                await accounts.delete_expired_sessions(
+                    conn,
+                    idle=timedelta(days=settings.session_idle_days),
+                    absolute=timedelta(days=settings.session_absolute_days),
+                )
+                await accounts.delete_old_login_failures(conn, older_than=timedelta(days=1))
+        except (OSError, asyncpg.PostgresError) as exc:
+            log.warning("janitor skipped a round: %s", exc)
+        await asyncio.sleep(JANITOR_INTERVAL_SECONDS)
+
+
+def create_app(settings: Settings) -> Starlette:
+    assets = Assets(settings.web_dir / "static", prefix="/static")
+    templates = create_templates(settings.web_dir / "templates", assets)
+    metrics = Metrics()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Services]]:
+        url = await anyio.to_thread.run_sync(server.database_url, settings)
+        pool = await create_pool(url, settings)
+        try:
+            await check_schema(pool)
+            services = Services(settings, pool, templates, metrics)
+            cleanup = asyncio.create_task(janitor(pool, settings))
+            yield {"services": services}
+            services.draining.set()
+            cleanup.cancel()
+        finally:
+            await pool.close()
+
+    return Starlette(
+        routes=[
+            *ops_views.routes,
+            *account_views.routes,
+            *venue_views.routes,
+            Mount("/static", app=assets, name="static"),
+        ],
+        middleware=[
+            Middleware(Telemetry, metrics=metrics),
+            Middleware(SecurityHeaders, https=settings.is_https),
+        ],
+        exception_handlers=exception_handlers(),
+        lifespan=lifespan,
+    )

@@ -1,0 +1,114 @@
+"""One answer per kind of failure: a page for people, JSON for the API, never a stack trace."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping
+from urllib.parse import quote
+
+import asyncpg
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.types import ExceptionHandler
+
+from chalkboard.http.pages import render_bare
+from chalkboard.http.routing import SignInRequired
+from chalkboard.http.security import security_headers
+
+log = logging.getLogger("chalkboard.errors")
+
+TITLES = {
+    400: "That request did not make sense",
+    401: "Please sign in",
+    403: "Not allowed",
+    404: "Not found",
+    405: "Not allowed",
+    409: "Someone else changed this first",
+    410: "This link has expired",
+    412: "Someone else changed this first",
+    413: "Too large",
+    422: "Please check what you entered",
+    429: "Too many attempts",
+    500: "Something went wrong on our side",
+    503: "Temporarily unavailable",
+}
+DATABASE_DOWN = (
+    "The menu database cannot be reached right now, so nothing was saved. Try again in a moment."
+)
+
+
+def wants_json(request: Request) -> bool:
+    if request.url.path.startswith("/api/"):
+        return True
+    accept = request.headers.get("accept", "")
+    return "application/json" in accept and "text/html" not in accept
+
+
+def error_response(
+    request: Request, status: int, message: str, headers: Mapping[str, str] | None = None
+) -> Response:
+    if wants_json(request):
+        return JSONResponse({"error": {"status": status, "message": message}}, status, headers)
+    response = render_bare(
+        request,
+        "error.html",
+        status,
+        title=TITLES.get(status, "Something went wrong"),
+        message=message,
+        request_id=request.scope.get("chalkboard.request_id", ""),
+    )
+    response.headers.update(headers or {})
+    return response
+
+
+async def http_exception(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if exc.status_code in (204, 304):
+        return Response(status_code=exc.status_code, headers=exc.headers)
+    return error_response(request, exc.status_code, exc.detail, exc.headers)
+
+
+async def sign_in_required(request: Request, exc: Exception) -> Response:
+    if wants_json(request):
+        return error_response(
+            request,
+            401,
+            "Sign in, or send a venue API token as `Authorization: Bearer <token>`.",
+            {"WWW-Authenticate": "Bearer"},
+        )
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+
+
+async def database_unavailable(request: Request, exc: Exception) -> Response:
+    log.warning("database unavailable: %s", exc.__class__.__name__, exc_info=exc)
+    return error_response(request, 503, DATABASE_DOWN, {"Retry-After": "5"})
+
+
+async def server_error(request: Request, exc: Exception) -> Response:
+    # Logged with the request id by the telemetry middleware, which sees it re-raised.
+    # Starlette answers this one outside the middleware, so it adds the headers itself.
+    https = request.state.services.settings.is_https
+    return error_response(
+        request,
+        500,
+        "Something broke on our side and nothing was saved. Please try again; if it keeps "
+        "happening, tell us the request id below.",
+        security_headers(https=https),
+    )
+
+
+def exception_handlers() -> dict[type[Exception] | int, ExceptionHandler]:
+    return {
+        HTTPException: http_exception,
+        SignInRequired: sign_in_required,
+        asyncpg.PostgresConnectionError: database_unavailable,
+        asyncpg.CannotConnectNowError: database_unavailable,
+        asyncpg.TooManyConnectionsError: database_unavailable,
+        asyncpg.InterfaceError: database_unavailable,
+        ConnectionError: database_unavailable,
+        asyncio.TimeoutError: database_unavailable,
+        Exception: server_error,
+    }

@@ -1,0 +1,57 @@
+"""Reading forms and JSON into pydantic models, with a message per field a person can act on."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+from starlette.requests import Request
+
+from chalkboard.http.routing import MAX_FORM_FIELDS
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+class FormErrors(dict[str, str]):
+    """field name -> message; `__all__` for a message about the form as a whole."""
+
+
+def field_message(error: ErrorDetails) -> str:
+    ctx: dict[str, Any] = dict(error.get("ctx") or {})
+    kind = error["type"]
+    if kind == "missing":
+        return "This field is required."
+    if kind == "string_too_short":
+        return (
+            "This field is required."
+            if ctx.get("min_length") == 1
+            else (f"Use at least {ctx['min_length']} characters.")
+        )
+    if kind == "string_too_long":
+        return f"Use at most {ctx['max_length']} characters."
+    if kind == "value_error":
+        return str(ctx.get("error", error["msg"]))
+    if kind == "literal_error":
+        return f"Choose one of: {ctx.get('expected', '')}."
+    return error["msg"].rstrip(".") + "."
+
+
+def errors_of(exc: ValidationError) -> FormErrors:
+    errors = FormErrors()
+    for error in exc.errors():
+        field = str(error["loc"][0]) if error["loc"] else "__all__"
+        errors.setdefault(field, field_message(error))
+    return errors
+
+
+async def form_values(request: Request) -> dict[str, str]:
+    form = await request.form(max_fields=MAX_FORM_FIELDS, max_files=0)
+    return {key: value for key, value in form.items() if isinstance(value, str)}
+
+
+def validate(model: type[Model], values: dict[str, Any]) -> tuple[Model | None, FormErrors]:
+    try:
+        return model.model_validate(values), FormErrors()
+    except ValidationError as exc:
+        return None, errors_of(exc)

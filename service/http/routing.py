@@ -1,0 +1,207 @@
+"""Routes that know who may call them.
+
+Every endpoint is declared as an `AppRoute` with an `Access` level. At the edge, before the
+endpoint runs, the route:
+  - caps the request body (413 past the cap, whatever Content-Length says);
+  - opens one connection and one transaction for the whole request (committed when the
+    endpoint returns a response, rolled back when it raises);
+  - resolves the caller (session cookie or Bearer API token) and, for venue routes, the
+    venue named by `{slug}` — which must be one the caller belongs to, or the answer is 404;
+  - checks the CSRF token on every state-changing request made with a cookie.
+Endpoints receive `(request, ctx)` and never touch sessions, tokens or transactions.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from starlette.types import Message, Receive, Scope, Send
+
+from chalkboard.accounts import queries as accounts
+from chalkboard.accounts import sessions
+from chalkboard.accounts.queries import ApiToken, User
+from chalkboard.db import Conn
+from chalkboard.venues import queries as venues
+from chalkboard.venues.queries import Membership, Venue
+
+if TYPE_CHECKING:
+    from chalkboard.app import Services
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+DEFAULT_MAX_BODY = 64 * 1024
+MAX_FORM_FIELDS = 200
+
+
+class Access(enum.Enum):
+    """Who may call a route. Every route in the app has exactly one."""
+
+    PUBLIC = "public"  # anyone; the signed-in user, if any, is known
+    SIGNED_IN = "signed-in"  # a signed-in user
+    VENUE = "venue"  # a member (owner or editor) of the venue named by {slug}
+    VENUE_OWNER = "venue-owner"  # an owner of the venue named by {slug}
+    API = "api"  # a venue API token (Bearer) or a member's session, for the venue {slug}
+
+
+class SignInRequired(Exception):
+    """The route needs a signed-in user and there is none: HTML goes to /login, API gets 401."""
+
+
+@dataclass
+class Context:
+    """What an endpoint knows about its request, resolved at the edge."""
+
+    request: Request
+    services: Services
+    conn: Conn
+    csrf_token: str
+    viewer: User | None = None
+    membership: Membership | None = None
+    token: ApiToken | None = None
+
+    @property
+    def user(self) -> User:
+        if self.viewer is None:
+            raise RuntimeError("ctx.user on a route that does not require sign-in")
+        return self.viewer
+
+    @property
+    def venue(self) -> Venue:
+        if self.membership is None:
+            raise RuntimeError("ctx.venue on a route that is not venue-scoped")
+        return self.membership.venue
+
+    @property
+    def role(self) -> str:
+        return self.membership.role if self.membership else "none"
+
+    @property
+    def can_write(self) -> bool:
+        """Sessions of members may write; API tokens only with the write scope."""
+        if self.token is not None:
+            return self.token.scope == "write"
+        return self.membership is not None
+
+
+Endpoint = Callable[[Request, Context], Awaitable[Response]]
+
+
+class BareRoute(Route):
+    """A public route that needs no session and no transaction: health checks and metrics."""
+
+    access = Access.PUBLIC
+
+
+class AppRoute(Route):
+    """A Starlette route whose endpoint takes (request, ctx) and whose access is declared."""
+
+    def __init__(
+        self,
+        path: str,
+        endpoint: Endpoint,
+        *,
+        access: Access,
+        methods: Sequence[str] = ("GET",),
+        name: str | None = None,
+        max_body: int = DEFAULT_MAX_BODY,
+    ) -> None:
+        if access in (Access.VENUE, Access.VENUE_OWNER, Access.API) and "{slug}" not in path:
+            raise ValueError(f"{path}: a venue-scoped route must name its venue with {{slug}}")
+        self.access = access
+        self.max_body = max_body
+        self.handler = endpoint
+        super().__init__(path, _Edge(self), methods=list(methods), name=name or endpoint.__name__)
+
+    async def asgi(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, capped(receive, scope, self.max_body))
+        services: Services = request.state.services
+        async with services.pool.acquire() as conn, conn.transaction():
+            ctx = await self.resolve(request, services, conn)
+            if request.method not in SAFE_METHODS and ctx.token is None:
+                await check_csrf(request, ctx)
+            response = await self.handler(request, ctx)
+        sessions.remember_csrf_seed(request, response, services.settings)
+        await response(scope, receive, send)
+
+    async def resolve(self, request: Request, services: Services, conn: Conn) -> Context:
+        settings = services.settings
+        ctx = Context(request, services, conn, sessions.csrf_token(request, settings))
+        if self.access is Access.API:
+            bearer = sessions.bearer_token(request)
+            if bearer is not None:
+                ctx.token = await accounts.use_api_token(conn, token_hash=bearer)
+                if ctx.token is None:
+                    raise HTTPException(401, "This API token is not valid or has been revoked.")
+                venue = await venues.get_venue(conn, venue_id=ctx.token.venue_id)
+                if venue is None or venue.slug != request.path_params["slug"]:
+                    raise HTTPException(404, "Venue not found.")
+                if request.method not in SAFE_METHODS and ctx.token.scope != "write":
+                    raise HTTPException(403, "This API token is read-only; create a write token.")
+                ctx.membership = Membership(venue, role="token")
+                return ctx
+        ctx.viewer = await sessions.current_user(request, conn, settings)
+        if self.access is Access.PUBLIC:
+            return ctx
+        if ctx.viewer is None:
+            raise SignInRequired
+        if self.access is Access.SIGNED_IN:
+            return ctx
+        ctx.membership = await venues.get_membership(
+            conn, slug=request.path_params["slug"], user_id=ctx.viewer.id
+        )
+        if ctx.membership is None:
+            raise HTTPException(404, "Venue not found, or you are not a member of it.")
+        if self.access is Access.VENUE_OWNER and ctx.membership.role != "owner":
+            raise HTTPException(403, "Only the venue's owners can do this.")
+        return ctx
+
+
+class _Edge:
+    """The ASGI app Starlette calls for an AppRoute (it would wrap a bare method as a handler)."""
+
+    def __init__(self, route: AppRoute) -> None:
+        self.route = route
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.route.asgi(scope, receive, send)
+
+
+def capped(receive: Receive, scope: Scope, limit: int) -> Receive:
+    """`receive` that fails with 413 once the body passes `limit` bytes (chunked or not)."""
+    declared = dict(scope["headers"]).get(b"content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise HTTPException(413, f"The request is too large (limit {limit // 1024} KiB).")
+    seen = 0
+
+    async def receive_capped() -> Message:
+        nonlocal seen
+        message = await receive()
+        seen += len(message.get("body", b""))
+        if seen > limit:
+            raise HTTPException(413, f"The request is too large (limit {limit // 1024} KiB).")
+        return message
+
+    return receive_capped
+
+
+async def check_csrf(request: Request, ctx: Context) -> None:
+    sent = request.headers.get("x-csrf-token")
+    if sent is None and request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        form: FormData = await request.form(max_fields=MAX_FORM_FIELDS, max_files=0)
+        value = form.get("csrf_token")
+        sent = value if isinstance(value, str) else None
+    if not sent or not sessions.csrf_matches(sent, ctx.csrf_token):
+        raise HTTPException(
+            403,
+            "This form has expired or came from another site. Go back, reload the page and "
+            "try again.",
+        )

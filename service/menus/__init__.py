@@ -1,0 +1,1 @@
+"""Beverages, serving sizes and menus (sections of entries with prices)."""

@@ -1,0 +1,24 @@
+"""How menu values read to a person: prices in the venue's currency, volumes in its unit."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from babel.numbers import format_currency, get_currency_precision
+
+ML_PER_US_FL_OZ = Decimal("29.5735")
+
+
+def price(minor_units: int, currency: str, locale: str = "en_US") -> str:
+    """1250, "USD" -> "$12.50"; 1250, "JPY" -> "¥1,250". Exact: no float on the way."""
+    amount = Decimal(minor_units).scaleb(-get_currency_precision(currency))
+    return str(format_currency(amount, currency, locale=locale))
+
+
+def volume(ml: Decimal | None, unit: str) -> str:
+    """A serving size in the venue's unit: 473 ml -> "16 oz"; 500 ml -> "500 ml"."""
+    if ml is None:
+        return ""
+    if unit == "oz":
+        return f"{(ml / ML_PER_US_FL_OZ).quantize(Decimal('1')):f} oz"
+    return f"{ml.quantize(Decimal('1')):f} ml"

@@ -1,0 +1,1 @@
+"""What the load balancer and the operator ask of a running process."""

@@ -1,0 +1,72 @@
+"""`chalkboard serve`: uvicorn tuned for an ALB in front and Fargate Spot underneath."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+
+import uvicorn
+
+from chalkboard import demo
+from chalkboard.app import create_app
+from chalkboard.cli import CommandError
+from chalkboard.db import migrate
+from chalkboard.db.pool import connect
+from chalkboard.http.telemetry import configure_logging
+from chalkboard.settings import Settings
+
+log = logging.getLogger("chalkboard")
+WS_MAX_MESSAGE_BYTES = 64 * 1024
+
+
+def uvicorn_config(settings: Settings, port: int | None = None) -> uvicorn.Config:
+    return uvicorn.Config(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port if port is None else port,
+        # The ALB closes idle connections after 60 s; ours must stay open longer, or the
+        # ALB reuses a connection we just closed and the user gets a 502.
+        timeout_keep_alive=settings.keepalive_seconds,
+        # Only the ALB (or local proxy) may say who the client is and that it used https.
+        proxy_headers=True,
+        forwarded_allow_ips=list(settings.trusted_proxies),
+        ws="websockets-sansio",
+        # Deflate costs ~35 KiB per idle socket and CPU per message; menus are small.
+        ws_per_message_deflate=False,
+        ws_max_size=WS_MAX_MESSAGE_BYTES,
+        timeout_graceful_shutdown=int(settings.shutdown_drain_seconds) + 5,
+        server_header=False,
+        date_header=True,
+        log_config=None,
+        access_log=False,
+    )
+
+
+async def prepare(
+    settings: Settings, *, migrate_first: bool, with_demo: bool
+) -> demo.DemoLogin | None:
+    async with connect(settings) as conn:
+        if migrate_first:
+            for m in await migrate.migrate(conn):
+                log.info("applied migration %04d_%s", m.version, m.name)
+        if with_demo:
+            async with conn.transaction():
+                return await demo.ensure_demo(conn)
+    return None
+
+
+def run(settings: Settings, *, migrate_first: bool, demo: bool) -> None:
+    if demo and settings.env == "production":
+        raise CommandError("--demo creates a known login; it is for development only")
+    configure_logging(settings.log_level)
+    login = asyncio.run(prepare(settings, migrate_first=migrate_first, with_demo=demo))
+    if login is not None:
+        url = settings.public_base_url
+        print(
+            f"\n  Chalkboard is starting at {url}/v/{login.slug}\n"
+            f"  Sign in as {login.email} with password {login.password}\n",
+            file=sys.stderr,
+            flush=True,
+        )
+    uvicorn.Server(uvicorn_config(settings)).run()

@@ -1,0 +1,169 @@
+"""Settings: built once from the environment, validated as a whole, passed everywhere.
+
+Every variable is listed in `Settings.from_env`; docs/configuration.md describes them.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+# Dev-only key: anything signed with it is worthless outside a laptop.
+DEV_SECRET_KEY = "dev-insecure-secret-key-do-not-use-in-production"
+MIN_SECRET_KEY_LENGTH = 32
+ENVIRONMENTS = ("dev", "production")
+
+
+class SettingsError(Exception):
+    """The environment does not describe a runnable Chalkboard; the message says what to set."""
+
+
+class Secret(str):
+    """A string that does not print: repr/str in logs and tracebacks show a placeholder."""
+
+    def __repr__(self) -> str:
+        return "Secret('**********')"
+
+    def __str__(self) -> str:
+        return "**********"
+
+    def reveal(self) -> str:
+        return str.__str__(self)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    env: str = "dev"
+    # None: run an embedded Postgres (pgserver) under data_dir.
+    database_url: Secret | None = None
+    secret_key: Secret = field(default_factory=lambda: Secret(DEV_SECRET_KEY))
+    public_base_url: str = "http://127.0.0.1:8000"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    data_dir: Path = REPO_ROOT / ".data"
+    # Addresses whose X-Forwarded-* headers are believed (the ALB's subnets).
+    trusted_proxies: tuple[str, ...] = ("127.0.0.1",)
+    # Must outlive the ALB idle timeout (60 s by default) or the ALB sees resets.
+    keepalive_seconds: int = 75
+    # Window over which TV sockets are closed on SIGTERM (Fargate Spot gives 120 s).
+    shutdown_drain_seconds: float = 20.0
+    db_pool_min: int = 2
+    db_pool_max: int = 10
+    session_idle_days: int = 14
+    session_absolute_days: int = 60
+    invite_valid_days: int = 7
+    log_level: str = "INFO"
+    # When set, /metrics asks for `Authorization: Bearer <token>`.
+    metrics_token: Secret | None = None
+    web_dir: Path = REPO_ROOT / "web"
+
+    @property
+    def is_https(self) -> bool:
+        return self.public_base_url.startswith("https://")
+
+    @property
+    def embedded_database(self) -> bool:
+        return self.database_url is None
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read CHALKBOARD_* and friends; raise SettingsError naming every problem at once."""
+        env = os.environ if environ is None else environ
+        problems: list[str] = []
+
+        def integer(name: str, default: int, low: int, high: int) -> int:
+            raw = env.get(name)
+            if raw is None or raw == "":
+                return default
+            try:
+                value = int(raw)
+            except ValueError:
+                problems.append(f"{name} must be a whole number, got {raw!r}")
+                return default
+            if not low <= value <= high:
+                problems.append(f"{name} must be between {low} and {high}, got {value}")
+            return value
+
+        mode = env.get("CHALKBOARD_ENV", "dev")
+        if mode not in ENVIRONMENTS:
+            problems.append(
+                f"CHALKBOARD_ENV must be one of {', '.join(ENVIRONMENTS)}, got {mode!r}"
+            )
+
+        secret = env.get("SECRET_KEY", "")
+        if not secret:
+            if mode == "production":
+                problems.append(
+                    "SECRET_KEY is required in production: set it to a random string of at "
+                    "least 32 characters, e.g. `python -c 'import secrets; "
+                    "print(secrets.token_urlsafe(48))'`"
+                )
+            secret = DEV_SECRET_KEY
+        elif len(secret) < MIN_SECRET_KEY_LENGTH:
+            problems.append(f"SECRET_KEY must be at least {MIN_SECRET_KEY_LENGTH} characters long")
+
+        database_url = env.get("DATABASE_URL") or None
+        if database_url and urlsplit(database_url).scheme not in ("postgres", "postgresql"):
+            problems.append("DATABASE_URL must start with postgresql:// (or leave it unset)")
+        if database_url is None and mode == "production":
+            problems.append("DATABASE_URL is required in production (the embedded one is for dev)")
+
+        port = integer("PORT", 8000, 1, 65535)
+        public_base_url = env.get("PUBLIC_BASE_URL", f"http://127.0.0.1:{port}").rstrip("/")
+        parts = urlsplit(public_base_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            problems.append(
+                f"PUBLIC_BASE_URL must be an absolute http(s) URL like https://menu.example.com,"
+                f" got {public_base_url!r}"
+            )
+        elif mode == "production" and parts.scheme != "https":
+            problems.append("PUBLIC_BASE_URL must use https:// in production")
+
+        proxies = tuple(
+            p.strip() for p in env.get("TRUSTED_PROXIES", "127.0.0.1").split(",") if p.strip()
+        )
+        for proxy in proxies:
+            try:
+                ipaddress.ip_network(proxy, strict=False)
+            except ValueError:
+                problems.append(
+                    f"TRUSTED_PROXIES must be comma-separated IPs or CIDRs, got {proxy!r}"
+                )
+
+        log_level = env.get("LOG_LEVEL", "INFO").upper()
+        if log_level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+            problems.append(f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {log_level!r}")
+
+        pool_min = integer("DB_POOL_MIN", 2, 1, 100)
+        pool_max = integer("DB_POOL_MAX", 10, 1, 500)
+        if pool_min > pool_max:
+            problems.append("DB_POOL_MIN must not be larger than DB_POOL_MAX")
+
+        settings = cls(
+            env=mode,
+            database_url=Secret(database_url) if database_url else None,
+            secret_key=Secret(secret),
+            public_base_url=public_base_url,
+            host=env.get("HOST", "127.0.0.1" if mode == "dev" else "0.0.0.0"),  # noqa: S104
+            port=port,
+            data_dir=Path(env.get("DATA_DIR", str(REPO_ROOT / ".data"))),
+            trusted_proxies=proxies,
+            keepalive_seconds=integer("KEEPALIVE_SECONDS", 75, 1, 4100),
+            shutdown_drain_seconds=integer("SHUTDOWN_DRAIN_SECONDS", 20, 0, 110),
+            db_pool_min=pool_min,
+            db_pool_max=pool_max,
+            session_idle_days=integer("SESSION_IDLE_DAYS", 14, 1, 365),
+            session_absolute_days=integer("SESSION_ABSOLUTE_DAYS", 60, 1, 365),
+            log_level=log_level,
+            metrics_token=Secret(env["METRICS_TOKEN"]) if env.get("METRICS_TOKEN") else None,
+        )
+        if problems:
+            raise SettingsError(
+                "Chalkboard cannot start; fix these settings:\n  - " + "\n  - ".join(problems)
+            )
+        return settings

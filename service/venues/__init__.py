@@ -1,0 +1,1 @@
+"""Venues (bars), who belongs to them, and invitations to join."""

@@ -1,0 +1,65 @@
+"""What a valid venue and invite look like (web forms and CLI alike)."""
+
+from __future__ import annotations
+
+import functools
+import re
+import zoneinfo
+from typing import Annotated, Literal
+
+from babel.numbers import list_currencies
+from pydantic import AfterValidator, BaseModel, StringConstraints
+
+SLUG = re.compile(r"^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$")
+
+
+@functools.cache
+def timezones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+@functools.cache
+def currencies() -> frozenset[str]:
+    return frozenset(list_currencies())
+
+
+def check_slug(value: str) -> str:
+    value = value.strip().lower()
+    if not SLUG.match(value):
+        raise ValueError(
+            "Use 1 to 40 lowercase letters, digits and hyphens, starting and ending with a letter "
+            "or digit (for example: the-tap-room)."
+        )
+    return value
+
+
+def check_timezone(value: str) -> str:
+    value = value.strip()
+    if value not in timezones():
+        raise ValueError("Choose a time zone from the list, like Europe/London or America/Denver.")
+    return value
+
+
+def check_currency(value: str) -> str:
+    value = value.strip().upper()
+    if value not in currencies():
+        raise ValueError("Use a three-letter currency code such as USD, EUR or GBP.")
+    return value
+
+
+def slug_from_name(name: str) -> str:
+    """A suggested slug: "The Tap Room & Co." -> "the-tap-room-co"."""
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:40].strip("-")
+
+
+class NewVenue(BaseModel):
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+    slug: Annotated[str, AfterValidator(check_slug)]
+    timezone: Annotated[str, AfterValidator(check_timezone)]
+    currency: Annotated[str, AfterValidator(check_currency)]
+    volume_unit: Literal["ml", "oz"]
+
+
+class NewInvite(BaseModel):
+    role: Literal["owner", "editor"]
+    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""

@@ -1,0 +1,222 @@
+"""All SQL for venues, memberships and invites. Every venue query filters on venue_id."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import asyncpg
+
+from chalkboard.db import Conn, fetch_one
+
+ROLES = ("owner", "editor")
+
+
+@dataclass(frozen=True)
+class Venue:
+    id: int
+    slug: str
+    name: str
+    timezone: str
+    currency: str
+    volume_unit: str
+
+
+@dataclass(frozen=True)
+class Membership:
+    venue: Venue
+    role: str
+
+
+@dataclass(frozen=True)
+class Member:
+    user_id: int
+    email: str
+    role: str
+    joined_at: datetime
+
+
+@dataclass(frozen=True)
+class Invite:
+    id: int
+    venue_id: int
+    role: str
+    note: str
+    created_at: datetime
+    expires_at: datetime
+    accepted_at: datetime | None
+    revoked_at: datetime | None
+
+
+VENUE_COLUMNS = "v.id, v.slug, v.name, v.timezone, v.currency, v.volume_unit"
+
+
+def _venue(row: asyncpg.Record) -> Venue:
+    return Venue(
+        row["id"], row["slug"], row["name"], row["timezone"], row["currency"], row["volume_unit"]
+    )
+
+
+INSERT_VENUE = f"""
+WITH v AS (
+    INSERT INTO venues (slug, name, timezone, currency, volume_unit)
+    VALUES ($1, $2, $3, $4, $5)
+    ON CONFLICT (slug) DO NOTHING
+    RETURNING *
+)
+SELECT {VENUE_COLUMNS} FROM v
+"""
+INSERT_MEMBERSHIP = """
+INSERT INTO memberships (venue_id, user_id, role) VALUES ($1, $2, $3)
+ON CONFLICT (venue_id, user_id) DO NOTHING
+"""
+SELECT_MEMBERSHIP = f"""
+SELECT {VENUE_COLUMNS}, m.role
+FROM venues v JOIN memberships m ON m.venue_id = v.id
+WHERE v.slug = $1 AND m.user_id = $2
+"""
+SELECT_USER_MEMBERSHIPS = f"""
+SELECT {VENUE_COLUMNS}, m.role
+FROM venues v JOIN memberships m ON m.venue_id = v.id
+WHERE m.user_id = $1
+ORDER BY lower(v.name), v.id
+"""
+SELECT_VENUE_BY_SLUG = f"SELECT {VENUE_COLUMNS} FROM venues v WHERE v.slug = $1"
+SELECT_VENUE_BY_ID = f"SELECT {VENUE_COLUMNS} FROM venues v WHERE v.id = $1"
+SELECT_MEMBERS = """
+SELECT u.id, u.email, m.role, m.created_at
+FROM memberships m JOIN users u ON u.id = m.user_id
+WHERE m.venue_id = $1
+ORDER BY m.role DESC, lower(u.email)
+"""
+# The last owner cannot be removed: a venue always has someone who can manage it.
+DELETE_MEMBER = """
+DELETE FROM memberships m
+WHERE m.venue_id = $1 AND m.user_id = $2
+  AND (m.role <> 'owner'
+       OR (SELECT count(*) FROM memberships o WHERE o.venue_id = $1 AND o.role = 'owner') > 1)
+"""
+
+INVITE_COLUMNS = "id, venue_id, role, note, created_at, expires_at, accepted_at, revoked_at"
+INSERT_INVITE = f"""
+INSERT INTO invites (venue_id, token_hash, role, note, created_by, expires_at)
+VALUES ($1, $2, $3, $4, $5, now() + $6::interval)
+RETURNING {INVITE_COLUMNS}
+"""
+SELECT_INVITE_BY_TOKEN = f"SELECT {INVITE_COLUMNS} FROM invites WHERE token_hash = $1"
+SELECT_PENDING_INVITES = f"""
+SELECT {INVITE_COLUMNS} FROM invites
+WHERE venue_id = $1 AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > now()
+ORDER BY created_at DESC
+"""
+# Single use: the row is claimed by exactly one accepting transaction.
+CLAIM_INVITE = f"""
+UPDATE invites SET accepted_by = $2, accepted_at = now()
+WHERE token_hash = $1 AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > now()
+RETURNING {INVITE_COLUMNS}
+"""
+REVOKE_INVITE = """
+UPDATE invites SET revoked_at = now()
+WHERE venue_id = $1 AND id = $2 AND accepted_at IS NULL AND revoked_at IS NULL
+"""
+
+
+def _membership(row: asyncpg.Record) -> Membership:
+    return Membership(_venue(row), row["role"])
+
+
+def _invite(row: asyncpg.Record) -> Invite:
+    return Invite(
+        row["id"],
+        row["venue_id"],
+        row["role"],
+        row["note"],
+        row["created_at"],
+        row["expires_at"],
+        row["accepted_at"],
+        row["revoked_at"],
+    )
+
+
+async def create_venue(
+    conn: Conn,
+    *,
+    slug: str,
+    name: str,
+    timezone: str,
+    currency: str,
+    volume_unit: str,
+) -> Venue | None:
+    """The new venue, or None when the slug is taken."""
+    row = await conn.fetchrow(INSERT_VENUE, slug, name, timezone, currency, volume_unit)
+    return _venue(row) if row else None
+
+
+async def add_member(conn: Conn, *, venue_id: int, user_id: int, role: str) -> bool:
+    """Add the user to the venue; False when they already belong to it."""
+    return await conn.execute(INSERT_MEMBERSHIP, venue_id, user_id, role) == "INSERT 0 1"
+
+
+async def get_membership(conn: Conn, *, slug: str, user_id: int) -> Membership | None:
+    """The user's membership of the venue with this slug; None for a venue they are not in."""
+    row = await conn.fetchrow(SELECT_MEMBERSHIP, slug, user_id)
+    return _membership(row) if row else None
+
+
+async def list_memberships(conn: Conn, *, user_id: int) -> list[Membership]:
+    return [_membership(row) for row in await conn.fetch(SELECT_USER_MEMBERSHIPS, user_id)]
+
+
+async def get_venue_by_slug(conn: Conn, *, slug: str) -> Venue | None:
+    row = await conn.fetchrow(SELECT_VENUE_BY_SLUG, slug)
+    return _venue(row) if row else None
+
+
+async def get_venue(conn: Conn, *, venue_id: int) -> Venue | None:
+    row = await conn.fetchrow(SELECT_VENUE_BY_ID, venue_id)
+    return _venue(row) if row else None
+
+
+async def list_members(conn: Conn, *, venue_id: int) -> list[Member]:
+    rows = await conn.fetch(SELECT_MEMBERS, venue_id)
+    return [Member(r["id"], r["email"], r["role"], r["created_at"]) for r in rows]
+
+
+async def remove_member(conn: Conn, *, venue_id: int, user_id: int) -> bool:
+    """False when the user is not a member, or is the venue's last owner."""
+    return await conn.execute(DELETE_MEMBER, venue_id, user_id) == "DELETE 1"
+
+
+async def create_invite(
+    conn: Conn,
+    *,
+    venue_id: int,
+    token_hash: bytes,
+    role: str,
+    note: str,
+    created_by: int,
+    valid_for: timedelta,
+) -> Invite:
+    row = await fetch_one(
+        conn, INSERT_INVITE, venue_id, token_hash, role, note, created_by, valid_for
+    )
+    return _invite(row)
+
+
+async def get_invite(conn: Conn, *, token_hash: bytes) -> Invite | None:
+    row = await conn.fetchrow(SELECT_INVITE_BY_TOKEN, token_hash)
+    return _invite(row) if row else None
+
+
+async def list_pending_invites(conn: Conn, *, venue_id: int) -> list[Invite]:
+    return [_invite(row) for row in await conn.fetch(SELECT_PENDING_INVITES, venue_id)]
+
+
+async def claim_invite(conn: Conn, *, token_hash: bytes, user_id: int) -> Invite | None:
+    """Mark the invite used by this user; None when it is unknown, used, revoked or expired."""
+    row = await conn.fetchrow(CLAIM_INVITE, token_hash, user_id)
+    return _invite(row) if row else None
+
+
+async def revoke_invite(conn: Conn, *, venue_id: int, invite_id: int) -> bool:
+    return await conn.execute(REVOKE_INVITE, venue_id, invite_id) == "UPDATE 1"

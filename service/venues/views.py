@@ -1,0 +1,275 @@
+"""Venues: create and switch between them, the team (members, invites) and API tokens."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+
+from chalkboard import tokens
+from chalkboard.accounts import queries as accounts
+from chalkboard.accounts import sessions
+from chalkboard.accounts.forms import NewApiToken
+from chalkboard.http.forms import FormErrors, form_values, validate
+from chalkboard.http.pages import render
+from chalkboard.http.routing import Access, AppRoute, Context
+from chalkboard.menus import queries as menus
+from chalkboard.venues import queries
+from chalkboard.venues.forms import NewInvite, NewVenue, currencies, slug_from_name, timezones
+from chalkboard.venues.queries import Invite, Venue
+
+INVITE_PREFIX = "inv_"
+
+
+async def create_venue_for(ctx: Context, form: NewVenue, owner_id: int) -> Venue | None:
+    """The new venue with its owner, or None when the slug is taken."""
+    venue = await queries.create_venue(ctx.conn, **form.model_dump())
+    if venue is not None:
+        await queries.add_member(ctx.conn, venue_id=venue.id, user_id=owner_id, role="owner")
+    return venue
+
+
+async def home(request: Request, ctx: Context) -> Response:
+    return RedirectResponse("/venues" if ctx.viewer else "/login", 303)
+
+
+async def venue_list(request: Request, ctx: Context) -> Response:
+    memberships = await queries.list_memberships(ctx.conn, user_id=ctx.user.id)
+    if len(memberships) == 1 and "all" not in request.query_params:
+        return RedirectResponse(f"/v/{memberships[0].venue.slug}", 303)
+    return await render(ctx, "venues.html")
+
+
+def _venue_form_choices() -> dict[str, Any]:
+    return {
+        "timezones": [(tz, tz.replace("_", " ")) for tz in sorted(timezones())],
+        "currencies": [(code, code) for code in sorted(currencies())],
+        "units": [("oz", "US fluid ounces (oz)"), ("ml", "Millilitres (ml)")],
+    }
+
+
+async def new_venue_page(request: Request, ctx: Context) -> Response:
+    defaults = {"timezone": "America/New_York", "currency": "USD", "volume_unit": "oz"}
+    return await render(ctx, "venue_new.html", values=defaults, errors={}, **_venue_form_choices())
+
+
+async def new_venue(request: Request, ctx: Context) -> Response:
+    values = await form_values(request)
+    if not values.get("slug", "").strip():
+        values["slug"] = slug_from_name(values.get("name", ""))
+    form, errors = validate(NewVenue, values)
+    if form is not None:
+        venue = await create_venue_for(ctx, form, ctx.user.id)
+        if venue is not None:
+            return RedirectResponse(f"/v/{venue.slug}", 303)
+        errors = FormErrors(slug="Another venue already uses this web address; pick another.")
+    return await render(
+        ctx, "venue_new.html", 422, values=values, errors=errors, **_venue_form_choices()
+    )
+
+
+async def venue_home(request: Request, ctx: Context) -> Response:
+    boards = []
+    for menu in await menus.list_menus(ctx.conn, venue_id=ctx.venue.id):
+        board = await menus.get_board(ctx.conn, venue_id=ctx.venue.id, menu_id=menu.id)
+        if board is not None:
+            boards.append(board)
+    return await render(ctx, "venue.html", boards=boards)
+
+
+# --- the team: members and invites -------------------------------------------------------
+
+
+async def team_page(request: Request, ctx: Context, **extra: object) -> Response:
+    members = await queries.list_members(ctx.conn, venue_id=ctx.venue.id)
+    invites = (
+        await queries.list_pending_invites(ctx.conn, venue_id=ctx.venue.id)
+        if ctx.role == "owner"
+        else []
+    )
+    extra.setdefault("errors", {})
+    extra.setdefault("values", {"role": "editor"})
+    status = int(str(extra.pop("status", 200)))
+    return await render(ctx, "team.html", status, members=members, invites=invites, **extra)
+
+
+async def team(request: Request, ctx: Context) -> Response:
+    return await team_page(request, ctx)
+
+
+async def create_invite(request: Request, ctx: Context) -> Response:
+    values = await form_values(request)
+    form, errors = validate(NewInvite, values)
+    if form is None:
+        return await team_page(request, ctx, status=422, values=values, errors=errors)
+    token, token_hash = tokens.new_token(INVITE_PREFIX)
+    await queries.create_invite(
+        ctx.conn,
+        venue_id=ctx.venue.id,
+        token_hash=token_hash,
+        role=form.role,
+        note=form.note,
+        created_by=ctx.user.id,
+        valid_for=timedelta(days=ctx.services.settings.invite_valid_days),
+    )
+    link = f"{ctx.services.settings.public_base_url}/invite/{token}"
+    return await team_page(
+        request, ctx, status=201, new_invite_link=link, new_invite_role=form.role
+    )
+
+
+async def revoke_invite(request: Request, ctx: Context) -> Response:
+    await queries.revoke_invite(
+        ctx.conn, venue_id=ctx.venue.id, invite_id=request.path_params["invite_id"]
+    )
+    return RedirectResponse(f"/v/{ctx.venue.slug}/team", 303)
+
+
+async def remove_member(request: Request, ctx: Context) -> Response:
+    user_id = request.path_params["user_id"]
+    if not await queries.remove_member(ctx.conn, venue_id=ctx.venue.id, user_id=user_id):
+        members = {m.user_id for m in await queries.list_members(ctx.conn, venue_id=ctx.venue.id)}
+        if user_id not in members:
+            raise HTTPException(404, "That person is not a member of this venue.")
+        raise HTTPException(
+            409, "A venue needs at least one owner. Make someone else an owner first."
+        )
+    if user_id == ctx.user.id:
+        return RedirectResponse("/venues", 303)
+    return RedirectResponse(f"/v/{ctx.venue.slug}/team", 303)
+
+
+def _invite_problem(invite: Invite | None) -> HTTPException | None:
+    if invite is None:
+        return HTTPException(
+            404,
+            "This invite link is not valid. Check that you copied all of it, or ask for a new one.",
+        )
+    if invite.revoked_at is not None:
+        return HTTPException(410, "This invite was withdrawn. Ask the venue's owner for a new one.")
+    if invite.accepted_at is not None:
+        return HTTPException(410, "This invite has already been used. Each link works once.")
+    if invite.expires_at <= datetime.now(UTC):
+        return HTTPException(
+            410,
+            f"This invite expired on {invite.expires_at:%d %b %Y}. Ask the venue's owner for a "
+            "new one.",
+        )
+    return None
+
+
+async def invite_page(request: Request, ctx: Context) -> Response:
+    invite = await queries.get_invite(
+        ctx.conn, token_hash=tokens.hash_token(request.path_params["token"])
+    )
+    if (problem := _invite_problem(invite)) is not None:
+        raise problem
+    assert invite is not None
+    venue = await queries.get_venue(ctx.conn, venue_id=invite.venue_id)
+    return await render(ctx, "invite.html", invite=invite, venue=venue, path=request.url.path)
+
+
+async def accept_invite(request: Request, ctx: Context) -> Response:
+    token_hash = tokens.hash_token(request.path_params["token"])
+    invite = await queries.claim_invite(ctx.conn, token_hash=token_hash, user_id=ctx.user.id)
+    if invite is None:
+        problem = _invite_problem(await queries.get_invite(ctx.conn, token_hash=token_hash))
+        raise problem or HTTPException(409, "This invite was just used. Each link works once.")
+    await queries.add_member(
+        ctx.conn, venue_id=invite.venue_id, user_id=ctx.user.id, role=invite.role
+    )
+    venue = await queries.get_venue(ctx.conn, venue_id=invite.venue_id)
+    assert venue is not None
+    return RedirectResponse(f"/v/{venue.slug}", 303)
+
+
+# --- API tokens ---------------------------------------------------------------------------
+
+
+async def tokens_page(request: Request, ctx: Context, **extra: object) -> Response:
+    api_tokens = await accounts.list_api_tokens(ctx.conn, venue_id=ctx.venue.id)
+    extra.setdefault("errors", {})
+    extra.setdefault("values", {"scope": "read"})
+    status = int(str(extra.pop("status", 200)))
+    return await render(ctx, "tokens.html", status, api_tokens=api_tokens, **extra)
+
+
+async def api_tokens(request: Request, ctx: Context) -> Response:
+    return await tokens_page(request, ctx)
+
+
+async def create_api_token(request: Request, ctx: Context) -> Response:
+    values = await form_values(request)
+    form, errors = validate(NewApiToken, values)
+    if form is None:
+        return await tokens_page(request, ctx, status=422, values=values, errors=errors)
+    secret, token_hash = sessions.new_api_token()
+    await accounts.create_api_token(
+        ctx.conn,
+        venue_id=ctx.venue.id,
+        name=form.name,
+        token_hash=token_hash,
+        scope=form.scope,
+        created_by=ctx.user.id,
+    )
+    return await tokens_page(request, ctx, status=201, new_token=secret)
+
+
+async def revoke_api_token(request: Request, ctx: Context) -> Response:
+    await accounts.revoke_api_token(
+        ctx.conn, venue_id=ctx.venue.id, token_id=request.path_params["token_id"]
+    )
+    return RedirectResponse(f"/v/{ctx.venue.slug}/tokens", 303)
+
+
+# --- JSON API -----------------------------------------------------------------------------
+
+
+async def api_venue(request: Request, ctx: Context) -> Response:
+    venue = ctx.venue
+    return JSONResponse(
+        {
+            "slug": venue.slug,
+            "name": venue.name,
+            "timezone": venue.timezone,
+            "currency": venue.currency,
+            "volume_unit": venue.volume_unit,
+        }
+    )
+
+
+routes = [
+    AppRoute("/", home, access=Access.PUBLIC),
+    AppRoute("/venues", venue_list, access=Access.SIGNED_IN),
+    AppRoute("/venues/new", new_venue_page, access=Access.SIGNED_IN),
+    AppRoute("/venues/new", new_venue, access=Access.SIGNED_IN, methods=["POST"]),
+    AppRoute("/v/{slug}", venue_home, access=Access.VENUE),
+    AppRoute("/v/{slug}/team", team, access=Access.VENUE),
+    AppRoute("/v/{slug}/invites", create_invite, access=Access.VENUE_OWNER, methods=["POST"]),
+    AppRoute(
+        "/v/{slug}/invites/{invite_id:int}/revoke",
+        revoke_invite,
+        access=Access.VENUE_OWNER,
+        methods=["POST"],
+    ),
+    AppRoute(
+        "/v/{slug}/members/{user_id:int}/remove",
+        remove_member,
+        access=Access.VENUE_OWNER,
+        methods=["POST"],
+    ),
+    AppRoute("/v/{slug}/tokens", api_tokens, access=Access.VENUE_OWNER),
+    AppRoute("/v/{slug}/tokens", create_api_token, access=Access.VENUE_OWNER, methods=["POST"]),
+    AppRoute(
+        "/v/{slug}/tokens/{token_id:int}/revoke",
+        revoke_api_token,
+        access=Access.VENUE_OWNER,
+        methods=["POST"],
+    ),
+    AppRoute("/invite/{token}", invite_page, access=Access.PUBLIC),
+    AppRoute("/invite/{token}", accept_invite, access=Access.SIGNED_IN, methods=["POST"]),
+    AppRoute("/api/v1/venues/{slug}", api_venue, access=Access.API),
+]

@@ -1,0 +1,17 @@
+// Small progressive enhancements for the editor; every page works without this file.
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-copy]");
+    if (!button) return;
+    var input = document.querySelector(button.getAttribute("data-copy"));
+    input.select();
+    var done = function () { button.textContent = "Copied"; };
+    if (navigator.clipboard) {
+      navigator.clipboard.writeText(input.value).then(done, function () { document.execCommand("copy"); done(); });
+    } else {
+      document.execCommand("copy");
+      done();
+    }
+  });
+})();
