@@ -122,9 +122,10 @@ async def create_invite(request: Request, ctx: Context) -> Response:
 
 
 async def revoke_invite(request: Request, ctx: Context) -> Response:
-    await queries.revoke_invite(
+    if not await queries.revoke_invite(
         ctx.conn, venue_id=ctx.venue.id, invite_id=request.path_params["invite_id"]
-    )
+    ):
+        raise HTTPException(404, "No open invite with that id: it was used or withdrawn already.")
     return RedirectResponse(f"/v/{ctx.venue.slug}/team", 303)
 
 
@@ -219,9 +220,10 @@ async def create_api_token(request: Request, ctx: Context) -> Response:
 
 
 async def revoke_api_token(request: Request, ctx: Context) -> Response:
-    await accounts.revoke_api_token(
+    if not await accounts.revoke_api_token(
         ctx.conn, venue_id=ctx.venue.id, token_id=request.path_params["token_id"]
-    )
+    ):
+        raise HTTPException(404, "No live API token with that id: it may be revoked already.")
     return RedirectResponse(f"/v/{ctx.venue.slug}/tokens", 303)
 
 

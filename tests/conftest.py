@@ -1,0 +1,248 @@
+"""Shared fixtures: a real Postgres with the real migrations, and the real app over real HTTP.
+
+The database is the embedded one (pgserver, under a temporary directory) unless
+DATABASE_URL is set, in which case a fresh database is created on that server (the role
+needs CREATEDB). Each test isolates itself by creating its own users and venues.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import secrets
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+import httpx
+import pytest
+import uvicorn
+
+from chalkboard.db import migrate
+from chalkboard.db.pool import init_connection
+from chalkboard.db.server import start_embedded
+from chalkboard.serve import uvicorn_config
+from chalkboard.settings import Secret, Settings
+
+TEST_SECRET_KEY = "test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
+PASSWORD = "correct horse battery staple"
+CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]*)">')
+
+
+def with_database(url: str, name: str) -> str:
+    """The same server URL, pointing at another database."""
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+@pytest.fixture(scope="session")
+def server_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A Postgres server to create test databases on."""
+    configured = os.environ.get("DATABASE_URL")
+    if configured:
+        return configured
+    return start_embedded(tmp_path_factory.mktemp("pg") / "data")
+
+
+@dataclass
+class Databases:
+    """Makes empty databases on the test server; drops them all at the end."""
+
+    server_url: str
+    created: list[str] = field(default_factory=list)
+
+    async def create(self) -> str:
+        name = f"chalkboard_test_{secrets.token_hex(6)}"
+        admin = await asyncpg.connect(self.server_url)
+        try:
+            await admin.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await admin.close()
+        self.created.append(name)
+        return with_database(self.server_url, name)
+
+    async def drop_all(self) -> None:
+        admin = await asyncpg.connect(self.server_url)
+        try:
+            for name in self.created:
+                await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await admin.close()
+
+
+@pytest.fixture(scope="session")
+async def databases(server_url: str) -> AsyncIterator[Databases]:
+    made = Databases(server_url)
+    yield made
+    await made.drop_all()
+
+
+@pytest.fixture(scope="session")
+async def database_url(databases: Databases) -> str:
+    """The suite's database, with every migration applied the way production applies them."""
+    url = await databases.create()
+    conn = await asyncpg.connect(url)
+    try:
+        await migrate.migrate(conn)
+    finally:
+        await conn.close()
+    return url
+
+
+@pytest.fixture(scope="session")
+async def db(database_url: str) -> AsyncIterator[asyncpg.Pool]:
+    """A pool on the suite's database, for arranging and checking data directly."""
+    pool = await asyncpg.create_pool(database_url, min_size=1, max_size=4, init=init_connection)
+    assert pool is not None
+    yield pool
+    await pool.close()
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return Settings(
+        database_url=Secret(database_url),
+        secret_key=Secret(TEST_SECRET_KEY),
+        public_base_url="http://127.0.0.1",
+        data_dir=tmp_path_factory.mktemp("data"),
+        shutdown_drain_seconds=1,
+    )
+
+
+@dataclass
+class RunningServer:
+    url: str
+    settings: Settings
+
+
+async def start_server(settings: Settings) -> tuple[uvicorn.Server, asyncio.Task[None], str]:
+    server = uvicorn.Server(uvicorn_config(settings, port=0))
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()  # raises what stopped the server from starting
+        await asyncio.sleep(0.02)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    return server, task, f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture(scope="session")
+async def live(settings: Settings) -> AsyncIterator[RunningServer]:
+    """The real app under uvicorn on a free port, shared by the session's tests."""
+    server, task, url = await start_server(settings)
+    running = RunningServer(url, replace(settings, public_base_url=url))
+    yield running
+    server.should_exit = True
+    await task
+
+
+class Browser(httpx.AsyncClient):
+    """An HTTP client that behaves like one person's browser: cookies, CSRF tokens, an IP."""
+
+    csrf_token: str = ""
+
+    async def page(self, path: str) -> httpx.Response:
+        response = await self.get(path)
+        found = CSRF_META.search(response.text)
+        if found and found[1]:
+            self.csrf_token = found[1]
+        return response
+
+    async def submit(self, path: str, data: dict[str, str] | None = None) -> httpx.Response:
+        """POST a form the way the page would, with its CSRF token."""
+        if not self.csrf_token:
+            await self.page("/login")
+        return await self.post(path, data={"csrf_token": self.csrf_token, **(data or {})})
+
+    async def sign_up(self, email: str | None = None, password: str = PASSWORD) -> str:
+        email = email or f"user-{secrets.token_hex(5)}@example.com"
+        response = await self.submit("/signup", {"email": email, "password": password})
+        assert response.status_code == 303, response.text
+        await self.page("/account")
+        return email
+
+    async def sign_in(self, email: str, password: str = PASSWORD) -> httpx.Response:
+        response = await self.submit("/login", {"email": email, "password": password})
+        await self.page("/account")
+        return response
+
+    async def create_venue(self, name: str | None = None, **fields: str) -> str:
+        slug = fields.pop("slug", f"venue-{secrets.token_hex(5)}")
+        form = {
+            "name": name or f"The {slug}",
+            "slug": slug,
+            "timezone": "Europe/London",
+            "currency": "GBP",
+            "volume_unit": "ml",
+            **fields,
+        }
+        response = await self.submit("/venues/new", form)
+        assert response.status_code == 303, response.text
+        return slug
+
+
+@pytest.fixture
+async def new_browser(live: RunningServer) -> AsyncIterator[Callable[[], Browser]]:
+    """Makes browsers (each its own cookies and client address); closes them after the test."""
+    opened: list[Browser] = []
+
+    def make() -> Browser:
+        address = f"10.{secrets.randbelow(250)}.{secrets.randbelow(250)}.{secrets.randbelow(250)}"
+        browser = Browser(
+            base_url=live.url,
+            follow_redirects=False,
+            headers={"X-Forwarded-For": address},
+            timeout=30,
+        )
+        opened.append(browser)
+        return browser
+
+    yield make
+    for browser in opened:
+        await browser.aclose()
+
+
+@pytest.fixture
+async def browser(new_browser: Callable[[], Browser]) -> Browser:
+    return new_browser()
+
+
+@pytest.fixture
+async def owner(new_browser: Callable[[], Browser]) -> tuple[Browser, str]:
+    """A signed-in owner of a fresh venue: (their browser, the venue's slug)."""
+    person = new_browser()
+    await person.sign_up()
+    return person, await person.create_venue()
+
+
+@pytest.fixture
+def cli(settings: Settings) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """Runs `chalkboard …` in a subprocess against the suite's database."""
+
+    def run(
+        *args: str, stdin: str | None = None, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        assert settings.database_url is not None
+        environment = {
+            **os.environ,
+            "DATABASE_URL": settings.database_url.reveal(),
+            "SECRET_KEY": TEST_SECRET_KEY,
+            **(env or {}),
+        }
+        return subprocess.run(
+            [sys.executable, "-m", "chalkboard", *args],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            env=environment,
+            timeout=120,
+            check=False,
+            cwd=Path(__file__).parent.parent,
+        )
+
+    return run

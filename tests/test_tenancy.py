@@ -1,0 +1,127 @@
+"""Tenancy is absolute: every venue-scoped route, probed with another venue's ids, is a 404.
+
+The route list comes from the app itself, so a new route cannot escape: an unclassified
+route, or a path parameter this test has no probe value for, fails the test.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import asyncpg
+import httpx
+from starlette.routing import Mount
+
+from chalkboard.app import create_app
+from chalkboard.http.routing import Access, AppRoute, BareRoute
+from chalkboard.settings import Settings
+from tests.conftest import Browser
+from tests.test_venues import invite
+
+VENUE_SCOPED = {Access.VENUE, Access.VENUE_OWNER, Access.API}
+PARAM = re.compile(r"{(\w+)(?::\w+)?}")
+
+SNAPSHOT = """
+SELECT
+  (SELECT json_agg(m ORDER BY user_id) FROM memberships m WHERE venue_id = $1) AS members,
+  (SELECT json_agg(i ORDER BY id) FROM invites i WHERE venue_id = $1) AS invites,
+  (SELECT json_agg(t.* ORDER BY id) FROM (SELECT id, name, scope, revoked_at FROM api_tokens
+    WHERE venue_id = $1) t) AS tokens,
+  (SELECT row_to_json(v) FROM venues v WHERE id = $1) AS venue
+"""
+
+
+def test_every_route_declares_who_may_call_it(settings: Settings) -> None:
+    """Each route is an AppRoute/BareRoute with an Access level, or the static mount."""
+    unclassified = []
+    for route in create_app(settings).routes:
+        if isinstance(route, Mount) and route.path == "/static":
+            continue
+        if not isinstance(route, AppRoute | BareRoute) or not isinstance(route.access, Access):
+            unclassified.append(getattr(route, "path", repr(route)))
+    assert unclassified == [], f"routes without a declared Access: {unclassified}"
+
+
+async def test_another_venues_objects_are_404_on_every_venue_route(
+    settings: Settings, new_browser: Callable[[], Browser], db: asyncpg.Pool
+) -> None:
+    """Venue B's owner gets 404 for every venue route of venue A, and A's data is unchanged."""
+    alice = new_browser()
+    await alice.sign_up()
+    slug_a = await alice.create_venue("Alice's Alehouse")
+    invite_path = await invite(alice, slug_a)
+    await alice.submit(f"/v/{slug_a}/tokens", {"name": "POS", "scope": "write"})
+    venue_a = await db.fetchrow(
+        "SELECT v.id, m.user_id FROM venues v JOIN memberships m ON m.venue_id = v.id "
+        "WHERE v.slug = $1",
+        slug_a,
+    )
+    ids_of_a = {
+        "invite_id": await db.fetchval("SELECT id FROM invites WHERE venue_id = $1", venue_a["id"]),
+        "token_id": await db.fetchval("SELECT id FROM api_tokens WHERE venue_id = $1", venue_a["id"]),
+        "user_id": venue_a["user_id"],
+    }
+    before = dict(await db.fetchrow(SNAPSHOT, venue_a["id"]))
+
+    bob = new_browser()
+    await bob.sign_up()
+    slug_b = await bob.create_venue("Bob's Brewpub")
+    token_b = re.search(
+        r'value="(cbt_[^"]+)"',
+        (await bob.submit(f"/v/{slug_b}/tokens", {"name": "B", "scope": "write"})).text,
+    )
+    assert token_b
+
+    probed = 0
+    for route in create_app(settings).routes:
+        if not isinstance(route, AppRoute) or route.access not in VENUE_SCOPED:
+            continue
+        params = PARAM.findall(route.path)
+        unknown = set(params) - {"slug", *ids_of_a}
+        assert not unknown, f"{route.path}: give this test a probe value for {unknown}"
+        # A's slug with A's ids; and B's own slug with A's ids (when the route has any).
+        attempts = [{"slug": slug_a, **ids_of_a}]
+        if len(params) > 1:
+            attempts.append({"slug": slug_b, **ids_of_a})
+        for values in attempts:
+            path = PARAM.sub(lambda m, v=values: str(v[m[1]]), route.path)
+            for method in sorted(route.methods or []):
+                if method == "HEAD":
+                    continue
+                if method == "GET":
+                    response = await bob.get(path)
+                else:
+                    response = await bob.request(
+                        method, path, data={"csrf_token": bob.csrf_token, "role": "owner",
+                                            "name": "x", "scope": "write"}
+                    )
+                assert response.status_code == 404, f"{method} {path}: {response.status_code}"
+                probed += 1
+            if route.access is Access.API:
+                bearer = await bob.get(path, headers={"Authorization": f"Bearer {token_b[1]}"})
+                assert bearer.status_code == 404, f"Bearer GET {path}"
+    assert probed >= 10
+    assert dict(await db.fetchrow(SNAPSHOT, venue_a["id"])) == before
+    # And A's invite is still usable by the person it was meant for.
+    assert (await new_browser().page(invite_path)).status_code == 200
+
+
+async def test_api_tokens_open_only_their_own_venue(owner: tuple[Browser, str]) -> None:
+    """A read token reads its venue; a bad token is 401; a revoked token stops working."""
+    boss, slug = owner
+    created = await boss.submit(f"/v/{slug}/tokens", {"name": "Keg scale", "scope": "read"})
+    token = re.search(r'value="(cbt_[^"]+)"', created.text)
+    assert token
+    headers = {"Authorization": f"Bearer {token[1]}"}
+    async with httpx.AsyncClient(base_url=str(boss.base_url)) as api:
+        response = await api.get(f"/api/v1/venues/{slug}", headers=headers)
+        assert response.status_code == 200 and response.json()["slug"] == slug
+        bad = await api.get(f"/api/v1/venues/{slug}", headers={"Authorization": "Bearer nope"})
+        assert bad.status_code == 401 and "not valid" in bad.json()["error"]["message"]
+        listing = await boss.page(f"/v/{slug}/tokens")
+        token_id = re.search(rf"/v/{slug}/tokens/(\d+)/revoke", listing.text)
+        assert token_id
+        await boss.submit(f"/v/{slug}/tokens/{token_id[1]}/revoke")
+        revoked = await api.get(f"/api/v1/venues/{slug}", headers=headers)
+        assert revoked.status_code == 401

@@ -1,0 +1,183 @@
+"""Venues, the team, invites and switching between venues."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import asyncpg
+
+from tests.conftest import Browser
+
+INVITE_LINK = re.compile(r'value="(http://[^"]+/invite/(inv_[^"]+))"')
+
+
+async def invite(owner: Browser, slug: str, role: str = "editor") -> str:
+    """Create an invite in the venue and return its path (/invite/<token>)."""
+    response = await owner.submit(f"/v/{slug}/invites", {"role": role, "note": "new bartender"})
+    assert response.status_code == 201, response.text
+    found = INVITE_LINK.search(response.text)
+    assert found, "the invite link is shown once after creating it"
+    return f"/invite/{found[2]}"
+
+
+async def test_invited_editor_joins_and_can_work_in_the_venue(
+    owner: tuple[Browser, str], new_browser: Callable[[], Browser], db: asyncpg.Pool
+) -> None:
+    """Sign-up -> venue -> invite -> accept: the new editor sees the venue and its team."""
+    boss, slug = owner
+    path = await invite(boss, slug)
+    staff = new_browser()
+    landing = await staff.page(path)
+    assert landing.status_code == 200 and "Create an account to join" in landing.text
+    email = await staff.sign_up()
+    joined = await staff.submit(path)
+    assert joined.status_code == 303 and joined.headers["location"] == f"/v/{slug}"
+    assert (await staff.page(f"/v/{slug}")).status_code == 200
+    team = await staff.page(f"/v/{slug}/team")
+    assert email in team.text
+    role = await db.fetchval(
+        "SELECT m.role FROM memberships m JOIN users u ON u.id = m.user_id "
+        "JOIN venues v ON v.id = m.venue_id WHERE u.email = $1 AND v.slug = $2",
+        email,
+        slug,
+    )
+    assert role == "editor"
+    refused = await staff.submit(f"/v/{slug}/invites", {"role": "owner"})
+    assert refused.status_code == 403
+
+
+async def test_an_invite_works_once(
+    owner: tuple[Browser, str], new_browser: Callable[[], Browser]
+) -> None:
+    """The second person to use a link is told it was already used."""
+    boss, slug = owner
+    path = await invite(boss, slug)
+    first, second = new_browser(), new_browser()
+    await first.sign_up()
+    await second.sign_up()
+    assert (await first.submit(path)).status_code == 303
+    again = await second.submit(path)
+    assert again.status_code == 410
+    assert "already been used" in again.text
+    assert (await second.get(f"/v/{slug}")).status_code == 404
+
+
+async def test_expired_withdrawn_and_unknown_invites_explain_themselves(
+    owner: tuple[Browser, str], browser: Browser, db: asyncpg.Pool
+) -> None:
+    """Expired -> 410 "expired", withdrawn -> 410 "withdrawn", made-up -> 404."""
+    boss, slug = owner
+    expired = await invite(boss, slug)
+    await db.execute(
+        "UPDATE invites SET expires_at = now() - interval '1 hour' WHERE token_hash = sha256($1)",
+        expired.removeprefix("/invite/").encode(),
+    )
+    response = await browser.page(expired)
+    assert response.status_code == 410 and "expired" in response.text
+
+    withdrawn = await invite(boss, slug)
+    invite_id = await db.fetchval(
+        "SELECT id FROM invites WHERE token_hash = sha256($1)",
+        withdrawn.removeprefix("/invite/").encode(),
+    )
+    assert (await boss.submit(f"/v/{slug}/invites/{invite_id}/revoke")).status_code == 303
+    response = await browser.page(withdrawn)
+    assert response.status_code == 410 and "withdrawn" in response.text
+
+    response = await browser.page("/invite/inv_made-up")
+    assert response.status_code == 404 and "not valid" in response.text
+
+
+async def test_venue_form_validates_every_field_and_writes_nothing(
+    browser: Browser, db: asyncpg.Pool
+) -> None:
+    """Bad slug, time zone, currency, unit or name: 422 with the field's message, no venue."""
+    await browser.sign_up()
+    good = {
+        "name": "Good",
+        "slug": "validation-check",
+        "timezone": "Europe/London",
+        "currency": "GBP",
+        "volume_unit": "ml",
+    }
+    cases = [
+        ({"slug": "Bad Slug!"}, "lowercase letters, digits and hyphens"),
+        ({"slug": "-edge-"}, "lowercase letters, digits and hyphens"),
+        ({"timezone": "Mars/Olympus"}, "Choose a time zone"),
+        ({"currency": "DOGE"}, "three-letter currency code"),
+        ({"volume_unit": "pints"}, "Choose one of"),
+        ({"name": "x" * 101}, "at most 100 characters"),
+        ({"name": "   "}, "This field is required"),
+    ]
+    for change, message in cases:
+        response = await browser.submit("/venues/new", {**good, **change})
+        assert response.status_code == 422, change
+        assert message in response.text, change
+    assert await db.fetchval("SELECT count(*) FROM venues WHERE slug = 'validation-check'") == 0
+
+
+async def test_a_taken_slug_is_refused_kindly(
+    owner: tuple[Browser, str], browser: Browser
+) -> None:
+    """Creating a venue at an address already in use asks for another."""
+    _, slug = owner
+    await browser.sign_up()
+    response = await browser.submit(
+        "/venues/new",
+        {"name": "Copycat", "slug": slug, "timezone": "UTC", "currency": "USD", "volume_unit": "oz"},
+    )
+    assert response.status_code == 422
+    assert "already uses this web address" in response.text
+
+
+async def test_empty_slug_is_made_from_the_name(browser: Browser, db: asyncpg.Pool) -> None:
+    """Leaving the address empty derives it from the venue's name."""
+    await browser.sign_up()
+    name = f"Ye Olde Tap & Barrel {id(browser) % 100000}"
+    response = await browser.submit(
+        "/venues/new",
+        {"name": name, "slug": "", "timezone": "UTC", "currency": "EUR", "volume_unit": "ml"},
+    )
+    assert response.status_code == 303
+    slug = await db.fetchval("SELECT slug FROM venues WHERE name = $1", name)
+    assert slug.startswith("ye-olde-tap-barrel-")
+
+
+async def test_a_user_in_several_venues_can_switch_between_them(browser: Browser) -> None:
+    """With two venues, /venues lists both and each venue page links to the other."""
+    await browser.sign_up()
+    first = await browser.create_venue("First Pub")
+    second = await browser.create_venue("Second Pub")
+    listing = await browser.page("/venues")
+    assert listing.status_code == 200
+    assert f"/v/{first}" in listing.text and f"/v/{second}" in listing.text
+    page = await browser.page(f"/v/{first}")
+    assert f'href="/v/{second}"' in page.text
+
+
+async def test_the_last_owner_cannot_be_removed(owner: tuple[Browser, str], db: asyncpg.Pool) -> None:
+    """An owner removing themselves as the only owner gets 409 and stays an owner."""
+    boss, slug = owner
+    user_id = await db.fetchval(
+        "SELECT m.user_id FROM memberships m JOIN venues v ON v.id = m.venue_id WHERE v.slug = $1",
+        slug,
+    )
+    response = await boss.submit(f"/v/{slug}/members/{user_id}/remove")
+    assert response.status_code == 409
+    assert "at least one owner" in response.text
+    assert (await boss.get(f"/v/{slug}")).status_code == 200
+
+
+async def test_owner_removes_an_editor(
+    owner: tuple[Browser, str], new_browser: Callable[[], Browser], db: asyncpg.Pool
+) -> None:
+    """A removed editor loses the venue at once (404)."""
+    boss, slug = owner
+    path = await invite(boss, slug)
+    staff = new_browser()
+    email = await staff.sign_up()
+    await staff.submit(path)
+    user_id = await db.fetchval("SELECT id FROM users WHERE email = $1", email)
+    assert (await boss.submit(f"/v/{slug}/members/{user_id}/remove")).status_code == 303
+    assert (await staff.get(f"/v/{slug}")).status_code == 404
