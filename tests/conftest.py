@@ -11,9 +11,11 @@ import asyncio
 import os
 import re
 import secrets
+import shutil
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Callable
+import tempfile
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -25,7 +27,7 @@ import uvicorn
 
 from chalkboard.db import migrate
 from chalkboard.db.pool import init_connection
-from chalkboard.db.server import start_embedded
+from chalkboard.db.server import embedded_server
 from chalkboard.serve import uvicorn_config
 from chalkboard.settings import Secret, Settings
 
@@ -41,12 +43,19 @@ def with_database(url: str, name: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def server_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+def server_url() -> Iterator[str]:
     """A Postgres server to create test databases on."""
     configured = os.environ.get("DATABASE_URL")
     if configured:
-        return configured
-    return start_embedded(tmp_path_factory.mktemp("pg") / "data")
+        yield configured
+        return
+    # Not under pytest's tmp dir: as root, pgserver runs postgres as another user, and any
+    # pytest session starting meanwhile re-locks /tmp/pytest-of-root to 0700.
+    home = Path(tempfile.mkdtemp(prefix="chalkboard-test-pg-"))
+    server = embedded_server(home / "data")
+    yield server.get_uri()
+    server.cleanup()
+    shutil.rmtree(home, ignore_errors=True)
 
 
 @dataclass

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import warnings
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from chalkboard.settings import Settings
+
+if TYPE_CHECKING:
+    from pgserver.postgres_server import PostgresServer
 
 
 def database_url(settings: Settings) -> str:
@@ -16,10 +20,12 @@ def database_url(settings: Settings) -> str:
     """
     if settings.database_url is not None:
         return settings.database_url.reveal()
-    return start_embedded(settings.data_dir / "postgres")
+    uri: str = embedded_server(settings.data_dir / "postgres").get_uri()
+    return uri
 
 
-def start_embedded(pgdata: Path) -> str:
+def embedded_server(pgdata: Path) -> PostgresServer:
+    """The pgserver instance for this data dir, started (and initialized) when needed."""
     from platformdirs.api import RuntimeDirWarning
 
     pgdata.mkdir(parents=True, exist_ok=True)
@@ -29,6 +35,4 @@ def start_embedded(pgdata: Path) -> str:
         # Imported lazily: production never loads the bundled Postgres.
         from pgserver.postgres_server import get_server
 
-        server = get_server(pgdata, cleanup_mode="stop")
-    uri: str = server.get_uri()
-    return uri
+        return get_server(pgdata, cleanup_mode="stop")

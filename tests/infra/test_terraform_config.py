@@ -3,7 +3,7 @@
 import os
 import subprocess
 
-from tests.infra.conftest import INFRA_DIR, Terraform
+from tests.infra.terraform_runner import INFRA_DIR, Terraform
 
 SCRIPTS = sorted((INFRA_DIR / "scripts").glob("*.sh"))
 
