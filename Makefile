@@ -24,7 +24,7 @@ $(VENV)/.dev-deps: pyproject.toml | $(BIN)/python
 run: $(VENV)/.run-deps ## Start Chalkboard on the embedded Postgres with a demo venue
 	$(BIN)/chalkboard serve --migrate --demo
 
-test: $(VENV)/.dev-deps ## Run the whole test suite
+test: lint ## Lint, type-check and run the whole test suite
 	$(BIN)/pytest
 
 lint: $(VENV)/.dev-deps ## ruff (format check + lint) and mypy
@@ -37,7 +37,10 @@ format: $(VENV)/.dev-deps ## Format the code in place
 	$(BIN)/ruff format service tests bench
 	$(BIN)/ruff check --fix service tests bench
 
+bench-idle: $(VENV)/.dev-deps ## Memory of an idle server vs. a bare Starlette app (bench/results/idle.json)
+	$(BIN)/python bench/idle_memory.py
+
 clean: ## Remove the virtualenv and local data (the embedded database too)
 	rm -rf $(VENV) .data
 
-.PHONY: help run test lint format clean
+.PHONY: help run test lint format bench-idle clean

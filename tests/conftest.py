@@ -12,6 +12,7 @@ import os
 import re
 import secrets
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -129,22 +130,27 @@ class RunningServer:
     settings: Settings
 
 
-async def start_server(settings: Settings) -> tuple[uvicorn.Server, asyncio.Task[None], str]:
-    server = uvicorn.Server(uvicorn_config(settings, port=0))
-    task = asyncio.create_task(server.serve())
+async def start_server(
+    settings: Settings,
+) -> tuple[uvicorn.Server, asyncio.Task[None], RunningServer]:
+    """Serve the app on a free loopback port; its PUBLIC_BASE_URL is that port's URL."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    settings = replace(settings, public_base_url=url)
+    server = uvicorn.Server(uvicorn_config(settings))
+    task = asyncio.create_task(server.serve(sockets=[sock]))
     while not server.started:
         if task.done():
             task.result()  # raises what stopped the server from starting
         await asyncio.sleep(0.02)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    return server, task, f"http://127.0.0.1:{port}"
+    return server, task, RunningServer(url, settings)
 
 
 @pytest.fixture(scope="session")
 async def live(settings: Settings) -> AsyncIterator[RunningServer]:
     """The real app under uvicorn on a free port, shared by the session's tests."""
-    server, task, url = await start_server(settings)
-    running = RunningServer(url, replace(settings, public_base_url=url))
+    server, task, running = await start_server(settings)
     yield running
     server.should_exit = True
     await task

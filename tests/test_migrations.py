@@ -24,7 +24,9 @@ async def applied(url: str) -> list[int]:
         await conn.close()
 
 
-async def test_migrations_apply_to_an_empty_database_and_are_idempotent(databases: Databases) -> None:
+async def test_migrations_apply_to_an_empty_database_and_are_idempotent(
+    databases: Databases,
+) -> None:
     """Every file applies once, in order; running again applies nothing."""
     url = await databases.create()
     conn = await asyncpg.connect(url)
@@ -33,7 +35,9 @@ async def test_migrations_apply_to_an_empty_database_and_are_idempotent(database
         second = await migrate.migrate(conn)
         tables = {
             row["tablename"]
-            for row in await conn.fetch("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+            for row in await conn.fetch(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+            )
         }
     finally:
         await conn.close()
@@ -49,8 +53,13 @@ async def test_two_processes_migrating_at_once_do_not_collide(databases: Databas
 
     async def run() -> tuple[int, bytes]:
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "chalkboard", "migrate",
-            env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+            sys.executable,
+            "-m",
+            "chalkboard",
+            "migrate",
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
         )
         output, _ = await process.communicate()
         return process.returncode or 0, output
@@ -79,14 +88,21 @@ async def test_migrate_check_reports_pending_migrations(databases: Databases) ->
 
     async def check() -> tuple[int, str]:
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "chalkboard", "migrate", "--check",
-            env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+            sys.executable,
+            "-m",
+            "chalkboard",
+            "migrate",
+            "--check",
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
         )
         output, _ = await process.communicate()
         return process.returncode or 0, output.decode()
 
     code, output = await check()
-    assert code == 1 and "0001_accounts_and_venues" in output
+    assert code == 1
+    assert "0001_accounts_and_venues" in output
     conn = await asyncpg.connect(url)
     try:
         await migrate.migrate(conn)

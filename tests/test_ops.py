@@ -36,7 +36,8 @@ async def test_the_app_recovers_when_the_database_drops_its_connections(
     assert killed >= 1
     statuses = [(await boss.get(f"/v/{slug}")).status_code for _ in range(4)]
     # A request may meet a dead connection once (503, nothing saved); then all is well.
-    assert set(statuses) <= {200, 503} and statuses[-2:] == [200, 200]
+    assert set(statuses) <= {200, 503}
+    assert statuses[-2:] == [200, 200]
 
 
 async def test_metrics_count_requests_by_route_template(
@@ -47,7 +48,9 @@ async def test_metrics_count_requests_by_route_template(
     await boss.get(f"/v/{slug}/team")
     async with httpx.AsyncClient(base_url=live.url) as client:
         text = (await client.get("/metrics")).text
-    assert 'chalkboard_http_requests_total{method="GET",route="/v/{slug}/team",status="200"}' in text
+    assert (
+        'chalkboard_http_requests_total{method="GET",route="/v/{slug}/team",status="200"}' in text
+    )
     assert "chalkboard_http_request_duration_seconds_bucket" in text
     assert "chalkboard_db_pool_connections" in text
     assert slug not in text
@@ -75,9 +78,12 @@ def test_logs_are_json_lines_with_the_request_id(capsys: pytest.CaptureFixture[s
         root.handlers[:], level = saved
         root.setLevel(level)
     line = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
-    assert line["message"] == "kicked tap 3" and line["request_id"] == "req-42"
-    assert line["level"] == "INFO" and line["logger"] == "chalkboard.test"
-    assert line["venue"] == "demo" and "time" in line
+    assert line["message"] == "kicked tap 3"
+    assert line["request_id"] == "req-42"
+    assert line["level"] == "INFO"
+    assert line["logger"] == "chalkboard.test"
+    assert line["venue"] == "demo"
+    assert "time" in line
 
 
 async def test_errors_answer_people_with_pages_and_programs_with_json(
@@ -86,6 +92,8 @@ async def test_errors_answer_people_with_pages_and_programs_with_json(
     """An unknown page is a friendly 404 page; an API error is a JSON body with its status."""
     person = new_browser()
     page = await person.get("/definitely/not/here")
-    assert page.status_code == 404 and "Not found" in page.text
+    assert page.status_code == 404
+    assert "Not found" in page.text
     api = await person.get("/api/v1/venues/x", headers={"Accept": "application/json"})
-    assert api.status_code == 401 and api.json()["error"]["status"] == 401
+    assert api.status_code == 401
+    assert api.json()["error"]["status"] == 401

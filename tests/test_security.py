@@ -31,8 +31,16 @@ async def test_every_kind_of_response_carries_the_security_headers(
     """Pages, redirects, errors, static files, health checks and the API all get them."""
     boss, slug = owner
     css = (await boss.page(f"/v/{slug}")).text.split('href="/static/')[1].split('"')[0]
-    for path in [f"/v/{slug}", "/", "/no-such-page", f"/static/{css}", "/healthz", "/readyz",
-                 "/api/v1/venues/nope", "/invite/nope"]:
+    for path in [
+        f"/v/{slug}",
+        "/",
+        "/no-such-page",
+        f"/static/{css}",
+        "/healthz",
+        "/readyz",
+        "/api/v1/venues/nope",
+        "/invite/nope",
+    ]:
         assert_strict_headers(await boss.get(path))
     assert_strict_headers(await boss.post("/logout"))  # 403: no CSRF token
     assert "strict-transport-security" not in (await boss.get("/healthz")).headers
@@ -60,9 +68,15 @@ async def test_oversized_bodies_are_refused_with_or_without_content_length(
     email = "big-body@example.com"
     declared = await browser.post(
         "/signup",
-        data={"csrf_token": browser.csrf_token, "email": email, "password": PASSWORD, "pad": padding},
+        data={
+            "csrf_token": browser.csrf_token,
+            "email": email,
+            "password": PASSWORD,
+            "pad": padding,
+        },
     )
-    assert declared.status_code == 413 and "too large" in declared.text
+    assert declared.status_code == 413
+    assert "too large" in declared.text
 
     body = f"csrf_token={browser.csrf_token}&email={email}&password=x&pad={padding}".encode()
 
@@ -90,12 +104,13 @@ async def test_malformed_forms_get_a_4xx_not_a_crash(browser: Browser, db: async
     assert 400 <= junk.status_code < 500
     broken = await browser.post(
         "/signup",
-        content=b"--xx\r\nContent-Disposition: form-data; name=\"email\"\r\n\r\nunterminated",
+        content=b'--xx\r\nContent-Disposition: form-data; name="email"\r\n\r\nunterminated',
         headers={"content-type": "multipart/form-data; boundary=xx"},
     )
     assert 400 <= broken.status_code < 500
     missing = await browser.submit("/signup", {})
-    assert missing.status_code == 422 and "This field is required" in missing.text
+    assert missing.status_code == 422
+    assert "This field is required" in missing.text
     assert await db.fetchval("SELECT count(*) FROM users WHERE email = ''") == 0
 
 
@@ -110,7 +125,8 @@ async def test_static_files_are_immutable_only_under_their_current_hash(
         assert fresh.status_code == 200
         assert fresh.headers["cache-control"] == "public, max-age=31536000, immutable"
         stale = await client.get("/static/000000000000/" + path.split("/", 1)[1])
-        assert stale.status_code == 200 and stale.headers["cache-control"] == "no-cache"
+        assert stale.status_code == 200
+        assert stale.headers["cache-control"] == "no-cache"
         assert (await client.get("/static/000000000000/css/nope.css")).status_code == 404
 
 

@@ -10,7 +10,8 @@ from chalkboard.settings import Settings, SettingsError
 def test_dev_defaults_need_nothing_set() -> None:
     """With no environment at all, Chalkboard runs in dev on the embedded database."""
     settings = Settings.from_env({})
-    assert settings.env == "dev" and settings.embedded_database
+    assert settings.env == "dev"
+    assert settings.embedded_database
     assert settings.public_base_url == "http://127.0.0.1:8000"
     assert settings.keepalive_seconds > 60  # longer than the ALB's idle timeout
 
@@ -20,7 +21,8 @@ def test_production_names_every_missing_setting_at_once() -> None:
     with pytest.raises(SettingsError) as raised:
         Settings.from_env({"CHALKBOARD_ENV": "production", "PUBLIC_BASE_URL": "http://x.example"})
     message = str(raised.value)
-    assert "SECRET_KEY is required" in message and "secrets.token_urlsafe" in message
+    assert "SECRET_KEY is required" in message
+    assert "secrets.token_urlsafe" in message
     assert "DATABASE_URL is required" in message
     assert "must use https://" in message
 
@@ -40,8 +42,14 @@ def test_bad_values_are_explained() -> None:
             }
         )
     message = str(raised.value)
-    for expected in ("PORT must be a whole number", "DATABASE_URL must start with postgresql",
-                     "TRUSTED_PROXIES", "LOG_LEVEL", "at least 32 characters", "DB_POOL_MIN"):
+    for expected in (
+        "PORT must be a whole number",
+        "DATABASE_URL must start with postgresql",
+        "TRUSTED_PROXIES",
+        "LOG_LEVEL",
+        "at least 32 characters",
+        "DB_POOL_MIN",
+    ):
         assert expected in message
 
 
@@ -54,7 +62,8 @@ def test_secrets_never_print() -> None:
         }
     )
     shown = repr(settings) + str(settings.secret_key) + f"{settings.database_url}"
-    assert "hunter2" not in shown and "k" * 40 not in shown
+    assert "hunter2" not in shown
+    assert "k" * 40 not in shown
     assert settings.secret_key.reveal() == "k" * 40
 
 
@@ -69,5 +78,7 @@ def test_production_with_everything_set_is_accepted() -> None:
             "TRUSTED_PROXIES": "10.0.0.0/16",
         }
     )
-    assert settings.is_https and settings.public_base_url == "https://menu.example.com"
-    assert settings.host == "0.0.0.0" and settings.trusted_proxies == ("10.0.0.0/16",)
+    assert settings.is_https
+    assert settings.public_base_url == "https://menu.example.com"
+    assert settings.host == "0.0.0.0"
+    assert settings.trusted_proxies == ("10.0.0.0/16",)

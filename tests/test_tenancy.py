@@ -59,7 +59,9 @@ async def test_another_venues_objects_are_404_on_every_venue_route(
     )
     ids_of_a = {
         "invite_id": await db.fetchval("SELECT id FROM invites WHERE venue_id = $1", venue_a["id"]),
-        "token_id": await db.fetchval("SELECT id FROM api_tokens WHERE venue_id = $1", venue_a["id"]),
+        "token_id": await db.fetchval(
+            "SELECT id FROM api_tokens WHERE venue_id = $1", venue_a["id"]
+        ),
         "user_id": venue_a["user_id"],
     }
     before = dict(await db.fetchrow(SNAPSHOT, venue_a["id"]))
@@ -93,8 +95,14 @@ async def test_another_venues_objects_are_404_on_every_venue_route(
                     response = await bob.get(path)
                 else:
                     response = await bob.request(
-                        method, path, data={"csrf_token": bob.csrf_token, "role": "owner",
-                                            "name": "x", "scope": "write"}
+                        method,
+                        path,
+                        data={
+                            "csrf_token": bob.csrf_token,
+                            "role": "owner",
+                            "name": "x",
+                            "scope": "write",
+                        },
                     )
                 assert response.status_code == 404, f"{method} {path}: {response.status_code}"
                 probed += 1
@@ -116,9 +124,11 @@ async def test_api_tokens_open_only_their_own_venue(owner: tuple[Browser, str]) 
     headers = {"Authorization": f"Bearer {token[1]}"}
     async with httpx.AsyncClient(base_url=str(boss.base_url)) as api:
         response = await api.get(f"/api/v1/venues/{slug}", headers=headers)
-        assert response.status_code == 200 and response.json()["slug"] == slug
+        assert response.status_code == 200
+        assert response.json()["slug"] == slug
         bad = await api.get(f"/api/v1/venues/{slug}", headers={"Authorization": "Bearer nope"})
-        assert bad.status_code == 401 and "not valid" in bad.json()["error"]["message"]
+        assert bad.status_code == 401
+        assert "not valid" in bad.json()["error"]["message"]
         listing = await boss.page(f"/v/{slug}/tokens")
         token_id = re.search(rf"/v/{slug}/tokens/(\d+)/revoke", listing.text)
         assert token_id

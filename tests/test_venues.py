@@ -29,10 +29,12 @@ async def test_invited_editor_joins_and_can_work_in_the_venue(
     path = await invite(boss, slug)
     staff = new_browser()
     landing = await staff.page(path)
-    assert landing.status_code == 200 and "Create an account to join" in landing.text
+    assert landing.status_code == 200
+    assert "Create an account to join" in landing.text
     email = await staff.sign_up()
     joined = await staff.submit(path)
-    assert joined.status_code == 303 and joined.headers["location"] == f"/v/{slug}"
+    assert joined.status_code == 303
+    assert joined.headers["location"] == f"/v/{slug}"
     assert (await staff.page(f"/v/{slug}")).status_code == 200
     team = await staff.page(f"/v/{slug}/team")
     assert email in team.text
@@ -74,7 +76,8 @@ async def test_expired_withdrawn_and_unknown_invites_explain_themselves(
         expired.removeprefix("/invite/").encode(),
     )
     response = await browser.page(expired)
-    assert response.status_code == 410 and "expired" in response.text
+    assert response.status_code == 410
+    assert "expired" in response.text
 
     withdrawn = await invite(boss, slug)
     invite_id = await db.fetchval(
@@ -83,10 +86,12 @@ async def test_expired_withdrawn_and_unknown_invites_explain_themselves(
     )
     assert (await boss.submit(f"/v/{slug}/invites/{invite_id}/revoke")).status_code == 303
     response = await browser.page(withdrawn)
-    assert response.status_code == 410 and "withdrawn" in response.text
+    assert response.status_code == 410
+    assert "withdrawn" in response.text
 
     response = await browser.page("/invite/inv_made-up")
-    assert response.status_code == 404 and "not valid" in response.text
+    assert response.status_code == 404
+    assert "not valid" in response.text
 
 
 async def test_venue_form_validates_every_field_and_writes_nothing(
@@ -117,15 +122,19 @@ async def test_venue_form_validates_every_field_and_writes_nothing(
     assert await db.fetchval("SELECT count(*) FROM venues WHERE slug = 'validation-check'") == 0
 
 
-async def test_a_taken_slug_is_refused_kindly(
-    owner: tuple[Browser, str], browser: Browser
-) -> None:
+async def test_a_taken_slug_is_refused_kindly(owner: tuple[Browser, str], browser: Browser) -> None:
     """Creating a venue at an address already in use asks for another."""
     _, slug = owner
     await browser.sign_up()
     response = await browser.submit(
         "/venues/new",
-        {"name": "Copycat", "slug": slug, "timezone": "UTC", "currency": "USD", "volume_unit": "oz"},
+        {
+            "name": "Copycat",
+            "slug": slug,
+            "timezone": "UTC",
+            "currency": "USD",
+            "volume_unit": "oz",
+        },
     )
     assert response.status_code == 422
     assert "already uses this web address" in response.text
@@ -151,12 +160,15 @@ async def test_a_user_in_several_venues_can_switch_between_them(browser: Browser
     second = await browser.create_venue("Second Pub")
     listing = await browser.page("/venues")
     assert listing.status_code == 200
-    assert f"/v/{first}" in listing.text and f"/v/{second}" in listing.text
+    assert f"/v/{first}" in listing.text
+    assert f"/v/{second}" in listing.text
     page = await browser.page(f"/v/{first}")
     assert f'href="/v/{second}"' in page.text
 
 
-async def test_the_last_owner_cannot_be_removed(owner: tuple[Browser, str], db: asyncpg.Pool) -> None:
+async def test_the_last_owner_cannot_be_removed(
+    owner: tuple[Browser, str], db: asyncpg.Pool
+) -> None:
     """An owner removing themselves as the only owner gets 409 and stays an owner."""
     boss, slug = owner
     user_id = await db.fetchval(

@@ -104,10 +104,15 @@ def exception_handlers() -> dict[type[Exception] | int, ExceptionHandler]:
     return {
         HTTPException: http_exception,
         SignInRequired: sign_in_required,
+        # The connection broke (failover, restart, killed backend): the transaction did not
+        # commit, so nothing was saved; the pool replaces the connection for the next request.
         asyncpg.PostgresConnectionError: database_unavailable,
         asyncpg.CannotConnectNowError: database_unavailable,
+        asyncpg.AdminShutdownError: database_unavailable,
+        asyncpg.CrashShutdownError: database_unavailable,
         asyncpg.TooManyConnectionsError: database_unavailable,
         asyncpg.InterfaceError: database_unavailable,
+        asyncpg.exceptions.InternalClientError: database_unavailable,
         ConnectionError: database_unavailable,
         asyncio.TimeoutError: database_unavailable,
         Exception: server_error,
