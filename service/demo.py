@@ -8,12 +8,14 @@ from decimal import Decimal
 from chalkboard.accounts import passwords
 from chalkboard.accounts import queries as accounts
 from chalkboard.db import Conn
+from chalkboard.menus import operations
 from chalkboard.menus import queries as menus
 from chalkboard.venues import queries as venues
 
 DEMO_EMAIL = "demo@chalkboard.example"
 DEMO_PASSWORD = "pints-and-pixels"  # dev only: `serve --demo` refuses to run in production
 DEMO_SLUG = "demo-taproom"
+KEG_ML = 58674  # a US half-barrel
 
 SIZES = [("Taster", "148"), ("Half", "296"), ("Pint", "473"), ("Growler", "1893")]
 # tap, name, producer, style, abv, ibu, description, tags, status, keg %, prices per size (cents)
@@ -136,65 +138,88 @@ async def ensure_demo(conn: Conn) -> DemoLogin:
         await menus.create_serving_size(conn, venue_id=venue.id, name=name, volume_ml=Decimal(ml))
         for name, ml in SIZES
     ]
+    actor = operations.Actor(user_id=user.id)
 
-    draft = await menus.create_menu(conn, venue_id=venue.id, name="Draft")
-    taps = await menus.create_section(
-        conn, venue_id=venue.id, menu_id=draft.id, name="On Tap", kind="taps"
-    )
-    for tap, name, producer, style, abv, ibu, about, tags, status, keg, prices in TAPS:
-        beverage = await menus.create_beverage(
-            conn,
-            venue_id=venue.id,
-            name=name,
-            producer=producer,
-            style=style,
-            abv=Decimal(abv),
-            ibu=ibu,
-            description=about,
-            tags=tags,
-            kind="cider" if "Cider" in style else "beer",
+    draft = await operations.create_menu(conn, venue_id=venue.id, name="Draft", actor=actor)
+
+    async def pour_the_taps() -> str:
+        section = await menus.create_section(
+            conn, venue_id=venue.id, menu_id=draft["menu"]["id"], name="On Tap", kind="taps"
         )
-        entry_id = await menus.create_entry(
-            conn,
-            venue_id=venue.id,
-            section_id=taps,
-            beverage_id=beverage.id,
-            tap_label=tap,
-            status=status,
-            keg_percent=Decimal(keg) if keg else None,
-        )
-        for size, cents in zip(sizes, prices, strict=True):
-            await menus.set_price(
+        for tap, name, producer, style, abv, ibu, about, tags, status, keg, prices in TAPS:
+            beverage = await menus.create_beverage(
+                conn,
+                venue_id=venue.id,
+                name=name,
+                producer=producer,
+                style=style,
+                abv=Decimal(abv),
+                ibu=ibu,
+                description=about,
+                tags=tags,
+                kind="cider" if "Cider" in style else "beer",
+            )
+            entry_id = await menus.insert_entry(
+                conn,
+                venue_id=venue.id,
+                section_id=section,
+                beverage_id=beverage.id,
+                tap_label=tap,
+                status=status,
+                keg_percent=Decimal(keg) if keg else None,
+                keg_size_ml=KEG_ML,
+                keg_remaining_ml=int(KEG_ML * int(keg) / 100) if keg else None,
+            )
+            await menus.set_prices(
                 conn,
                 venue_id=venue.id,
                 entry_id=entry_id,
-                serving_size_id=size.id,
-                price_minor=cents,
+                prices={size.id: cents for size, cents in zip(sizes, prices, strict=True)},
             )
+        return "Added the sample tap list"
 
-    bottles = await menus.create_menu(conn, venue_id=venue.id, name="Cans & Bottles")
-    cans = await menus.create_section(
-        conn, venue_id=venue.id, menu_id=bottles.id, name="Cans", kind="list"
+    await operations.change_menu(
+        conn,
+        venue_id=venue.id,
+        menu_id=draft["menu"]["id"],
+        based_on=None,
+        actor=actor,
+        edit=pour_the_taps,
     )
-    for name, producer, style, abv, ibu, note, cents in CANS:
-        beverage = await menus.create_beverage(
-            conn,
-            venue_id=venue.id,
-            name=name,
-            producer=producer,
-            style=style,
-            abv=Decimal(abv),
-            ibu=ibu,
-            kind="non_alcoholic" if Decimal(abv) < 1 else "beer",
+
+    bottles = await operations.create_menu(
+        conn, venue_id=venue.id, name="Cans & Bottles", actor=actor
+    )
+
+    async def stock_the_fridge() -> str:
+        section = await menus.create_section(
+            conn, venue_id=venue.id, menu_id=bottles["menu"]["id"], name="Cans", kind="list"
         )
-        entry_id = await menus.create_entry(
-            conn, venue_id=venue.id, section_id=cans, beverage_id=beverage.id, note=note
-        )
-        await menus.set_price(
-            conn,
-            venue_id=venue.id,
-            entry_id=entry_id,
-            serving_size_id=sizes[2].id,
-            price_minor=cents,
-        )
+        for name, producer, style, abv, ibu, note, cents in CANS:
+            beverage = await menus.create_beverage(
+                conn,
+                venue_id=venue.id,
+                name=name,
+                producer=producer,
+                style=style,
+                abv=Decimal(abv),
+                ibu=ibu,
+                kind="non_alcoholic" if Decimal(abv) < 1 else "beer",
+            )
+            entry_id = await menus.insert_entry(
+                conn, venue_id=venue.id, section_id=section, beverage_id=beverage.id, note=note
+            )
+            await menus.set_prices(
+                conn, venue_id=venue.id, entry_id=entry_id, prices={sizes[2].id: cents}
+            )
+        return "Added the sample cans"
+
+    await operations.change_menu(
+        conn,
+        venue_id=venue.id,
+        menu_id=bottles["menu"]["id"],
+        based_on=None,
+        actor=actor,
+        edit=stock_the_fridge,
+    )
     return login

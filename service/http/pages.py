@@ -27,6 +27,7 @@ def create_templates(directory: Path, assets: Assets) -> Jinja2Templates:
     env.globals["static"] = assets.url
     env.filters["price"] = display.price
     env.filters["volume"] = display.volume
+    env.filters["abv"] = display.abv
     return Jinja2Templates(env=env)
 
 

@@ -15,10 +15,16 @@ def price(minor_units: int, currency: str, locale: str = "en_US") -> str:
     return str(format_currency(amount, currency, locale=locale))
 
 
-def volume(ml: Decimal | None, unit: str) -> str:
+def volume(ml: Decimal | float | None, unit: str) -> str:
     """A serving size in the venue's unit: 473 ml -> "16 oz"; 500 ml -> "500 ml"."""
     if ml is None:
         return ""
+    amount = Decimal(str(ml))
     if unit == "oz":
-        return f"{(ml / ML_PER_US_FL_OZ).quantize(Decimal('1')):f} oz"
-    return f"{ml.quantize(Decimal('1')):f} ml"
+        return f"{(amount / ML_PER_US_FL_OZ).quantize(Decimal('1')):f} oz"
+    return f"{amount.quantize(Decimal('1')):f} ml"
+
+
+def abv(value: float | None) -> str:
+    """5.0 -> "5.0%"; 12.25 -> "12.3%"."""
+    return "" if value is None else f"{value:.1f}%"

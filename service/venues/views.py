@@ -16,6 +16,7 @@ from chalkboard.accounts.forms import NewApiToken
 from chalkboard.http.forms import FormErrors, form_values, validate
 from chalkboard.http.pages import render
 from chalkboard.http.routing import Access, AppRoute, Context
+from chalkboard.menus import operations
 from chalkboard.menus import queries as menus
 from chalkboard.venues import queries
 from chalkboard.venues.forms import NewInvite, NewVenue, currencies, slug_from_name, timezones
@@ -72,11 +73,10 @@ async def new_venue(request: Request, ctx: Context) -> Response:
 
 
 async def venue_home(request: Request, ctx: Context) -> Response:
-    boards = []
-    for menu in await menus.list_menus(ctx.conn, venue_id=ctx.venue.id):
-        board = await menus.get_board(ctx.conn, venue_id=ctx.venue.id, menu_id=menu.id)
-        if board is not None:
-            boards.append(board)
+    boards = [
+        await operations.current_board(ctx.conn, venue_id=ctx.venue.id, menu_id=menu.id)
+        for menu in await menus.list_menus(ctx.conn, venue_id=ctx.venue.id)
+    ]
     return await render(ctx, "venue.html", boards=boards)
 
 

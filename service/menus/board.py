@@ -1,0 +1,67 @@
+"""The board: a whole menu as one JSON-ready dict, the same for the editor, TVs and embeds.
+
+It is built once per (menu, version) and stored with the revision, so however many screens
+ask for a version, the database assembles it once.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from chalkboard.db import Conn
+from chalkboard.menus import queries
+from chalkboard.menus.queries import MenuSummary
+
+Board = dict[str, Any]
+
+
+def _number(value: Decimal | None) -> float | None:
+    # Display values (ABV, keg %, volumes); money is never a float: prices are integer cents.
+    return None if value is None else float(value)
+
+
+async def build_board(conn: Conn, *, venue_id: int, menu: MenuSummary, version: int) -> Board:
+    sizes = await queries.list_serving_sizes(conn, venue_id=venue_id)
+    sections: dict[int, dict[str, Any]] = {}
+    for r in await queries.board_rows(conn, venue_id=venue_id, menu_id=menu.id):
+        section = sections.setdefault(
+            r["section_id"],
+            {
+                "id": r["section_id"],
+                "name": r["section_name"],
+                "kind": r["section_kind"],
+                "entries": [],
+            },
+        )
+        if r["entry_id"] is None:
+            continue
+        section["entries"].append(
+            {
+                "id": r["entry_id"],
+                "tap_label": r["tap_label"],
+                "status": r["status"],
+                "keg_percent": _number(r["keg_percent"]),
+                "keg_size_ml": r["keg_size_ml"],
+                "keg_remaining_ml": r["keg_remaining_ml"],
+                "note": r["note"],
+                "prices": {str(k): v for k, v in r["prices"].items()},
+                "beverage": {
+                    "id": r["id"],
+                    "name": r["name"],
+                    "producer": r["producer"],
+                    "style": r["style"],
+                    "kind": r["kind"],
+                    "abv": _number(r["abv"]),
+                    "ibu": r["ibu"],
+                    "srm": _number(r["srm"]),
+                    "description": r["description"],
+                    "tags": list(r["tags"]),
+                },
+            }
+        )
+    return {
+        "menu": {"id": menu.id, "name": menu.name, "version": version},
+        "sizes": [{"id": s.id, "name": s.name, "volume_ml": _number(s.volume_ml)} for s in sizes],
+        "sections": list(sections.values()),
+    }
