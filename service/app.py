@@ -25,6 +25,8 @@ from chalkboard.http.errors import exception_handlers
 from chalkboard.http.pages import create_templates
 from chalkboard.http.security import SecurityHeaders
 from chalkboard.http.telemetry import Metrics, Telemetry
+from chalkboard.menus import api as menu_api
+from chalkboard.menus import views as menu_views
 from chalkboard.ops import views as ops_views
 from chalkboard.settings import Settings
 from chalkboard.venues import views as venue_views
@@ -100,6 +102,8 @@ def create_app(settings: Settings) -> Starlette:
             *ops_views.routes,
             *account_views.routes,
             *venue_views.routes,
+            *menu_views.routes,
+            *menu_api.routes,
             Mount("/static", app=assets, name="static"),
         ],
         middleware=[

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from decimal import Decimal
 
 import asyncpg
 import httpx
@@ -15,6 +16,8 @@ from starlette.routing import Mount
 
 from chalkboard.app import create_app
 from chalkboard.http.routing import Access, AppRoute, BareRoute
+from chalkboard.menus import operations
+from chalkboard.menus import queries as menus
 from chalkboard.settings import Settings
 from tests.conftest import Browser
 from tests.test_venues import invite
@@ -28,8 +31,53 @@ SELECT
   (SELECT json_agg(i ORDER BY id) FROM invites i WHERE venue_id = $1) AS invites,
   (SELECT json_agg(t.* ORDER BY id) FROM (SELECT id, name, scope, revoked_at FROM api_tokens
     WHERE venue_id = $1) t) AS tokens,
-  (SELECT row_to_json(v) FROM venues v WHERE id = $1) AS venue
+  (SELECT row_to_json(v) FROM venues v WHERE id = $1) AS venue,
+  (SELECT json_agg(r.snapshot ORDER BY version) FROM menu_revisions r WHERE venue_id = $1)
+    AS boards,
+  (SELECT json_agg(b ORDER BY id) FROM beverages b WHERE venue_id = $1) AS beverages,
+  (SELECT json_agg(z ORDER BY id) FROM serving_sizes z WHERE venue_id = $1) AS sizes
 """
+
+
+async def menu_objects(db: asyncpg.Pool, venue_id: int) -> dict[str, int]:
+    """A serving size, beverage, menu, section and entry in the venue; their ids by name."""
+    actor = operations.Actor()
+    async with db.acquire() as conn, conn.transaction():
+        size = await operations.create_serving_size(
+            conn, venue_id=venue_id, name="Pint", volume_ml=Decimal(568), actor=actor
+        )
+        beverage = await menus.create_beverage(conn, venue_id=venue_id, name="Secret Stout")
+        board = await operations.create_menu(conn, venue_id=venue_id, name="Draft", actor=actor)
+        menu_id = board["menu"]["id"]
+        board, section_id = await operations.add_section(
+            conn,
+            venue_id=venue_id,
+            menu_id=menu_id,
+            based_on=None,
+            name="Taps",
+            kind="taps",
+            actor=actor,
+        )
+        board, entry_id = await operations.add_entry(
+            conn,
+            venue_id=venue_id,
+            menu_id=menu_id,
+            section_id=section_id,
+            beverage_id=beverage.id,
+            fields={"tap_label": "1"},
+            prices={size.id: 700},
+            position=None,
+            based_on=None,
+            actor=actor,
+        )
+    return {
+        "size_id": size.id,
+        "beverage_id": beverage.id,
+        "menu_id": menu_id,
+        "section_id": section_id,
+        "entry_id": entry_id,
+        "version": board["menu"]["version"],
+    }
 
 
 def test_every_route_declares_who_may_call_it(settings: Settings) -> None:
@@ -63,6 +111,7 @@ async def test_another_venues_objects_are_404_on_every_venue_route(
             "SELECT id FROM api_tokens WHERE venue_id = $1", venue_a["id"]
         ),
         "user_id": venue_a["user_id"],
+        **await menu_objects(db, venue_a["id"]),
     }
     before = dict(await db.fetchrow(SNAPSHOT, venue_a["id"]))
 
@@ -93,6 +142,11 @@ async def test_another_venues_objects_are_404_on_every_venue_route(
                     continue
                 if method == "GET":
                     response = await bob.get(path)
+                elif route.access is Access.API:
+                    # Path ids are resolved before the body is read: an empty body still 404s.
+                    response = await bob.request(
+                        method, path, json={}, headers={"X-CSRF-Token": bob.csrf_token}
+                    )
                 else:
                     response = await bob.request(
                         method,

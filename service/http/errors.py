@@ -16,6 +16,7 @@ from starlette.types import ExceptionHandler
 from chalkboard.http.pages import render_bare
 from chalkboard.http.routing import SignInRequired
 from chalkboard.http.security import security_headers
+from chalkboard.menus import operations
 
 log = logging.getLogger("chalkboard.errors")
 
@@ -100,9 +101,41 @@ async def server_error(request: Request, exc: Exception) -> Response:
     )
 
 
+async def not_found(request: Request, exc: Exception) -> Response:
+    return error_response(request, 404, str(exc))
+
+
+async def conflict(request: Request, exc: Exception) -> Response:
+    return error_response(request, 409, str(exc))
+
+
+async def stale_version(request: Request, exc: Exception) -> Response:
+    """Someone saved first. Nothing was written; the caller gets the current state.
+
+    The API answers 412 when the client sent If-Match (RFC 9110) and 409 otherwise, with
+    the current version and board so an integration can re-apply its change.
+    """
+    assert isinstance(exc, operations.StaleVersion)
+    message = (
+        "Someone else changed this while you were editing, so your change was not saved. "
+        f"It is now at version {exc.current}: check it and make your change again."
+    )
+    if wants_json(request):
+        status = 412 if "if-match" in request.headers else 409
+        body = {
+            "error": {"status": status, "message": message, "current_version": exc.current},
+            "current": exc.board or None,
+        }
+        return JSONResponse(body, status, {"ETag": f'"{exc.current}"'})
+    return error_response(request, 409, message)
+
+
 def exception_handlers() -> dict[type[Exception] | int, ExceptionHandler]:
     return {
         HTTPException: http_exception,
+        operations.NotFound: not_found,
+        operations.Conflict: conflict,
+        operations.StaleVersion: stale_version,
         SignInRequired: sign_in_required,
         # The connection broke (failover, restart, killed backend): the transaction did not
         # commit, so nothing was saved; the pool replaces the connection for the next request.

@@ -15,6 +15,22 @@ def price(minor_units: int, currency: str, locale: str = "en_US") -> str:
     return str(format_currency(amount, currency, locale=locale))
 
 
+def to_minor(typed: str, currency: str) -> int:
+    """What staff type ("4.50", "$4.50", "4,50", "4") -> minor units (450). ValueError if not."""
+    digits = get_currency_precision(currency)
+    cleaned = typed.strip().lstrip("$€£¥").strip().replace(",", ".")
+    try:
+        amount = Decimal(cleaned)
+    except ArithmeticError:
+        raise ValueError(f"{typed!r} is not a price: type it like 4.50") from None
+    if not amount.is_finite() or amount < 0:
+        raise ValueError(f"{typed!r} is not a price: type it like 4.50")
+    minor = amount.scaleb(digits)
+    if minor != minor.to_integral_value():
+        raise ValueError(f"{currency} prices have at most {digits} decimals")
+    return int(minor)
+
+
 def volume(ml: Decimal | float | None, unit: str) -> str:
     """A serving size in the venue's unit: 473 ml -> "16 oz"; 500 ml -> "500 ml"."""
     if ml is None:
