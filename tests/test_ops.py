@@ -5,13 +5,16 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 
 import asyncpg
 import httpx
 import pytest
 
 from chalkboard.http.telemetry import REQUEST_ID, configure_logging
-from tests.conftest import Browser, RunningServer
+from chalkboard.serve import uvicorn_config
+from chalkboard.settings import Settings
+from tests.conftest import Browser, RunningServer, start_server
 
 
 async def test_health_and_readiness(live: RunningServer) -> None:
@@ -97,3 +100,35 @@ async def test_errors_answer_people_with_pages_and_programs_with_json(
     api = await person.get("/api/v1/venues/x", headers={"Accept": "application/json"})
     assert api.status_code == 401
     assert api.json()["error"]["status"] == 401
+
+
+def test_uvicorn_is_tuned_for_the_load_balancer(settings: Settings) -> None:
+    """Keep-alive outlives the ALB's 60 s, no deflate, small WebSocket frames, and proxy
+    headers believed only from the configured addresses."""
+    tuned = replace(settings, trusted_proxies=("10.0.0.0/16",), keepalive_seconds=75)
+    config = uvicorn_config(tuned)
+    assert config.timeout_keep_alive > 60
+    assert config.ws_per_message_deflate is False
+    assert config.ws_max_size <= 64 * 1024
+    assert config.proxy_headers is True
+    assert config.forwarded_allow_ips == ["10.0.0.0/16"]
+    assert config.server_header is False
+
+
+async def test_forwarded_headers_are_believed_only_from_trusted_proxies(
+    settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    """X-Forwarded-For sets the client address only when the peer is a trusted proxy."""
+    seen = {}
+    for trusted in ("127.0.0.1", "10.9.9.9"):
+        server, task, running = await start_server(replace(settings, trusted_proxies=(trusted,)))
+        try:
+            caplog.clear()
+            with caplog.at_level(logging.INFO, logger="chalkboard.access"):
+                async with httpx.AsyncClient(base_url=running.url) as client:
+                    await client.get("/healthz", headers={"X-Forwarded-For": "203.0.113.7"})
+            seen[trusted] = next(r.client for r in caplog.records if r.name == "chalkboard.access")
+        finally:
+            server.should_exit = True
+            await task
+    assert seen == {"127.0.0.1": "203.0.113.7", "10.9.9.9": "127.0.0.1"}
