@@ -452,3 +452,22 @@ async def test_a_beverage_on_a_menu_cannot_be_deleted_and_edits_reach_its_menus(
         after = await operations.current_board(conn, venue_id=venue_id, menu_id=menu_id)
     assert after["menu"]["version"] == board["menu"]["version"] + 1
     assert after["sections"][0]["entries"][0]["beverage"]["name"] == "Renamed Beer"
+
+
+async def test_a_new_keg_percentage_sets_the_remaining_volume(db: asyncpg.Pool) -> None:
+    """Setting the percentage on a sized keg moves the remaining volume with it (and not back)."""
+    world = await new_venue(db, entries=1)
+    venue_id, menu_id = world["venue_id"], world["menu_id"]
+    async with db.acquire() as conn, conn.transaction():
+        board = await operations.current_board(conn, venue_id=venue_id, menu_id=menu_id)
+        entry_id = board["sections"][0]["entries"][0]["id"]
+        common = {"venue_id": venue_id, "menu_id": menu_id, "entry_id": entry_id, "actor": ACTOR}
+        await operations.update_entry(
+            conn, changes={"keg_size_ml": 20000, "keg_remaining_ml": 20000}, prices=None,
+            based_on=None, **common,
+        )
+        board = await operations.update_entry(
+            conn, changes={"keg_percent": Decimal(25)}, prices=None, based_on=None, **common
+        )
+    entry = board["sections"][0]["entries"][0]
+    assert (entry["keg_percent"], entry["keg_remaining_ml"]) == (25.0, 5000)

@@ -160,7 +160,7 @@ async def test_another_venues_objects_are_404_on_every_venue_route(
                     )
                 assert response.status_code == 404, f"{method} {path}: {response.status_code}"
                 probed += 1
-            if route.access is Access.API:
+            if route.access is Access.API and "GET" in (route.methods or ()):
                 bearer = await bob.get(path, headers={"Authorization": f"Bearer {token_b[1]}"})
                 assert bearer.status_code == 404, f"Bearer GET {path}"
     assert probed >= 10

@@ -114,6 +114,7 @@ async def test_venue_form_validates_every_field_and_writes_nothing(
         ({"volume_unit": "pints"}, "Choose one of"),
         ({"name": "x" * 101}, "at most 100 characters"),
         ({"name": "   "}, "This field is required"),
+        ({"name": "Null\x00Byte"}, "invisible control characters"),
     ]
     for change, message in cases:
         response = await browser.submit("/venues/new", {**good, **change})

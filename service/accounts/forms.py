@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, EmailStr, StringConstraints
 
 from chalkboard.accounts import passwords
+from chalkboard.http.forms import text
 
 
 def _lower(value: str) -> str:
@@ -30,5 +31,5 @@ class SignUp(BaseModel):
 
 
 class NewApiToken(BaseModel):
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+    name: Annotated[str, text(100, 1)]
     scope: Literal["read", "write"]

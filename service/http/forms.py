@@ -4,13 +4,22 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, StringConstraints, ValidationError
 from pydantic_core import ErrorDetails
 from starlette.requests import Request
 
 from chalkboard.http.routing import MAX_FORM_FIELDS
 
 Model = TypeVar("Model", bound=BaseModel)
+# Postgres text cannot hold NUL: refuse it with a message rather than fail on insert.
+NO_NUL = r"^[^\x00]*$"
+
+
+def text(max_length: int, min_length: int = 0) -> StringConstraints:
+    """Stored text: trimmed, within bounds, no NUL characters."""
+    return StringConstraints(
+        strip_whitespace=True, min_length=min_length, max_length=max_length, pattern=NO_NUL
+    )
 
 
 class FormErrors(dict[str, str]):
@@ -32,6 +41,8 @@ def field_message(error: ErrorDetails) -> str:
         return f"Use at most {ctx['max_length']} characters."
     if kind == "value_error":
         return str(ctx.get("error", error["msg"]))
+    if kind == "string_pattern_mismatch" and ctx.get("pattern") == NO_NUL:
+        return "Remove the invisible control characters from this text."
     if kind == "literal_error":
         return f"Choose one of: {ctx.get('expected', '')}."
     return error["msg"].rstrip(".") + "."

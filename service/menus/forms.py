@@ -9,7 +9,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
+
+from chalkboard.http.forms import text
 
 BeverageKind = Literal[
     "beer", "cider", "mead", "seltzer", "wine", "cocktail", "non_alcoholic", "food", "other"
@@ -21,19 +23,15 @@ MAX_PRICE_MINOR = 100_000_000
 MAX_KEG_ML = 1_000_000
 
 
-def _text(max_length: int, min_length: int = 0) -> StringConstraints:
-    return StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length)
-
-
-BeverageName = Annotated[str, _text(120, 1)]
-Producer = Annotated[str, _text(120)]
-Style = Annotated[str, _text(80)]
-Description = Annotated[str, _text(2000)]
-TapLabel = Annotated[str, _text(12)]
-Note = Annotated[str, _text(200)]
-Name = Annotated[str, _text(80, 1)]
-SizeName = Annotated[str, _text(40, 1)]
-Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=24)]
+BeverageName = Annotated[str, text(120, 1)]
+Producer = Annotated[str, text(120)]
+Style = Annotated[str, text(80)]
+Description = Annotated[str, text(2000)]
+TapLabel = Annotated[str, text(12)]
+Note = Annotated[str, text(200)]
+Name = Annotated[str, text(80, 1)]
+SizeName = Annotated[str, text(40, 1)]
+Tag = Annotated[str, text(24, 1)]
 Price = Annotated[int, Field(ge=0, le=MAX_PRICE_MINOR)]
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
@@ -116,4 +114,4 @@ class PourIn(Strict):
 
 
 class RestoreIn(Strict):
-    version: Annotated[int, Field(ge=1)]
+    version: Annotated[int, Field(ge=1, le=2**63 - 1)]

@@ -294,10 +294,24 @@ async def _check_sizes(conn: Conn, venue_id: int, prices: dict[int, int]) -> Non
         raise NotFound(f"No such serving size in this venue: {sorted(unknown)}.")
 
 
-def _keg_fields(fields: dict[str, Any]) -> dict[str, Any]:
-    """Derive the keg percentage from remaining volume when a keg size is known."""
+def _keg_fields(fields: dict[str, Any], changed: set[str] | None = None) -> dict[str, Any]:
+    """Keep keg percentage and remaining volume consistent when the keg size is known.
+
+    Whichever the caller set wins: a new percentage sets the remaining volume, otherwise
+    the percentage is derived from the remaining volume (as a flow meter reports it).
+    """
     size, remaining = fields.get("keg_size_ml"), fields.get("keg_remaining_ml")
-    if size and remaining is not None:
+    percent = fields.get("keg_percent")
+    if changed is None:
+        changed = {name for name, value in fields.items() if value is not None}
+    if (
+        size
+        and percent is not None
+        and "keg_percent" in changed
+        and "keg_remaining_ml" not in changed
+    ):
+        fields["keg_remaining_ml"] = int(size * Decimal(percent) / 100)
+    elif size and remaining is not None:
         remaining = min(remaining, size)
         fields["keg_remaining_ml"] = remaining
         fields["keg_percent"] = (Decimal(remaining) * 100 / size).quantize(Decimal("0.01"))
@@ -362,7 +376,7 @@ async def update_entry(
         fields.update(changes)
         beverage = await _beverage(conn, venue_id, fields["beverage_id"])
         await queries.update_entry(
-            conn, venue_id=venue_id, entry_id=entry_id, **_keg_fields(fields)
+            conn, venue_id=venue_id, entry_id=entry_id, **_keg_fields(fields, set(changes))
         )
         if prices is not None:
             await _check_sizes(conn, venue_id, prices)

@@ -8,7 +8,9 @@ import zoneinfo
 from typing import Annotated, Literal
 
 from babel.numbers import list_currencies
-from pydantic import AfterValidator, BaseModel, StringConstraints
+from pydantic import AfterValidator, BaseModel
+
+from chalkboard.http.forms import text
 
 SLUG = re.compile(r"^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$")
 
@@ -53,7 +55,7 @@ def slug_from_name(name: str) -> str:
 
 
 class NewVenue(BaseModel):
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+    name: Annotated[str, text(100, 1)]
     slug: Annotated[str, AfterValidator(check_slug)]
     timezone: Annotated[str, AfterValidator(check_timezone)]
     currency: Annotated[str, AfterValidator(check_currency)]
@@ -62,4 +64,4 @@ class NewVenue(BaseModel):
 
 class NewInvite(BaseModel):
     role: Literal["owner", "editor"]
-    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
+    note: Annotated[str, text(200)] = ""
