@@ -451,7 +451,7 @@ async def test_csv_import_with_a_bad_row_creates_nothing(venue: Venue, db: async
     ]
     assert await db.fetchval("SELECT count(*) FROM beverages WHERE venue_id = $1", venue.id) == 0
     header = await venue.api.post("beverages/import", content="title\nX\n")
-    assert "Not known: title" in error(header, 422)["message"]
+    assert "Unknown column 'title'" in error(header, 422)["message"]
 
 
 # --- validation, access and concurrency ---------------------------------------------------------

@@ -463,11 +463,73 @@ async def test_a_new_keg_percentage_sets_the_remaining_volume(db: asyncpg.Pool) 
         entry_id = board["sections"][0]["entries"][0]["id"]
         common = {"venue_id": venue_id, "menu_id": menu_id, "entry_id": entry_id, "actor": ACTOR}
         await operations.update_entry(
-            conn, changes={"keg_size_ml": 20000, "keg_remaining_ml": 20000}, prices=None,
-            based_on=None, **common,
+            conn,
+            changes={"keg_size_ml": 20000, "keg_remaining_ml": 20000},
+            prices=None,
+            based_on=None,
+            **common,
         )
         board = await operations.update_entry(
             conn, changes={"keg_percent": Decimal(25)}, prices=None, based_on=None, **common
         )
     entry = board["sections"][0]["entries"][0]
     assert (entry["keg_percent"], entry["keg_remaining_ml"]) == (25.0, 5000)
+    async with db.acquire() as conn, conn.transaction():
+        await operations.record_pour(conn, volume_ml=333, **common)
+        board = await operations.update_entry(
+            conn,
+            changes={"keg_percent": Decimal("23.34"), "note": "Last call"},
+            prices=None,
+            based_on=None,
+            **common,
+        )
+    entry = board["sections"][0]["entries"][0]
+    assert entry["keg_remaining_ml"] == 4667, "an unchanged % resent by a form keeps the pour"
+
+
+async def test_undo_of_a_rename_brings_the_old_name_back(db: asyncpg.Pool) -> None:
+    """Undo restores the menu's name along with its sections and entries."""
+    world = await new_venue(db)
+    venue_id, menu_id = world["venue_id"], world["menu_id"]
+    common = {"venue_id": venue_id, "menu_id": menu_id, "based_on": None, "actor": ACTOR}
+    async with db.acquire() as conn, conn.transaction():
+        board = await operations.rename_menu(conn, name="Weekend Draft", **common)
+        assert board["menu"]["name"] == "Weekend Draft"
+        board = await operations.undo(conn, **common)
+    assert board["menu"]["name"] == "Draft"
+    assert await db.fetchval("SELECT name FROM menus WHERE id = $1", menu_id) == "Draft"
+
+
+async def test_kick_takes_only_a_beverage_waiting_for_that_tap(db: asyncpg.Pool) -> None:
+    """A beverage on deck for tap 3 stays put when tap 1 kicks; an unassigned one steps in."""
+    world = await new_venue(db)
+    venue_id, menu_id = world["venue_id"], world["menu_id"]
+    common = {"venue_id": venue_id, "menu_id": menu_id, "based_on": None, "actor": ACTOR}
+    async with db.acquire() as conn, conn.transaction():
+        board = await operations.current_board(conn, venue_id=venue_id, menu_id=menu_id)
+        section = board["sections"][0]["id"]
+        ids = []
+        for beverage, tap, status in zip(
+            world["beverages"][:3], ["1", "3", ""], ["on_tap", "on_deck", "on_deck"], strict=True
+        ):
+            _, entry_id = await operations.add_entry(
+                conn,
+                section_id=section,
+                beverage_id=beverage,
+                fields={"tap_label": tap, "status": status},
+                prices={},
+                position=None,
+                **common,
+            )
+            ids.append(entry_id)
+        board = await operations.kick(conn, entry_id=ids[0], **common)
+        statuses = {e["id"]: (e["tap_label"], e["status"]) for e in board["sections"][0]["entries"]}
+        assert statuses == {
+            ids[0]: ("1", "kicked"),
+            ids[1]: ("3", "on_deck"),
+            ids[2]: ("1", "on_tap"),
+        }
+        board = await operations.kick(conn, entry_id=ids[2], **common)
+        statuses = {e["id"]: (e["tap_label"], e["status"]) for e in board["sections"][0]["entries"]}
+    assert statuses[ids[1]] == ("3", "on_deck"), "tap 3's beer waits for tap 3"
+    assert statuses[ids[2]] == ("1", "kicked")

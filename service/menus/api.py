@@ -15,9 +15,7 @@ Every endpoint follows the same order:
 
 from __future__ import annotations
 
-import csv
 import functools
-import io
 import re
 from decimal import Decimal
 from typing import Annotated, Any, TypedDict, TypeVar
@@ -31,7 +29,7 @@ from starlette.responses import JSONResponse, Response
 from chalkboard.http.forms import FormErrors, text, validate
 from chalkboard.http.pages import render
 from chalkboard.http.routing import DEFAULT_MAX_BODY, Access, AppRoute, Context, Endpoint
-from chalkboard.menus import openapi, operations, queries
+from chalkboard.menus import csv_import, openapi, operations, queries
 from chalkboard.menus.board import Board
 from chalkboard.menus.forms import (
     BeverageIn,
@@ -52,7 +50,6 @@ from chalkboard.menus.queries import Beverage, EntryPlace, MenuSummary, ServingS
 Model = TypeVar("Model", bound=BaseModel)
 
 PREFIX = "/api/v1/venues/{slug}"
-MAX_IMPORT_ROWS = 2000
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 # Ids are bigint: a larger number in a path cannot name anything (and would overflow $n).
 MAX_ID = 2**63 - 1
@@ -553,62 +550,23 @@ async def delete_beverage(request: Request, ctx: Context) -> Response:
     return Response(status_code=204)
 
 
-def _read_csv(body: bytes) -> tuple[list[str], list[list[str]]]:
-    """The column names (from the header row) and the non-blank rows of a UTF-8 CSV file."""
-    try:
-        rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"), newline="")))
-    except UnicodeDecodeError:
-        raise HTTPException(400, "The file must be UTF-8 text (save it as “CSV UTF-8”).") from None
-    except csv.Error as exc:
-        raise HTTPException(400, f"The file is not readable as CSV ({exc}).") from None
-    header = [name.strip().lower() for name in rows[0]] if rows else []
-    unknown = [name for name in header if name not in queries.BEVERAGE_FIELDS]
-    if "name" not in header or unknown or len(set(header)) < len(header):
-        raise HTTPException(
-            422,
-            "The first row must name the columns, each once: name (required), "
-            + ", ".join(queries.BEVERAGE_FIELDS[1:])
-            + (f". Not known: {', '.join(unknown)}." if unknown else "."),
-        )
-    data = [cells for cells in rows[1:] if any(cell.strip() for cell in cells)]
-    if not data:
-        raise HTTPException(422, "The file has a header row but no beverages under it.")
-    if len(data) > MAX_IMPORT_ROWS:
-        raise HTTPException(
-            422, f"Import at most {MAX_IMPORT_ROWS} rows at a time: split the file."
-        )
-    return header, data
-
-
-def _beverage_values(header: list[str], cells: list[str]) -> dict[str, Any]:
-    """A CSV row as BeverageIn values: empty cells are left out (defaults), tags split on |."""
-    # A short row (fewer cells than columns) leaves the rest empty.
-    pairs = zip(header, cells, strict=False)
-    values: dict[str, Any] = {name: cell for name, cell in pairs if cell.strip()}
-    if "tags" in values:
-        values["tags"] = [tag for tag in values["tags"].split("|") if tag.strip()]
-    return values
-
-
 async def import_beverages(request: Request, ctx: Context) -> Response:
     """Add many beverages from a CSV file: all of them, or none if any row is invalid."""
-    header, rows = _read_csv(await request.body())
-    forms, problems = [], []
-    # Row 1 is the header: row numbers are the ones a spreadsheet shows.
-    for number, cells in enumerate(rows, start=2):
-        if len(cells) > len(header):
-            message = "This row has more cells than the header has columns."
-            problems.append({"row": number, "field": "__all__", "message": message})
-            continue
-        form, errors = validate(BeverageIn, _beverage_values(header, cells))
-        if form is None:
-            problems += [{"row": number, "field": f, "message": m} for f, m in errors.items()]
-        else:
-            forms.append(form)
-    if problems:
-        bad_rows = len({problem["row"] for problem in problems})
+    try:
+        text = (await request.body()).decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise HTTPException(400, "The file must be UTF-8 text (save it as “CSV UTF-8”).") from None
+    forms, errors = csv_import.parse_beverages(text)
+    if errors:
+        problems = [
+            {"row": e.row, "field": e.column or "__all__", "message": e.message} for e in errors
+        ]
+        if errors[0].row == 1:  # the header itself: no row could be read
+            raise Invalid(errors[0].message, rows=problems)
+        bad_rows = len({e.row for e in errors})
+        total = len(forms) + bad_rows
         raise Invalid(
-            f"{bad_rows} of {len(rows)} rows need fixing: nothing was imported.", rows=problems
+            f"{bad_rows} of {total} rows need fixing: nothing was imported.", rows=problems
         )
     ids = [
         (await queries.create_beverage(ctx.conn, venue_id=ctx.venue.id, **form.model_dump())).id

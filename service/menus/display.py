@@ -15,6 +15,11 @@ def price(minor_units: int, currency: str, locale: str = "en_US") -> str:
     return str(format_currency(amount, currency, locale=locale))
 
 
+def typed_price(minor_units: int, currency: str) -> str:
+    """450 -> "4.50": minor units as staff type them, for the value an edit form starts at."""
+    return f"{Decimal(minor_units).scaleb(-get_currency_precision(currency)):f}"
+
+
 def to_minor(typed: str, currency: str) -> int:
     """What staff type ("4.50", "$4.50", "4,50", "4") -> minor units (450). ValueError if not."""
     digits = get_currency_precision(currency)

@@ -373,10 +373,13 @@ async def update_entry(
     async def edit() -> str:
         await _entry(conn, venue_id, menu_id, entry_id)
         fields = await queries.entry_fields(conn, venue_id=venue_id, entry_id=entry_id)
+        # A form resends every field: only values that differ count as changed, so an
+        # untouched keg % does not override the volume a flow meter reported.
+        changed = {name for name, value in changes.items() if fields.get(name) != value}
         fields.update(changes)
         beverage = await _beverage(conn, venue_id, fields["beverage_id"])
         await queries.update_entry(
-            conn, venue_id=venue_id, entry_id=entry_id, **_keg_fields(fields, set(changes))
+            conn, venue_id=venue_id, entry_id=entry_id, **_keg_fields(fields, changed)
         )
         if prices is not None:
             await _check_sizes(conn, venue_id, prices)
@@ -570,8 +573,11 @@ async def record_pour(
 
 
 async def _restore_structure(conn: Conn, venue_id: int, menu_id: int, snapshot: Board) -> int:
-    """Put the menu's sections, entries and prices back as in `snapshot`; returns entries
-    left out because their beverage has since been deleted from the library."""
+    """Put the menu's name, sections, entries and prices back as in `snapshot`; returns
+    entries left out because their beverage has since been deleted from the library."""
+    await queries.rename_menu(
+        conn, venue_id=venue_id, menu_id=menu_id, name=snapshot["menu"]["name"]
+    )
     await queries.delete_menu_sections(conn, venue_id=venue_id, menu_id=menu_id)
     wanted = [e["beverage"]["id"] for s in snapshot["sections"] for e in s["entries"]]
     beverages = await queries.existing_beverage_ids(conn, venue_id=venue_id, ids=wanted)

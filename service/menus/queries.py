@@ -392,12 +392,14 @@ PLACE_ENTRY = """
 UPDATE menu_entries SET section_id = $3, position = $4 WHERE venue_id = $1 AND id = $2
 """
 COUNT_ENTRIES = "SELECT count(*) FROM menu_entries WHERE venue_id = $1 AND section_id = $2"
-# The next beverage waiting for a tap: on deck with the same tap label, else the first on deck.
+# The next beverage waiting for this tap: on deck with the same tap label, else the first
+# on deck with no tap label (one waiting for another tap is not taken).
 SELECT_ON_DECK_FOR_TAP = """
 SELECT e.id, e.section_id, e.position
 FROM menu_entries e
 JOIN menu_sections s ON s.venue_id = e.venue_id AND s.id = e.section_id
 WHERE e.venue_id = $1 AND s.menu_id = $2 AND e.status = 'on_deck' AND e.id <> $4
+  AND (e.tap_label = $3 OR e.tap_label = '')
 ORDER BY (e.tap_label = $3) DESC, s.position, e.position
 LIMIT 1
 """

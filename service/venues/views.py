@@ -72,12 +72,22 @@ async def new_venue(request: Request, ctx: Context) -> Response:
     )
 
 
-async def venue_home(request: Request, ctx: Context) -> Response:
+async def venue_home(
+    request: Request,
+    ctx: Context,
+    *,
+    status: int = 200,
+    values: dict[str, str] | None = None,
+    errors: FormErrors | None = None,
+) -> Response:
+    """The venue's menus, each with its tap list and a way into the editor; a new menu form."""
     boards = [
         await operations.current_board(ctx.conn, venue_id=ctx.venue.id, menu_id=menu.id)
         for menu in await menus.list_menus(ctx.conn, venue_id=ctx.venue.id)
     ]
-    return await render(ctx, "venue.html", boards=boards)
+    return await render(
+        ctx, "venue.html", status, boards=boards, values=values or {}, errors=errors or {}
+    )
 
 
 # --- the team: members and invites -------------------------------------------------------

@@ -1,0 +1,356 @@
+"""The menu editor without JavaScript: every action is a form POST that answers 303 back to
+the editor, bad input is a 422 with a message per field, a stale page is a 409 showing the
+menu as it is now, and neither writes anything."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+import httpx
+
+from tests.conftest import Browser
+
+# The menu's entries as staff see them: section, place, tap, beverage, status, prices by size.
+ENTRIES = """
+SELECT s.name AS section, e.position, e.tap_label, b.name AS beverage, e.status, e.note,
+       e.keg_percent,
+       (SELECT coalesce(jsonb_object_agg(z.name, p.price_minor), '{}')
+        FROM entry_prices p JOIN serving_sizes z ON z.id = p.serving_size_id
+        WHERE p.entry_id = e.id) AS prices
+FROM menu_entries e
+JOIN menu_sections s ON s.id = e.section_id
+JOIN beverages b ON b.id = e.beverage_id
+WHERE s.menu_id = $1
+ORDER BY s.position, e.position
+"""
+DONE = re.compile(r"/v/[\w-]+/menus/(\d+)\?done=(\d+)")
+
+
+@dataclass
+class Menu:
+    """A menu being edited over HTTP, as a browser without JavaScript would."""
+
+    boss: Browser
+    slug: str
+    db: asyncpg.Pool
+    id: int = 0
+    version: int = 0
+
+    @property
+    def url(self) -> str:
+        return f"/v/{self.slug}/menus/{self.id}"
+
+    async def post(self, path: str, **fields: str) -> httpx.Response:
+        """Submit one of the editor's forms from the page as last seen (its version)."""
+        data = {"based_on": str(self.version), **fields}
+        return await self.boss.submit(self.url + path, data)
+
+    async def save(self, path: str, **fields: str) -> str:
+        """A change that must succeed: 303 to the editor at the next version; its summary."""
+        response = await self.post(path, **fields)
+        assert response.status_code == 303, response.text
+        found = DONE.search(response.headers["location"])
+        assert found, response.headers["location"]
+        assert int(found[2]) == self.version + 1
+        self.version += 1
+        page = await self.boss.page(response.headers["location"])
+        toast = re.search(
+            r'<div class="toast"[^>]*>\s*<span>.*?</span>(.*?)</span>', page.text, re.S
+        )
+        assert toast, "the editor says what was saved"
+        return toast[1].strip()
+
+    async def entries(self) -> list[dict[str, Any]]:
+        return [dict(r) for r in await self.db.fetch(ENTRIES, self.id)]
+
+    async def ids(self, table: str, **where: Any) -> int:
+        ((column, value),) = where.items()
+        venue = await self.db.fetchval("SELECT id FROM venues WHERE slug = $1", self.slug)
+        found: int = await self.db.fetchval(
+            f"SELECT id FROM {table} WHERE venue_id = $1 AND {column} = $2", venue, value
+        )
+        return found
+
+    async def db_version(self) -> int:
+        version: int = await self.db.fetchval("SELECT version FROM menus WHERE id = $1", self.id)
+        return version
+
+
+async def new_menu(owner: tuple[Browser, str], db: asyncpg.Pool) -> Menu:
+    """A fresh venue with Half and Pint sizes, two beverages, and a menu with a Taps section."""
+    boss, slug = owner
+    for name, ml in (("Half", "284"), ("Pint", "568")):
+        assert (await boss.submit(f"/v/{slug}/sizes", {"name": name, "volume_ml": ml})).is_redirect
+    for name, style in (("Foghorn Pils", "Pilsner"), ("Night Shift", "Oatmeal Stout")):
+        created = await boss.submit(f"/v/{slug}/beverages", {"name": name, "style": style})
+        assert created.status_code == 303, created.text
+    created = await boss.submit(f"/v/{slug}/menus", {"name": "Draft"})
+    assert created.status_code == 303, created.text
+    found = DONE.search(created.headers["location"])
+    assert found
+    menu = Menu(boss, slug, db, int(found[1]), int(found[2]))
+    await menu.save("/sections", name="On tap", kind="taps")
+    return menu
+
+
+async def test_every_editor_action_works_without_javascript(
+    owner: tuple[Browser, str], db: asyncpg.Pool
+) -> None:
+    """Sections and entries are added, edited, moved, duplicated, kicked and removed by forms."""
+    menu = await new_menu(owner, db)
+    taps = await menu.ids("menu_sections", name="On tap")
+    pils = await menu.ids("beverages", name="Foghorn Pils")
+    half, pint = (
+        await menu.ids("serving_sizes", name="Half"),
+        await menu.ids("serving_sizes", name="Pint"),
+    )
+
+    said = await menu.save(
+        f"/sections/{taps}/entries",
+        beverage_id=str(pils),
+        tap_label="1",
+        status="on_tap",
+        **{f"price_{half}": "3.50", f"price_{pint}": "£6"},
+    )
+    assert said == "Added Foghorn Pils on tap 1"
+    await menu.save(
+        f"/sections/{taps}/entries", new_name="Big Sky Red", new_abv="5.4%", status="on_deck"
+    )
+    pils_entry = await menu.ids("menu_entries", tap_label="1")
+    await menu.save(
+        f"/entries/{pils_entry}",
+        tap_label="2",
+        status="on_tap",
+        keg_percent="80",
+        note="Crisp!",
+        **{f"price_{pint}": "6.20"},
+    )
+    assert await menu.entries() == [
+        {"section": "On tap", "position": 0, "tap_label": "2", "beverage": "Foghorn Pils",
+         "status": "on_tap", "note": "Crisp!", "keg_percent": 80, "prices": {"Pint": 620}},
+        {"section": "On tap", "position": 1, "tap_label": "", "beverage": "Big Sky Red",
+         "status": "on_deck", "note": "", "keg_percent": None, "prices": {}},
+    ]  # fmt: skip
+
+    await menu.save(f"/entries/{pils_entry}/move", section_id=str(taps), position="1")
+    await menu.save(f"/entries/{pils_entry}/duplicate")
+    assert [e["beverage"] for e in await menu.entries()] == [
+        "Big Sky Red",
+        "Foghorn Pils",
+        "Foghorn Pils",
+    ]
+    said = await menu.save(f"/entries/{pils_entry}/kick")
+    assert said == "Kicked Foghorn Pils; Big Sky Red is now on tap 2"
+    entries = await menu.entries()
+    assert [(e["beverage"], e["status"], e["tap_label"]) for e in entries] == [
+        ("Big Sky Red", "on_tap", "2"),
+        ("Foghorn Pils", "on_tap", "2"),
+        ("Foghorn Pils", "kicked", "2"),
+    ]
+    await menu.save(f"/entries/{pils_entry}/remove")
+
+    await menu.save("/sections", name="Cans", kind="list")
+    cans = await menu.ids("menu_sections", name="Cans")
+    await menu.save(f"/sections/{cans}", name="Cans & bottles", kind="list")
+    await menu.save(f"/sections/{cans}/move", position="0")
+    page = (await menu.boss.page(menu.url)).text
+    assert page.index("Cans &amp; bottles") < page.index("On tap")
+    await menu.save("/rename", name="Draft list")
+    assert await db.fetchval("SELECT name FROM menus WHERE id = $1", menu.id) == "Draft list"
+    await menu.save(f"/sections/{cans}/remove")
+
+    said = await menu.save("/undo")
+    assert said == "Undid: Removed a section"
+    sections = await db.fetch(
+        "SELECT name FROM menu_sections WHERE menu_id = $1 ORDER BY position", menu.id
+    )
+    assert [r["name"] for r in sections] == ["Cans & bottles", "On tap"]
+    assert [e["beverage"] for e in await menu.entries()] == ["Big Sky Red", "Foghorn Pils"]
+    assert await menu.db_version() == menu.version
+
+    history = await menu.boss.page(menu.url + "/history")
+    assert "Kicked Foghorn Pils" in history.text
+    said = await menu.save("/history/3/restore")  # just after "Added Foghorn Pils on tap 1"
+    assert said == "Restored version 3"
+    assert [(e["beverage"], e["tap_label"]) for e in await menu.entries()] == [
+        ("Foghorn Pils", "1")
+    ]
+
+
+async def test_bad_entry_input_is_422_with_a_message_per_field_and_nothing_written(
+    owner: tuple[Browser, str], db: asyncpg.Pool
+) -> None:
+    """A price like "4.5.0", a too-long tap label and an unknown status are each named."""
+    menu = await new_menu(owner, db)
+    taps = await menu.ids("menu_sections", name="On tap")
+    pint = await menu.ids("serving_sizes", name="Pint")
+    pils = await menu.ids("beverages", name="Foghorn Pils")
+    await menu.save(f"/sections/{taps}/entries", beverage_id=str(pils), tap_label="1")
+    entry = await menu.ids("menu_entries", tap_label="1")
+    before = await menu.entries()
+
+    response = await menu.post(
+        f"/entries/{entry}",
+        tap_label="Tap thirteen!",
+        status="melted",
+        **{f"price_{pint}": "4.5.0"},
+    )
+    assert response.status_code == 422
+    assert "&#39;4.5.0&#39; is not a price: type it like 4.50." in response.text
+    assert "Use at most 12 characters." in response.text
+    assert (
+        "Choose one of: &#39;on_tap&#39;, &#39;on_deck&#39;, &#39;kicked&#39; or &#39;hidden&#39;."
+        in response.text
+    )
+    assert 'value="Tap thirteen!"' in response.text, "what was typed stays in the form"
+
+    response = await menu.post(f"/sections/{taps}/entries", tap_label="2")
+    assert response.status_code == 422
+    assert "Pick a beverage from your library, or type a new one&#39;s name." in response.text
+    response = await menu.post("/sections", name=" ", kind="taps")
+    assert response.status_code == 422
+    assert "This field is required." in response.text
+
+    assert await menu.entries() == before
+    assert await menu.db_version() == menu.version
+
+
+async def test_a_save_from_a_stale_page_is_409_with_the_current_menu_and_nothing_written(
+    owner: tuple[Browser, str], db: asyncpg.Pool
+) -> None:
+    """based_on behind the menu's version: the conflict page shows the menu now and the input."""
+    menu = await new_menu(owner, db)
+    taps = await menu.ids("menu_sections", name="On tap")
+    pils = await menu.ids("beverages", name="Foghorn Pils")
+    await menu.save(f"/sections/{taps}/entries", beverage_id=str(pils), tap_label="1")
+    entry = await menu.ids("menu_entries", tap_label="1")
+    stale = menu.version
+    await menu.save(f"/entries/{entry}", tap_label="7", status="on_tap")
+    before = await menu.entries()
+
+    menu.version = stale
+    response = await menu.post(f"/entries/{entry}", tap_label="9", status="on_deck", note="Mine")
+    assert response.status_code == 409
+    assert "your change was NOT saved" in response.text
+    assert f'name="based_on" value="{stale + 1}"' in response.text, "the page is the menu now"
+    assert 'value="Mine"' in response.text, "what they typed is still there"
+    # A new beverage typed inline is not created either when the save is refused.
+    response = await menu.post(f"/sections/{taps}/entries", new_name="Ghost Gose")
+    assert response.status_code == 409
+    assert await menu.ids("beverages", name="Ghost Gose") is None
+    assert await menu.entries() == before
+    assert await menu.db_version() == stale + 1
+
+    # An entry someone else removed meanwhile is a conflict too, not a "not found".
+    menu.version = stale + 1
+    await menu.save(f"/entries/{entry}/remove")
+    menu.version = stale + 1
+    assert (await menu.post(f"/entries/{entry}/kick")).status_code == 409
+    assert await menu.db_version() == stale + 2
+
+
+async def test_csv_import_is_all_or_nothing_with_errors_per_row(
+    owner: tuple[Browser, str], db: asyncpg.Pool
+) -> None:
+    """One bad row: every problem is listed by row and nothing is created; then all import."""
+    boss, slug = owner
+    bad = "Name,Style,ABV,Tags\nSunny Side,Wheat,4.8%,New|Hazy\nNo Strength,Sour,lots,\n,Lager,4,\n"
+    response = await boss.submit(f"/v/{slug}/beverages/import", {"csv": bad})
+    assert response.status_code == 422
+    assert re.search(
+        r"<td>3</td><td>abv</td><td>Input should be a valid decimal.</td>", response.text
+    )
+    assert re.search(r"<td>4</td><td>name</td><td>This field is required.</td>", response.text)
+    assert "Sunny Side" in response.text, "the CSV stays in the form to fix"
+    count = "SELECT count(*) FROM beverages b JOIN venues v ON v.id = b.venue_id WHERE v.slug = $1"
+    assert await db.fetchval(count, slug) == 0
+
+    good = "\ufeffname,style,abv,tags\nSunny Side,Wheat,4.8%,New|Hazy\nDark Star,Porter,,\n"
+    response = await boss.submit(f"/v/{slug}/beverages/import", {"csv": good})
+    assert response.status_code == 303
+    assert "Imported 2 beverages." in (await boss.page(response.headers["location"])).text
+    row = await db.fetchrow(
+        "SELECT b.abv, b.tags FROM beverages b JOIN venues v ON v.id = b.venue_id "
+        "WHERE v.slug = $1 AND b.name = 'Sunny Side'",
+        slug,
+    )
+    assert (float(row["abv"]), row["tags"]) == (4.8, ["New", "Hazy"])
+
+
+async def test_the_library_searches_edits_and_refuses_to_delete_a_listed_beverage(
+    owner: tuple[Browser, str], db: asyncpg.Pool
+) -> None:
+    """Search narrows the list; a stale edit is 409; deleting one on a menu names the menu."""
+    menu = await new_menu(owner, db)
+    library = f"/v/{menu.slug}/beverages"
+    found = await menu.boss.page(f"{library}?q=stout")
+    assert "Night Shift" in found.text
+    assert "Foghorn Pils" not in found.text
+    stout = await menu.ids("beverages", name="Night Shift")
+
+    fields = {"name": "Night Shift", "style": "Nitro Stout", "abv": "5.9", "tags": "Nitro, Dark"}
+    saved = await menu.boss.submit(f"{library}/{stout}", {"based_on": "1", **fields})
+    assert saved.status_code == 303
+    assert "Saved Night Shift." in (await menu.boss.page(saved.headers["location"])).text
+    stale = await menu.boss.submit(f"{library}/{stout}", {"based_on": "1", **fields, "abv": "6"})
+    assert stale.status_code == 409
+    assert "your change was NOT saved" in stale.text
+    bad = await menu.boss.submit(f"{library}/{stout}", {"based_on": "2", "name": "", "ibu": "x"})
+    assert bad.status_code == 422
+    assert "Input should be a valid integer" in bad.text
+    row = await db.fetchrow("SELECT style, abv, tags, version FROM beverages WHERE id = $1", stout)
+    assert (row["style"], float(row["abv"]), row["tags"], row["version"]) == (
+        "Nitro Stout", 5.9, ["Nitro", "Dark"], 2
+    )  # fmt: skip
+
+    taps = await menu.ids("menu_sections", name="On tap")
+    await menu.save(f"/sections/{taps}/entries", beverage_id=str(stout))
+    refused = await menu.boss.submit(f"{library}/{stout}/delete")
+    assert refused.status_code == 409
+    assert "This beverage is on Draft. Remove it from those menus first." in refused.text
+    pils = await menu.ids("beverages", name="Foghorn Pils")
+    deleted = await menu.boss.submit(f"{library}/{pils}/delete")
+    assert deleted.status_code == 303
+    assert await menu.ids("beverages", name="Foghorn Pils") is None
+
+
+async def test_serving_sizes_are_added_renamed_and_deleted(
+    owner: tuple[Browser, str], db: asyncpg.Pool
+) -> None:
+    """Each size change shows on the page, and a bad volume is a 422 naming the field."""
+    menu = await new_menu(owner, db)
+    sizes = f"/v/{menu.slug}/sizes"
+    half = await menu.ids("serving_sizes", name="Half")
+    bad = await menu.boss.submit(f"{sizes}/{half}", {"name": "Half", "volume_ml": "-3"})
+    assert bad.status_code == 422
+    assert "Input should be greater than 0." in bad.text
+    renamed = await menu.boss.submit(f"{sizes}/{half}", {"name": "Half pint", "volume_ml": "284"})
+    assert renamed.status_code == 303
+    assert "Saved Half pint." in (await menu.boss.page(renamed.headers["location"])).text
+    assert (await menu.boss.submit(f"{sizes}/{half}/delete")).status_code == 303
+    names = await db.fetch(
+        "SELECT z.name FROM serving_sizes z JOIN venues v ON v.id = z.venue_id "
+        "WHERE v.slug = $1 ORDER BY z.position",
+        menu.slug,
+    )
+    assert [r["name"] for r in names] == ["Pint"]
+    # Size changes show on every board, so each is a new version of every menu.
+    assert await menu.db_version() == menu.version + 2
+
+
+async def test_the_add_form_searches_the_library_on_the_server(
+    owner: tuple[Browser, str], db: asyncpg.Pool
+) -> None:
+    """Without JavaScript, the add form's search reloads the editor with the matches."""
+    menu = await new_menu(owner, db)
+    taps = await menu.ids("menu_sections", name="On tap")
+    page = await menu.boss.page(f"{menu.url}?add={taps}&q=pils")
+    picks = re.search(
+        rf'<details class="drawer add-entry" id="add-{taps}" open>(.*?)</details>', page.text, re.S
+    )
+    assert picks
+    assert "Foghorn Pils" in picks[1]
+    assert "Night Shift" not in picks[1]
