@@ -31,6 +31,8 @@ def field_message(error: ErrorDetails) -> str:
     kind = error["type"]
     if kind == "missing":
         return "This field is required."
+    if error.get("input", ...) is None and (kind.endswith("_type") or kind == "literal_error"):
+        return "This field cannot be null; leave it out to keep it."
     if kind == "string_too_short":
         return (
             "This field is required."

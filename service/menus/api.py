@@ -53,8 +53,6 @@ PREFIX = "/api/v1/venues/{slug}"
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 # Ids are bigint: a larger number in a path cannot name anything (and would overflow $n).
 MAX_ID = 2**63 - 1
-# EntryPatch marks "not sent" with None; these columns cannot be empty, so null is refused.
-NOT_NULL_IN_PATCH = ("beverage_id", "tap_label", "status", "note", "prices")
 
 
 class BeverageSearch(Strict):
@@ -106,8 +104,8 @@ class ApiRoute(AppRoute):
     """An /api/v1 venue route, with what its OpenAPI description needs besides the path.
 
     `answer` is the model of a successful answer (None: 204, no content); `body` the model the
-    endpoint reads (`partial`: fields left out keep their value; `not_null`: fields that may be
-    left out but not sent as null), or `csv` for a text/csv upload; `if_match`: the change can
+    endpoint reads (`partial`: fields left out keep their value), or `csv` for a text/csv
+    upload; `if_match`: the change can
     be made conditional; `conflict`: it can be refused with 409.
     """
 
@@ -121,7 +119,6 @@ class ApiRoute(AppRoute):
         status: int = 200,
         body: type[BaseModel] | None = None,
         partial: bool = False,
-        not_null: tuple[str, ...] = (),
         example: dict[str, Any] | None = None,
         csv: bool = False,
         query: type[BaseModel] | None = None,
@@ -130,7 +127,7 @@ class ApiRoute(AppRoute):
         max_body: int = DEFAULT_MAX_BODY,
     ) -> None:
         self.method, self.view, self.answer, self.status = method, endpoint, answer, status
-        self.body, self.partial, self.not_null, self.example = body, partial, not_null, example
+        self.body, self.partial, self.example = body, partial, example
         self.csv, self.query, self.if_match, self.conflict = csv, query, if_match, conflict
 
         @functools.wraps(endpoint)
@@ -399,19 +396,12 @@ async def update_entry(request: Request, ctx: Context) -> Response:
     change, entry = await _entry(request, ctx)
     patch = await _read(request, EntryPatch)
     sent = patch.model_fields_set
-    nulls = [name for name in NOT_NULL_IN_PATCH if name in sent and getattr(patch, name) is None]
-    if nulls:
-        raise Invalid.fields(
-            FormErrors(
-                {name: "This field cannot be null; leave it out to keep it." for name in nulls}
-            )
-        )
     board = await operations.update_entry(
         ctx.conn,
         **change,
         entry_id=entry.id,
         changes=patch.model_dump(include=sent - {"prices"}),
-        prices=patch.prices,
+        prices=patch.prices if "prices" in sent else None,
     )
     return _board(board)
 
@@ -718,7 +708,7 @@ API_ROUTES = [
         update_entry,
         answer=openapi.Board,
         body=EntryPatch,
-        not_null=NOT_NULL_IN_PATCH,
+        partial=True,
         if_match=True,
         example={"status": "on_deck", "prices": {"1": 700}},
     ),

@@ -7,7 +7,7 @@ them as typed ("4.50") and convert with `display.to_minor`.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -71,17 +71,27 @@ class EntryIn(EntryFields):
     position: Annotated[int, Field(ge=0)] | None = None
 
 
-class EntryPatch(Strict):
-    """A partial change: only the fields sent are changed (`model_fields_set`)."""
+def unsent() -> Any:
+    """The default of a PATCH field that needs a value when sent: None, meaning "not sent".
 
-    beverage_id: Id | None = None
-    tap_label: TapLabel | None = None
-    status: EntryStatus | None = None
+    Pydantic does not validate defaults, so leaving the field out is fine while sending null
+    fails validation with a message for that field.
+    """
+    return Field(default=None)
+
+
+class EntryPatch(Strict):
+    """A partial change: only the fields sent are changed (`model_fields_set`). Keg fields
+    may be sent as null to clear them."""
+
+    beverage_id: Id = unsent()
+    tap_label: TapLabel = unsent()
+    status: EntryStatus = unsent()
     keg_percent: Annotated[Decimal, Field(ge=0, le=100, decimal_places=2)] | None = None
     keg_size_ml: Annotated[int, Field(ge=1, le=MAX_KEG_ML)] | None = None
     keg_remaining_ml: Annotated[int, Field(ge=0, le=MAX_KEG_ML)] | None = None
-    note: Note | None = None
-    prices: dict[Id, Price] | None = None
+    note: Note = unsent()
+    prices: dict[Id, Price] = unsent()
 
 
 class EntryMove(Strict):

@@ -179,17 +179,13 @@ class Components:
 
     def body(self, route: ApiRoute) -> dict[str, str]:
         assert route.body is not None
-        if not (route.partial or route.not_null):
+        if not route.partial:
             return self.model(route.body)
-        # A partial change: nothing is required and nothing defaults (left out = unchanged);
-        # fields that cannot be empty may be left out but not sent as null.
+        # A partial change: nothing is required and nothing defaults (left out = unchanged).
         schema = route.body.model_json_schema(ref_template=REF)
         schema.pop("required", None)
-        for name, field in schema["properties"].items():
+        for field in schema["properties"].values():
             field.pop("default", None)
-            if name in route.not_null:
-                (kept,) = [s for s in field.pop("anyOf") if s.get("type") != "null"]
-                field.update(kept)
         name = route.body.__name__
         return self.add(
             name if name.endswith("Patch") else name.removesuffix("In") + "Patch", schema
