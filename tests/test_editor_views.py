@@ -83,7 +83,7 @@ async def new_menu(owner: tuple[Browser, str], db: asyncpg.Pool) -> Menu:
     """A fresh venue with Half and Pint sizes, two beverages, and a menu with a Taps section."""
     boss, slug = owner
     for name, ml in (("Half", "284"), ("Pint", "568")):
-        assert (await boss.submit(f"/v/{slug}/sizes", {"name": name, "volume_ml": ml})).is_redirect
+        assert (await boss.submit(f"/v/{slug}/sizes", {"name": name, "volume": ml})).is_redirect
     for name, style in (("Foghorn Pils", "Pilsner"), ("Night Shift", "Oatmeal Stout")):
         created = await boss.submit(f"/v/{slug}/beverages", {"name": name, "style": style})
         assert created.status_code == 303, created.text
@@ -324,10 +324,10 @@ async def test_serving_sizes_are_added_renamed_and_deleted(
     menu = await new_menu(owner, db)
     sizes = f"/v/{menu.slug}/sizes"
     half = await menu.ids("serving_sizes", name="Half")
-    bad = await menu.boss.submit(f"{sizes}/{half}", {"name": "Half", "volume_ml": "-3"})
+    bad = await menu.boss.submit(f"{sizes}/{half}", {"name": "Half", "volume": "-3"})
     assert bad.status_code == 422
     assert "Input should be greater than 0." in bad.text
-    renamed = await menu.boss.submit(f"{sizes}/{half}", {"name": "Half pint", "volume_ml": "284"})
+    renamed = await menu.boss.submit(f"{sizes}/{half}", {"name": "Half pint", "volume": "284"})
     assert renamed.status_code == 303
     assert "Saved Half pint." in (await menu.boss.page(renamed.headers["location"])).text
     assert (await menu.boss.submit(f"{sizes}/{half}/delete")).status_code == 303

@@ -28,6 +28,7 @@ def create_templates(directory: Path, assets: Assets) -> Jinja2Templates:
     env.filters["price"] = display.price
     env.filters["volume"] = display.volume
     env.filters["abv"] = display.abv
+    env.filters["typed_volume"] = display.typed_volume
     return Jinja2Templates(env=env)
 
 

@@ -46,6 +46,27 @@ def volume(ml: Decimal | float | None, unit: str) -> str:
     return f"{amount.quantize(Decimal('1')):f} ml"
 
 
+def typed_volume(ml: Decimal | float | None, unit: str) -> str:
+    """473 ml -> "16" in an oz venue, "473" in an ml one: the value an edit form starts at."""
+    if ml is None:
+        return ""
+    amount = Decimal(str(ml))
+    shown = amount / ML_PER_US_FL_OZ if unit == "oz" else amount
+    return f"{shown.quantize(Decimal('0.1')).normalize():f}"
+
+
+def to_ml(typed: str, unit: str) -> Decimal:
+    """What staff type, in the venue's unit ("16" oz) -> millilitres (473.2). ValueError if not."""
+    try:
+        amount = Decimal(typed.strip().replace(",", "."))
+    except ArithmeticError:
+        raise ValueError(f"{typed!r} is not a number: type it like 16 or 473") from None
+    if not amount.is_finite():
+        raise ValueError(f"{typed!r} is not a number: type it like 16 or 473")
+    ml = amount * ML_PER_US_FL_OZ if unit == "oz" else amount
+    return ml.quantize(Decimal("0.1"))
+
+
 def abv(value: float | None) -> str:
     """5.0 -> "5.0%"; 12.25 -> "12.3%"."""
     return "" if value is None else f"{value:.1f}%"

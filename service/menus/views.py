@@ -769,11 +769,17 @@ async def sizes_page(
     )
 
 
-def _size_input(values: dict[str, str]) -> tuple[ServingSizeIn | None, FormErrors]:
-    return validate(
-        ServingSizeIn,
-        {"name": values.get("name", ""), "volume_ml": values.get("volume_ml", "").strip() or None},
-    )
+def _size_input(values: dict[str, str], unit: str) -> tuple[ServingSizeIn | None, FormErrors]:
+    """The form's volume is typed in the venue's unit; the model keeps millilitres."""
+    typed = values.get("volume", "").strip()
+    try:
+        volume_ml = display.to_ml(typed, unit) if typed else None
+    except ValueError as exc:
+        return None, FormErrors(volume=str(exc))
+    form, errors = validate(ServingSizeIn, {"name": values.get("name", ""), "volume_ml": volume_ml})
+    if "volume_ml" in errors:
+        errors["volume"] = errors.pop("volume_ml")
+    return form, errors
 
 
 async def _size(request: Request, ctx: Context) -> ServingSize:
@@ -797,7 +803,7 @@ async def sizes(request: Request, ctx: Context) -> Response:
 
 async def create_size(request: Request, ctx: Context) -> Response:
     values = await form_values(request)
-    form, errors = _size_input(values)
+    form, errors = _size_input(values, ctx.venue.volume_unit)
     if form is None:
         return await sizes_page(ctx, status=422, attempt=Attempt(request.url.path, values, errors))
     size = await operations.create_serving_size(
@@ -813,7 +819,7 @@ async def create_size(request: Request, ctx: Context) -> Response:
 async def update_size(request: Request, ctx: Context) -> Response:
     size = await _size(request, ctx)
     values = await form_values(request)
-    form, errors = _size_input(values)
+    form, errors = _size_input(values, ctx.venue.volume_unit)
     if form is None:
         return await sizes_page(ctx, status=422, attempt=Attempt(request.url.path, values, errors))
     await operations.update_serving_size(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from decimal import Decimal
 from typing import Any
 
 import asyncpg
@@ -63,12 +64,18 @@ async def test_staff_build_a_tap_list_reorder_kick_and_undo(
     slug = await sign_up_with_venue(page, live)
 
     await page.click("nav.venuenav >> text=Serving sizes")
-    for name, ml in (("Half", "296"), ("Pint", "473")):
+    for name, ounces in (("Half", "10"), ("Pint", "16")):
         await page.fill("#nz-name", name)
-        await page.fill("#nz-volume_ml", ml)
+        await page.fill("#nz-volume", ounces)
         await page.click("text=Add serving size")
         await expect(page.locator(".notice")).to_have_text(f"Saved {name}.")
     await no_horizontal_scroll(page)
+    volumes = await db.fetch(
+        "SELECT z.volume_ml FROM serving_sizes z JOIN venues v ON v.id = z.venue_id "
+        "WHERE v.slug = $1 ORDER BY z.position",
+        slug,
+    )
+    assert [r["volume_ml"] for r in volumes] == [Decimal("295.7"), Decimal("473.2")], "oz typed"
 
     await page.click("nav.venuenav >> text=Beverages")
     await page.fill("#nb-name", "Foghorn Pils")
