@@ -5,6 +5,7 @@ menu as it is now, and neither writes anything."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +13,7 @@ import asyncpg
 import httpx
 
 from tests.conftest import Browser
+from tests.test_venues import invite
 
 # The menu's entries as staff see them: section, place, tap, beverage, status, prices by size.
 ENTRIES = """
@@ -354,3 +356,22 @@ async def test_the_add_form_searches_the_library_on_the_server(
     assert picks
     assert "Foghorn Pils" in picks[1]
     assert "Night Shift" not in picks[1]
+
+
+async def test_only_owners_delete_a_menu(
+    owner: tuple[Browser, str], new_browser: Callable[[], Browser], db: asyncpg.Pool
+) -> None:
+    """An editor is refused (403); the owner deletes the menu, its sections and history."""
+    menu = await new_menu(owner, db)
+    editor = new_browser()
+    await editor.sign_up()
+    await editor.submit(await invite(menu.boss, menu.slug))
+    refused = await editor.submit(f"/v/{menu.slug}/menus/{menu.id}/delete")
+    assert refused.status_code == 403
+    assert await db.fetchval("SELECT count(*) FROM menus WHERE id = $1", menu.id) == 1
+    deleted = await menu.boss.submit(f"/v/{menu.slug}/menus/{menu.id}/delete")
+    assert deleted.status_code == 303
+    assert deleted.headers["location"] == f"/v/{menu.slug}"
+    for table in ("menus", "menu_revisions"):
+        column = "id" if table == "menus" else "menu_id"
+        assert await db.fetchval(f"SELECT count(*) FROM {table} WHERE {column} = $1", menu.id) == 0

@@ -313,6 +313,13 @@ async def rename_menu(request: Request, ctx: Context, editing: Editing) -> Respo
     return _done(ctx, board)
 
 
+async def delete_menu(request: Request, ctx: Context) -> Response:
+    """Delete a whole menu with its history (owners only; the page asks to confirm)."""
+    menu = await _menu(request, ctx)
+    await operations.delete_menu(ctx.conn, venue_id=ctx.venue.id, menu_id=menu.id)
+    return RedirectResponse(f"/v/{ctx.venue.slug}", 303)
+
+
 @menu_action
 async def undo(request: Request, ctx: Context, editing: Editing) -> Response:
     board = await operations.undo(
@@ -858,6 +865,7 @@ routes: list[AppRoute] = [
     _post("/v/{slug}/menus", create_menu),
     AppRoute(MENU, editor, access=Access.VENUE),
     _post(MENU + "/rename", rename_menu),
+    AppRoute(MENU + "/delete", delete_menu, access=Access.VENUE_OWNER, methods=["POST"]),
     _post(MENU + "/undo", undo),
     AppRoute(MENU + "/history", history, access=Access.VENUE),
     _post(MENU + "/history/{version:int}/restore", restore),
