@@ -20,15 +20,18 @@ from chalkboard.accounts import queries as accounts
 from chalkboard.accounts import views as account_views
 from chalkboard.db import migrate, server
 from chalkboard.db.pool import create_pool
+from chalkboard.displays import views as display_views
 from chalkboard.http.assets import Assets
 from chalkboard.http.errors import exception_handlers
 from chalkboard.http.pages import create_templates
 from chalkboard.http.security import SecurityHeaders
 from chalkboard.http.telemetry import Metrics, Telemetry
+from chalkboard.live import views as live_views
 from chalkboard.menus import api as menu_api
 from chalkboard.menus import views as menu_views
 from chalkboard.ops import views as ops_views
 from chalkboard.settings import Settings
+from chalkboard.tv import views as tv_views
 from chalkboard.venues import views as venue_views
 
 log = logging.getLogger("chalkboard")
@@ -104,6 +107,9 @@ def create_app(settings: Settings) -> Starlette:
             *venue_views.routes,
             *menu_views.routes,
             *menu_api.routes,
+            *display_views.routes,
+            *tv_views.routes,
+            *live_views.routes,
             Mount("/static", app=assets, name="static"),
         ],
         middleware=[

@@ -15,7 +15,7 @@ import httpx
 from starlette.routing import Mount
 
 from chalkboard.app import create_app
-from chalkboard.http.routing import Access, AppRoute, BareRoute
+from chalkboard.http.routing import Access, AppRoute, BareRoute, SocketRoute
 from chalkboard.menus import operations
 from chalkboard.menus import queries as menus
 from chalkboard.settings import Settings
@@ -86,7 +86,9 @@ def test_every_route_declares_who_may_call_it(settings: Settings) -> None:
     for route in create_app(settings).routes:
         if isinstance(route, Mount) and route.path == "/static":
             continue
-        if not isinstance(route, AppRoute | BareRoute) or not isinstance(route.access, Access):
+        if not isinstance(route, AppRoute | BareRoute | SocketRoute) or not isinstance(
+            route.access, Access
+        ):
             unclassified.append(getattr(route, "path", repr(route)))
     assert unclassified == [], f"routes without a declared Access: {unclassified}"
 

@@ -22,7 +22,7 @@ from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 from starlette.types import Message, Receive, Scope, Send
 
 from chalkboard.accounts import queries as accounts
@@ -95,6 +95,12 @@ Endpoint = Callable[[Request, Context], Awaitable[Response]]
 
 class BareRoute(Route):
     """A public route that needs no session and no transaction: health checks and metrics."""
+
+    access = Access.PUBLIC
+
+
+class SocketRoute(WebSocketRoute):
+    """A WebSocket route: public at the handshake; the endpoint authenticates the first message."""
 
     access = Access.PUBLIC
 

@@ -1,0 +1,1 @@
+"""Displays (the bar's TVs): settings, pairing, revocation."""

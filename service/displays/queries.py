@@ -1,0 +1,229 @@
+"""All SQL for displays and pairing codes. Every display query of a venue takes venue_id.
+
+Writes that a TV must hear about NOTIFY in the same transaction (docs/protocol.md):
+`display_changed` ('<display_id>:<event>') and `display_paired` ('<code>:<display_id>').
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import asyncpg
+
+from chalkboard.db import Conn, fetch_one
+
+DISPLAY_EVENTS = ("updated", "revoked", "reload")
+
+
+@dataclass(frozen=True)
+class Display:
+    id: int
+    venue_id: int
+    name: str
+    menu_id: int | None
+    orientation: str
+    theme: dict[str, Any]
+    paired: bool  # the TV has received its token
+    created_at: datetime
+    last_seen_at: datetime | None
+    app_version: str
+    screen: str
+    revoked_at: datetime | None
+
+
+@dataclass(frozen=True)
+class PairingCode:
+    code: str
+    expires_at: datetime
+    venue_id: int | None
+    display_id: int | None
+
+
+DISPLAY_COLUMNS = (
+    "id, venue_id, name, menu_id, orientation, theme, token_hash IS NOT NULL AS paired, "
+    "created_at, last_seen_at, app_version, screen, revoked_at"
+)
+
+
+def display_from(row: asyncpg.Record) -> Display:
+    return Display(
+        row["id"],
+        row["venue_id"],
+        row["name"],
+        row["menu_id"],
+        row["orientation"],
+        dict(row["theme"]),
+        row["paired"],
+        row["created_at"],
+        row["last_seen_at"],
+        row["app_version"],
+        row["screen"],
+        row["revoked_at"],
+    )
+
+
+def pairing_from(row: asyncpg.Record) -> PairingCode:
+    return PairingCode(row["code"], row["expires_at"], row["venue_id"], row["display_id"])
+
+
+# --- displays of a venue (the editor) ----------------------------------------------------
+
+INSERT_DISPLAY = f"""
+INSERT INTO displays (venue_id, name, menu_id, orientation, theme)
+VALUES ($1, $2, $3, $4, $5)
+RETURNING {DISPLAY_COLUMNS}
+"""
+SELECT_DISPLAYS = f"""
+SELECT {DISPLAY_COLUMNS} FROM displays
+WHERE venue_id = $1 AND revoked_at IS NULL
+ORDER BY lower(name), id
+"""
+SELECT_DISPLAY = f"SELECT {DISPLAY_COLUMNS} FROM displays WHERE venue_id = $1 AND id = $2"
+UPDATE_DISPLAY = f"""
+UPDATE displays SET name = $3, menu_id = $4, orientation = $5, theme = $6
+WHERE venue_id = $1 AND id = $2 AND revoked_at IS NULL
+RETURNING {DISPLAY_COLUMNS}
+"""
+REVOKE_DISPLAY = """
+UPDATE displays SET revoked_at = now(), token_hash = NULL
+WHERE venue_id = $1 AND id = $2 AND revoked_at IS NULL
+"""
+
+
+async def create_display(
+    conn: Conn,
+    *,
+    venue_id: int,
+    name: str,
+    menu_id: int | None,
+    orientation: str = "landscape",
+    theme: dict[str, Any] | None = None,
+) -> Display:
+    row = await fetch_one(conn, INSERT_DISPLAY, venue_id, name, menu_id, orientation, theme or {})
+    return display_from(row)
+
+
+async def list_displays(conn: Conn, *, venue_id: int) -> list[Display]:
+    return [display_from(r) for r in await conn.fetch(SELECT_DISPLAYS, venue_id)]
+
+
+async def get_display(conn: Conn, *, venue_id: int, display_id: int) -> Display | None:
+    row = await conn.fetchrow(SELECT_DISPLAY, venue_id, display_id)
+    return display_from(row) if row else None
+
+
+async def update_display(
+    conn: Conn,
+    *,
+    venue_id: int,
+    display_id: int,
+    name: str,
+    menu_id: int | None,
+    orientation: str,
+    theme: dict[str, Any],
+) -> Display | None:
+    row = await conn.fetchrow(
+        UPDATE_DISPLAY, venue_id, display_id, name, menu_id, orientation, theme
+    )
+    return display_from(row) if row else None
+
+
+async def revoke_display(conn: Conn, *, venue_id: int, display_id: int) -> bool:
+    """Revoke: the token stops working at once, and the TV is told to close (within 5 s)."""
+    return await conn.execute(REVOKE_DISPLAY, venue_id, display_id) == "UPDATE 1"
+
+
+# --- pairing -------------------------------------------------------------------------------
+
+INSERT_PAIRING_CODE = """
+INSERT INTO pairing_codes (code, expires_at) VALUES ($1, now() + $2::interval)
+ON CONFLICT (code) DO NOTHING
+RETURNING code, expires_at, venue_id, display_id
+"""
+# Single use: one claim per code, and only while it is fresh.
+CLAIM_PAIRING_CODE = """
+UPDATE pairing_codes SET venue_id = $2, display_id = $3, claimed_at = now()
+WHERE code = $1 AND claimed_at IS NULL AND expires_at > now()
+RETURNING code, expires_at, venue_id, display_id
+"""
+SELECT_PAIRING_CODE = (
+    "SELECT code, expires_at, venue_id, display_id FROM pairing_codes WHERE code = $1"
+)
+# Deliver the token once: only a claimed display that has no token yet gets one.
+SET_DISPLAY_TOKEN = """
+UPDATE displays d SET token_hash = $2
+FROM pairing_codes p
+WHERE p.code = $1 AND p.display_id = d.id AND d.token_hash IS NULL AND d.revoked_at IS NULL
+RETURNING d.id
+"""
+DELETE_OLD_PAIRING_CODES = "DELETE FROM pairing_codes WHERE expires_at < now() - interval '1 day'"
+
+
+async def create_pairing_code(conn: Conn, *, code: str, valid_for: timedelta) -> PairingCode | None:
+    """The new code, or None if it is taken (the caller draws another)."""
+    row = await conn.fetchrow(INSERT_PAIRING_CODE, code, valid_for)
+    return pairing_from(row) if row else None
+
+
+async def claim_pairing_code(
+    conn: Conn, *, code: str, venue_id: int, display_id: int
+) -> PairingCode | None:
+    row = await conn.fetchrow(CLAIM_PAIRING_CODE, code, venue_id, display_id)
+    return pairing_from(row) if row else None
+
+
+async def get_pairing_code(conn: Conn, *, code: str) -> PairingCode | None:
+    row = await conn.fetchrow(SELECT_PAIRING_CODE, code)
+    return pairing_from(row) if row else None
+
+
+async def set_display_token(conn: Conn, *, code: str, token_hash: bytes) -> int | None:
+    """Give the display claimed with `code` its token hash; its id, or None if not due."""
+    display_id: int | None = await conn.fetchval(SET_DISPLAY_TOKEN, code, token_hash)
+    return display_id
+
+
+async def delete_old_pairing_codes(conn: Conn) -> None:
+    await conn.execute(DELETE_OLD_PAIRING_CODES)
+
+
+# --- what a connected TV needs ------------------------------------------------------------
+
+SELECT_DISPLAY_BY_TOKEN = f"""
+SELECT {DISPLAY_COLUMNS} FROM displays WHERE token_hash = $1 AND revoked_at IS NULL
+"""
+SELECT_DISPLAY_BY_ID = f"SELECT {DISPLAY_COLUMNS} FROM displays WHERE id = $1"
+RECORD_SEEN = """
+UPDATE displays SET last_seen_at = now(), app_version = $2, screen = $3 WHERE id = $1
+"""
+
+
+async def display_for_token(conn: Conn, *, token_hash: bytes) -> Display | None:
+    row = await conn.fetchrow(SELECT_DISPLAY_BY_TOKEN, token_hash)
+    return display_from(row) if row else None
+
+
+async def display_by_id(conn: Conn, *, display_id: int) -> Display | None:
+    """For the live hub, which knows displays by id from its own sockets only."""
+    row = await conn.fetchrow(SELECT_DISPLAY_BY_ID, display_id)
+    return display_from(row) if row else None
+
+
+async def record_seen(conn: Conn, *, display_id: int, app_version: str, screen: str) -> None:
+    await conn.execute(RECORD_SEEN, display_id, app_version[:40], screen[:20])
+
+
+# --- notifications -------------------------------------------------------------------------
+
+NOTIFY = "SELECT pg_notify($1, $2)"
+
+
+async def notify_display_changed(conn: Conn, *, display_id: int, event: str) -> None:
+    assert event in DISPLAY_EVENTS
+    await conn.execute(NOTIFY, "display_changed", f"{display_id}:{event}")
+
+
+async def notify_display_paired(conn: Conn, *, code: str, display_id: int) -> None:
+    await conn.execute(NOTIFY, "display_paired", f"{code}:{display_id}")

@@ -1,0 +1,1 @@
+"""Live push: one LISTEN connection per process, and the TVs' WebSockets."""

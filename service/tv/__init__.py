@@ -1,0 +1,1 @@
+"""The TV app (tv-client/) as served at /tv, and the pairing QR codes it shows."""
