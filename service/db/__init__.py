@@ -9,6 +9,11 @@ from asyncpg.pool import PoolConnectionProxy
 Conn: TypeAlias = "asyncpg.Connection[asyncpg.Record] | PoolConnectionProxy[asyncpg.Record]"
 
 
+async def ping(conn: Conn) -> None:
+    """A round trip to the server: raises when the database does not answer."""
+    await conn.fetchval("SELECT 1")
+
+
 async def fetch_one(conn: Conn, query: str, *args: object) -> asyncpg.Record:
     """The row a statement always returns (an aggregate, an INSERT ... RETURNING)."""
     row = await conn.fetchrow(query, *args)

@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
 from chalkboard import tokens
+from chalkboard.db import ping
 from chalkboard.http.routing import BareRoute
 
 READY_TIMEOUT_SECONDS = 2.0
@@ -24,7 +25,7 @@ async def readyz(request: Request) -> Response:
         return PlainTextResponse("draining", 503, headers={"cache-control": "no-store"})
     try:
         async with asyncio.timeout(READY_TIMEOUT_SECONDS), services.pool.acquire() as conn:
-            await conn.fetchval("SELECT 1")
+            await ping(conn)
     except Exception as exc:  # whatever the failure, the answer is "not ready"
         return PlainTextResponse(
             f"database unreachable: {exc.__class__.__name__}",
