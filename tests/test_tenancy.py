@@ -15,6 +15,7 @@ import httpx
 from starlette.routing import Mount
 
 from chalkboard.app import create_app
+from chalkboard.displays import queries as displays
 from chalkboard.http.routing import Access, AppRoute, BareRoute, SocketRoute
 from chalkboard.menus import operations
 from chalkboard.menus import queries as menus
@@ -35,12 +36,13 @@ SELECT
   (SELECT json_agg(r.snapshot ORDER BY version) FROM menu_revisions r WHERE venue_id = $1)
     AS boards,
   (SELECT json_agg(b ORDER BY id) FROM beverages b WHERE venue_id = $1) AS beverages,
-  (SELECT json_agg(z ORDER BY id) FROM serving_sizes z WHERE venue_id = $1) AS sizes
+  (SELECT json_agg(z ORDER BY id) FROM serving_sizes z WHERE venue_id = $1) AS sizes,
+  (SELECT json_agg(d ORDER BY id) FROM displays d WHERE venue_id = $1) AS displays
 """
 
 
 async def menu_objects(db: asyncpg.Pool, venue_id: int) -> dict[str, int]:
-    """A serving size, beverage, menu, section and entry in the venue; their ids by name."""
+    """A serving size, beverage, menu, section, entry and display in the venue; their ids."""
     actor = operations.Actor()
     async with db.acquire() as conn, conn.transaction():
         size = await operations.create_serving_size(
@@ -70,7 +72,11 @@ async def menu_objects(db: asyncpg.Pool, venue_id: int) -> dict[str, int]:
             based_on=None,
             actor=actor,
         )
+        display = await displays.create_display(
+            conn, venue_id=venue_id, name="Bar TV", menu_id=menu_id
+        )
     return {
+        "display_id": display.id,
         "size_id": size.id,
         "beverage_id": beverage.id,
         "menu_id": menu_id,
