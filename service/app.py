@@ -27,6 +27,7 @@ from chalkboard.http.pages import create_templates
 from chalkboard.http.security import SecurityHeaders
 from chalkboard.http.telemetry import Metrics, Telemetry
 from chalkboard.live import views as live_views
+from chalkboard.live.hub import Hub
 from chalkboard.menus import api as menu_api
 from chalkboard.menus import views as menu_views
 from chalkboard.ops import views as ops_views
@@ -50,6 +51,7 @@ class Services:
     pool: asyncpg.Pool
     templates: Jinja2Templates
     metrics: Metrics
+    hub: Hub
     # Set when the process was told to stop: /readyz fails so the load balancer moves on.
     draining: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -90,14 +92,17 @@ def create_app(settings: Settings) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Services]]:
         url = await anyio.to_thread.run_sync(server.database_url, settings)
         pool = await create_pool(url, settings)
+        hub = Hub(pool, settings, metrics.registry)
         try:
             await check_schema(pool)
-            services = Services(settings, pool, templates, metrics)
+            await hub.start(url)
+            services = Services(settings, pool, templates, metrics, hub)
             cleanup = asyncio.create_task(janitor(pool, settings))
             yield {"services": services}
             services.draining.set()
             cleanup.cancel()
         finally:
+            await hub.stop()
             await pool.close()
 
     return Starlette(

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 import sys
 
 import uvicorn
 
 from chalkboard import demo
-from chalkboard.app import create_app
+from chalkboard.app import Services, create_app
 from chalkboard.cli import CommandError
 from chalkboard.db import migrate
 from chalkboard.db.pool import connect
@@ -18,6 +19,24 @@ from chalkboard.settings import Settings
 
 log = logging.getLogger("chalkboard")
 WS_MAX_MESSAGE_BYTES = 64 * 1024
+SHUTDOWN_GRACE_SECONDS = 5
+
+
+class Server(uvicorn.Server):
+    """uvicorn that drains before it stops (DESIGN.md, convention 9).
+
+    On SIGTERM plain uvicorn closes every WebSocket at once, and every TV comes back in the
+    same second. This first fails /readyz (the load balancer stops sending new connections
+    here), then closes the TVs with 1012 in batches over SHUTDOWN_DRAIN_SECONDS, and only
+    then shuts down as usual.
+    """
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        services: Services | None = self.lifespan.state.get("services")
+        if services is not None:
+            services.draining.set()
+            await services.hub.drain(services.settings.shutdown_drain_seconds)
+        await super().shutdown(sockets)
 
 
 def uvicorn_config(settings: Settings, port: int | None = None) -> uvicorn.Config:
@@ -35,7 +54,9 @@ def uvicorn_config(settings: Settings, port: int | None = None) -> uvicorn.Confi
         # Deflate costs ~35 KiB per idle socket and CPU per message; menus are small.
         ws_per_message_deflate=False,
         ws_max_size=WS_MAX_MESSAGE_BYTES,
-        timeout_graceful_shutdown=int(settings.shutdown_drain_seconds) + 5,
+        # What is left after Server.shutdown's drain gets this long (and ECS's stopTimeout
+        # of 120 s covers SHUTDOWN_DRAIN_SECONDS ≤ 110 plus this).
+        timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
         server_header=False,
         date_header=True,
         log_config=None,
@@ -69,4 +90,4 @@ def run(settings: Settings, *, migrate_first: bool, demo: bool) -> None:
             file=sys.stderr,
             flush=True,
         )
-    uvicorn.Server(uvicorn_config(settings)).run()
+    Server(uvicorn_config(settings)).run()

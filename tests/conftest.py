@@ -24,12 +24,11 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 import httpx
 import pytest
-import uvicorn
 
 from chalkboard.db import migrate
 from chalkboard.db.pool import init_connection
 from chalkboard.db.server import embedded_server
-from chalkboard.serve import uvicorn_config
+from chalkboard.serve import Server, uvicorn_config
 from chalkboard.settings import Secret, Settings
 
 TEST_SECRET_KEY = "test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
@@ -132,13 +131,13 @@ class RunningServer:
 
 async def start_server(
     settings: Settings,
-) -> tuple[uvicorn.Server, asyncio.Task[None], RunningServer]:
+) -> tuple[Server, asyncio.Task[None], RunningServer]:
     """Serve the app on a free loopback port; its PUBLIC_BASE_URL is that port's URL."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     url = f"http://127.0.0.1:{sock.getsockname()[1]}"
     settings = replace(settings, public_base_url=url)
-    server = uvicorn.Server(uvicorn_config(settings))
+    server = Server(uvicorn_config(settings))
     task = asyncio.create_task(server.serve(sockets=[sock]))
     while not server.started:
         if task.done():

@@ -215,6 +215,19 @@ async def record_seen(conn: Conn, *, display_id: int, app_version: str, screen: 
     await conn.execute(RECORD_SEEN, display_id, app_version[:40], screen[:20])
 
 
+TOUCH_DISPLAY = "UPDATE displays SET last_seen_at = now() WHERE id = $1"
+SELECT_DISPLAYS_ON_MENU = "SELECT id FROM displays WHERE venue_id = $1 AND menu_id = $2"
+
+
+async def touch_display(conn: Conn, *, display_id: int) -> None:
+    """The TV is still there (its heartbeat): keeps "online" true in the editor."""
+    await conn.execute(TOUCH_DISPLAY, display_id)
+
+
+async def displays_on_menu(conn: Conn, *, venue_id: int, menu_id: int) -> list[int]:
+    return [r["id"] for r in await conn.fetch(SELECT_DISPLAYS_ON_MENU, venue_id, menu_id)]
+
+
 # --- notifications -------------------------------------------------------------------------
 
 NOTIFY = "SELECT pg_notify($1, $2)"

@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from chalkboard.db import Conn
+from chalkboard.displays import queries as displays
 from chalkboard.menus import queries
 from chalkboard.menus.board import Board, build_board
 from chalkboard.menus.queries import Beverage, EntryPlace, MenuSummary, ServingSize
@@ -162,8 +163,12 @@ async def rename_menu(
 
 
 async def delete_menu(conn: Conn, *, venue_id: int, menu_id: int) -> None:
+    """Delete a menu; the displays showing it are left without one, and their TVs are told."""
+    showing = await displays.displays_on_menu(conn, venue_id=venue_id, menu_id=menu_id)
     if not await queries.delete_menu(conn, venue_id=venue_id, menu_id=menu_id):
         raise NotFound("No such menu in this venue.")
+    for display_id in showing:
+        await displays.notify_display_changed(conn, display_id=display_id, event="updated")
 
 
 # --- sections ----------------------------------------------------------------------------

@@ -1,0 +1,377 @@
+"""The live hub: one per process. It LISTENs on one dedicated connection and pushes to its TVs.
+
+NOTIFY is only a hint (DESIGN.md, convention 8): a payload names what changed, and the hub
+reads the truth from the database. When the LISTEN connection drops, the hub reconnects
+with backoff and re-reads the state of everything its TVs show, so no TV misses a change.
+Nothing here holds a pooled connection for longer than one operation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import secrets
+from collections.abc import Coroutine, Iterable
+from datetime import timedelta
+from typing import Any
+
+import asyncpg
+from prometheus_client import CollectorRegistry, Gauge
+from starlette.websockets import WebSocket
+
+from chalkboard import tokens
+from chalkboard.db import Conn
+from chalkboard.displays import queries as displays
+from chalkboard.displays.queries import Display
+from chalkboard.live import protocol
+from chalkboard.live.boards import Boards
+from chalkboard.live.protocol import Hello
+from chalkboard.live.sockets import TvSocket
+from chalkboard.menus import queries as menus
+from chalkboard.settings import Settings
+
+log = logging.getLogger("chalkboard.live")
+
+LISTENER_NAME = "chalkboard-listener"
+CHANNELS = ("menu_changed", "display_changed", "display_paired")
+# A half-open TCP connection delivers nothing and raises nothing: probe it now and then.
+LISTENER_PROBE_SECONDS = 30
+RECONNECT_MAX_SECONDS = 30
+PAIRING_VALID_FOR = timedelta(minutes=10)
+# A claim committed just as the code expired still finds its TV.
+PAIRING_GRACE_SECONDS = 15
+# Unambiguous on a TV across the room: no I, O, 0 or 1.
+PAIRING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+DRAIN_BATCHES = 10
+
+
+# How often a connected TV refreshes last_seen_at (the editor calls it online for 90 s).
+SEEN_EVERY_SECONDS = 60
+
+
+class Hub:
+    def __init__(self, pool: asyncpg.Pool, settings: Settings, registry: CollectorRegistry) -> None:
+        self.pool = pool
+        self.settings = settings
+        self.boards = Boards(pool)
+        self.tvs: set[TvSocket] = set()
+        self.by_menu: dict[int, set[TvSocket]] = {}
+        self.by_display: dict[int, set[TvSocket]] = {}
+        self.by_code: dict[str, TvSocket] = {}
+        self.pushed: dict[int, int] = {}  # menu id → the latest version pushed to its TVs
+        self.connected = Gauge(
+            "chalkboard_tv_sockets", "TV WebSockets open on this process", registry=registry
+        )
+        self.registry = registry
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._listener: asyncio.Task[None] | None = None
+
+    # --- lifecycle ---------------------------------------------------------------------------
+
+    async def start(self, url: str) -> None:
+        """Start listening; the first connection must succeed, as the pool's did."""
+        self._url = url
+        conn = await self._listen()
+        self._listener = asyncio.create_task(self._keep_listening(conn))
+
+    async def stop(self) -> None:
+        for task in [self._listener, *self._tasks]:
+            if task is not None:
+                task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._listener is not None:
+            await asyncio.gather(self._listener, return_exceptions=True)
+        self.registry.unregister(self.connected)
+
+    async def drain(self, seconds: float) -> None:
+        """Close every TV with 1012 in batches spread over `seconds`, so that they come back
+        (to the other tasks) spread out too, not as one reconnect storm."""
+        tvs = list(self.tvs)
+        batches = min(DRAIN_BATCHES, len(tvs))
+        for batch in range(batches):
+            if batch:
+                await asyncio.sleep(seconds / batches)
+            for tv in tvs[batch::batches]:
+                tv.close(protocol.RESTARTING)
+
+    # --- the endpoint's side -----------------------------------------------------------------
+
+    def connect(self, websocket: WebSocket) -> TvSocket:
+        tv = TvSocket(websocket)
+        self.tvs.add(tv)
+        self.connected.inc()
+        return tv
+
+    async def disconnect(self, tv: TvSocket) -> None:
+        self.tvs.discard(tv)
+        self.connected.dec()
+        self._unsubscribe(tv)
+        await tv.finish()
+
+    async def hello(self, tv: TvSocket, hello: Hello) -> None:
+        if hello.token is None:
+            tv.pairing = asyncio.create_task(self._offer_codes(tv))
+            return
+        screen = f"{hello.screen.w}x{hello.screen.h}" if hello.screen else ""
+        async with self.pool.acquire() as conn, conn.transaction():
+            display = await displays.display_for_token(
+                conn, token_hash=tokens.hash_token(hello.token)
+            )
+            if display is not None:
+                await displays.record_seen(
+                    conn, display_id=display.id, app_version=hello.app, screen=screen
+                )
+                tv.seen_at = asyncio.get_running_loop().time()
+        if display is None:
+            tv.close(protocol.UNAUTHORIZED)
+            return
+        await self._show([tv], display, version=hello.shows(display.menu_id))
+
+    async def heartbeat(self, tv: TvSocket) -> None:
+        """A ping from a paired TV: refresh last_seen_at, at most once a minute per TV."""
+        now = asyncio.get_running_loop().time()
+        if tv.display is None or now - tv.seen_at < SEEN_EVERY_SECONDS:
+            return
+        tv.seen_at = now
+        async with self.pool.acquire() as conn:
+            await displays.touch_display(conn, display_id=tv.display.id)
+
+    # --- what the TVs show ---------------------------------------------------------------------
+
+    async def _show(
+        self, tvs: Iterable[TvSocket], display: Display, *, version: int | None = None
+    ) -> None:
+        """Bring TVs to `display`: its settings if they changed, and its menu's current
+        board if they show another menu (or `up_to_date` when a TV says it has it)."""
+        behind: list[TvSocket] = []
+        for tv in tvs:
+            if tv.close_code is not None or tv not in self.tvs:
+                continue  # gone while this update was on its way
+            first = tv.display is None
+            if tv.display is None or protocol.shown(display) != protocol.shown(tv.display):
+                tv.send(protocol.display(display))
+            if first or display.menu_id != tv.menu_id:
+                self._subscribe(tv, display, version)
+                behind.append(tv)
+            else:
+                tv.display = display
+        if not behind:
+            return
+        if display.menu_id is None:
+            for tv in behind:
+                tv.send(protocol.NO_MENU)
+            return
+        async with self.pool.acquire() as conn:
+            menu = await menus.get_menu(conn, venue_id=display.venue_id, menu_id=display.menu_id)
+        board = None
+        if menu is not None:
+            board = await self.boards.get(
+                venue_id=display.venue_id, menu_id=menu.id, version=menu.version
+            )
+        for tv in behind:
+            if board is None:
+                tv.send(protocol.NO_MENU)  # the menu was deleted just now
+            elif tv.version == board.version:
+                tv.send(protocol.up_to_date(board.version))
+            else:
+                tv.offer_board(board)
+
+    def _subscribe(self, tv: TvSocket, display: Display, version: int | None) -> None:
+        self._unsubscribe(tv)
+        tv.display, tv.version = display, version
+        self.by_display.setdefault(display.id, set()).add(tv)
+        if display.menu_id is not None:
+            self.by_menu.setdefault(display.menu_id, set()).add(tv)
+
+    def _unsubscribe(self, tv: TvSocket) -> None:
+        if tv.display is not None:
+            _discard(self.by_display, tv.display.id, tv)
+            if tv.display.menu_id is not None and not _discard(
+                self.by_menu, tv.display.menu_id, tv
+            ):
+                self.pushed.pop(tv.display.menu_id, None)
+
+    async def _menu_changed(self, menu_id: int, version: int) -> None:
+        tvs = self.by_menu.get(menu_id)
+        if not tvs or version <= self.pushed.get(menu_id, 0):
+            return
+        board = await self.boards.get(venue_id=_venue_of(tvs), menu_id=menu_id, version=version)
+        if board is None or menu_id not in self.by_menu:
+            return
+        self.pushed[menu_id] = max(board.version, self.pushed.get(menu_id, 0))
+        for tv in self.by_menu[menu_id]:
+            tv.offer_board(board)
+
+    async def _display_changed(self, display_id: int, event: str) -> None:
+        if display_id not in self.by_display:
+            return
+        if event == "reload":
+            for tv in self.by_display[display_id]:
+                tv.send(protocol.RELOAD)
+            return
+        async with self.pool.acquire() as conn:
+            display = await displays.display_by_id(conn, display_id=display_id)
+        await self._apply(display_id, display)
+
+    async def _apply(self, display_id: int, display: Display | None) -> None:
+        tvs = list(self.by_display.get(display_id, ()))
+        if display is None or display.revoked_at is not None or not display.paired:
+            for tv in tvs:
+                tv.close(protocol.UNAUTHORIZED)
+        else:
+            await self._show(tvs, display)
+
+    # --- pairing -------------------------------------------------------------------------------
+
+    async def _offer_codes(self, tv: TvSocket) -> None:
+        """Show a fresh code until one is claimed (then `_paired` cancels this)."""
+        while True:
+            code = await self._new_code()
+            self.by_code[code.code] = tv
+            try:
+                tv.send(protocol.pairing(code, public_base_url=self.settings.public_base_url))
+                await asyncio.sleep(PAIRING_VALID_FOR.total_seconds() + PAIRING_GRACE_SECONDS)
+            finally:
+                del self.by_code[code.code]
+
+    async def _new_code(self) -> displays.PairingCode:
+        async with self.pool.acquire() as conn:
+            while True:
+                code = "".join(secrets.choice(PAIRING_ALPHABET) for _ in range(6))
+                made = await displays.create_pairing_code(
+                    conn, code=code, valid_for=PAIRING_VALID_FOR
+                )
+                if made is not None:
+                    return made
+
+    async def _paired(self, code: str) -> None:
+        """Staff claimed `code`: if its TV is here, mint its token and show its display.
+        The token goes only to the TV; the database keeps its hash."""
+        tv = self.by_code.get(code)
+        if tv is None:
+            return
+        token, token_hash = tokens.new_token("cbd_")
+        async with self.pool.acquire() as conn, conn.transaction():
+            display_id = await displays.set_display_token(conn, code=code, token_hash=token_hash)
+            if display_id is None:
+                return  # delivered already
+            display = await displays.display_by_id(conn, display_id=display_id)
+        if display is None:
+            return
+        if tv.pairing is not None:
+            tv.pairing.cancel()
+        tv.send(protocol.paired(token))
+        await self._show([tv], display)
+
+    # --- listening -----------------------------------------------------------------------------
+
+    async def _listen(self) -> asyncpg.Connection:
+        conn: asyncpg.Connection = await asyncpg.connect(
+            self._url, server_settings={"application_name": LISTENER_NAME}
+        )
+        for channel in CHANNELS:
+            await conn.add_listener(channel, self._notified)
+        return conn
+
+    async def _keep_listening(self, conn: asyncpg.Connection | None) -> None:
+        attempt = 0
+        try:
+            while True:
+                try:
+                    if conn is None:
+                        conn = await self._listen()
+                        # LISTENing again: now catch up on what was said while we were not.
+                        await self._resync()
+                    attempt = 0
+                    await _until_lost(conn)
+                    log.warning("the LISTEN connection was lost; reconnecting")
+                # Whatever went wrong, this loop must go on: without it no TV hears a change.
+                except Exception:
+                    log.exception("the LISTEN connection failed; reconnecting")
+                if conn is not None:
+                    conn.terminate()
+                    conn = None
+                # Full jitter, so the processes of a fleet do not all hit a recovering
+                # database in the same instant.
+                delay = min(RECONNECT_MAX_SECONDS, 0.5 * 2**attempt)
+                await asyncio.sleep(random.uniform(0, delay))  # noqa: S311 (jitter, no secret)
+                attempt += 1
+        finally:
+            if conn is not None:
+                conn.terminate()
+
+    def _notified(self, conn: Conn, pid: int, channel: str, payload: object) -> None:
+        try:
+            key, _, value = str(payload).partition(":")
+            if channel == "menu_changed":
+                self._spawn(self._menu_changed(int(key), int(value)))
+            elif channel == "display_changed":
+                self._spawn(self._display_changed(int(key), value))
+            elif channel == "display_paired":
+                self._spawn(self._paired(key))
+        except ValueError:
+            log.warning("ignored a malformed %s notification: %r", channel, payload)
+
+    async def _resync(self) -> None:
+        """Re-read the state of every display, menu and pairing code this process's TVs show."""
+        async with self.pool.acquire() as conn:
+            shown = {
+                display_id: await displays.display_by_id(conn, display_id=display_id)
+                for display_id in list(self.by_display)
+            }
+            versions = {}
+            for menu_id, tvs in list(self.by_menu.items()):
+                menu = await menus.get_menu(conn, venue_id=_venue_of(tvs), menu_id=menu_id)
+                if menu is not None:
+                    versions[menu_id] = menu.version
+            claimed = []
+            for code in list(self.by_code):
+                pairing = await displays.get_pairing_code(conn, code=code)
+                if pairing is not None and pairing.display_id is not None:
+                    claimed.append(code)
+        for display_id, display in shown.items():
+            await self._apply(display_id, display)
+        for menu_id, version in versions.items():
+            await self._menu_changed(menu_id, version)
+        for code in claimed:
+            await self._paired(code)
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._done)
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("a live update failed", exc_info=task.exception())
+
+
+async def _until_lost(conn: asyncpg.Connection) -> None:
+    lost = asyncio.Event()
+    conn.add_termination_listener(lambda _: lost.set())
+    while not conn.is_closed():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(lost.wait(), LISTENER_PROBE_SECONDS)
+            return
+        await conn.fetchval("SELECT 1", timeout=LISTENER_PROBE_SECONDS)
+
+
+def _discard(index: dict[int, set[TvSocket]], key: int, tv: TvSocket) -> bool:
+    """Remove tv from index[key]; whether any TV is left there."""
+    tvs = index.get(key)
+    if tvs is None:
+        return False
+    tvs.discard(tv)
+    if not tvs:
+        del index[key]
+    return bool(tvs)
+
+
+def _venue_of(tvs: set[TvSocket]) -> int:
+    """The venue of TVs subscribed to one menu (a display shows only its venue's menus)."""
+    display = next(iter(tvs)).display
+    assert display is not None
+    return display.venue_id

@@ -1,0 +1,105 @@
+"""The TV protocol's messages and closing codes (docs/protocol.md), in one place."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+import orjson
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+from chalkboard.displays.queries import Display, PairingCode
+
+MAX_MESSAGE_BYTES = 4 * 1024
+
+# Closing codes.
+RESTARTING = 1012
+TOO_LARGE = 1009
+UNAUTHORIZED = 4001
+PROTOCOL_ERROR = 4002
+TOO_SLOW = 4008
+
+
+# --- TV → server ---------------------------------------------------------------------------
+
+
+class Screen(BaseModel):
+    model_config = ConfigDict(strict=True)
+
+    w: int = Field(ge=0, le=100_000)
+    h: int = Field(ge=0, le=100_000)
+
+
+class Hello(BaseModel):
+    model_config = ConfigDict(strict=True)
+
+    type: Literal["hello"]
+    token: str | None = Field(max_length=200)
+    menu: int | None = None
+    version: int | None = None
+    app: str = Field(default="", max_length=200)
+    screen: Screen | None = None
+
+    def shows(self, menu_id: int | None) -> int | None:
+        """The version the TV shows of `menu_id`, if that is the menu it shows."""
+        return self.version if menu_id is not None and self.menu == menu_id else None
+
+
+class Ping(BaseModel):
+    model_config = ConfigDict(strict=True)
+
+    type: Literal["ping"]
+
+
+Incoming = Annotated[Hello | Ping, Field(discriminator="type")]
+INCOMING: TypeAdapter[Hello | Ping] = TypeAdapter(Incoming)
+
+
+def parse(text: str) -> Hello | Ping:
+    """A TV's message; raises pydantic.ValidationError when it is not one (→ 4002)."""
+    return INCOMING.validate_json(text)
+
+
+# --- server → TV ---------------------------------------------------------------------------
+
+
+def encode(message: dict[str, Any]) -> str:
+    return orjson.dumps(message).decode()
+
+
+PONG = encode({"type": "pong"})
+RELOAD = encode({"type": "reload"})
+NO_MENU = encode({"type": "no_menu"})
+
+
+def pairing(code: PairingCode, *, public_base_url: str) -> str:
+    return encode(
+        {
+            "type": "pairing",
+            "code": code.code,
+            "expires_at": code.expires_at.isoformat(),
+            "claim_url": f"{public_base_url}/pair?code={code.code}",
+            "qr_url": f"/tv/qr/{code.code}.svg",
+        }
+    )
+
+
+def paired(token: str) -> str:
+    return encode({"type": "paired", "token": token})
+
+
+def shown(display: Display) -> dict[str, Any]:
+    """What a TV is told about its display: a change to any of it is worth a message."""
+    return {
+        "id": display.id,
+        "name": display.name,
+        "orientation": display.orientation,
+        "theme": display.theme,
+    }
+
+
+def display(d: Display) -> str:
+    return encode({"type": "display", "display": shown(d)})
+
+
+def up_to_date(version: int) -> str:
+    return encode({"type": "up_to_date", "version": version})
