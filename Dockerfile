@@ -15,7 +15,8 @@ RUN mkdir service && touch service/__init__.py \
     && pip uninstall --yes pgserver
 COPY service ./service
 COPY web ./web
-# Editable: the app finds web/ beside service/, as in a checkout.
+COPY tv-client ./tv-client
+# Editable: the app finds web/ and tv-client/ beside service/, as in a checkout.
 RUN pip install --no-deps -e .
 
 FROM python:3.11-slim

@@ -20,6 +20,7 @@ from chalkboard.accounts import queries as accounts
 from chalkboard.accounts import views as account_views
 from chalkboard.db import migrate, server
 from chalkboard.db.pool import create_pool
+from chalkboard.displays import queries as displays
 from chalkboard.displays import views as display_views
 from chalkboard.http.assets import Assets
 from chalkboard.http.errors import exception_handlers
@@ -68,7 +69,7 @@ async def check_schema(pool: asyncpg.Pool) -> None:
 
 
 async def janitor(pool: asyncpg.Pool, settings: Settings) -> None:
-    """Hourly: forget expired sessions and old sign-in failures."""
+    """Hourly: forget expired sessions, old sign-in failures and old pairing codes."""
     while True:
         try:
             async with pool.acquire() as conn:
@@ -78,6 +79,7 @@ async def janitor(pool: asyncpg.Pool, settings: Settings) -> None:
                     absolute=timedelta(days=settings.session_absolute_days),
                 )
                 await accounts.delete_old_login_failures(conn, older_than=timedelta(days=1))
+                await displays.delete_old_pairing_codes(conn)
         except (OSError, asyncpg.PostgresError) as exc:
             log.warning("janitor skipped a round: %s", exc)
         await asyncio.sleep(JANITOR_INTERVAL_SECONDS)
