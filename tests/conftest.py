@@ -16,7 +16,7 @@ import socket
 import subprocess
 import sys
 import tempfile
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -260,3 +260,64 @@ def cli(settings: Settings) -> Callable[..., subprocess.CompletedProcess[str]]:
         )
 
     return run
+
+
+STARTUP_SECONDS = 60
+ServerProcess = tuple[str, subprocess.Popen[bytes]]  # its URL and its process
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+@pytest.fixture
+async def serve(
+    settings: Settings, tmp_path: Path
+) -> AsyncIterator[Callable[..., Awaitable[ServerProcess]]]:
+    """Starts `chalkboard serve` processes on the suite's database (on a free port, or the
+    one given, e.g. to restart a server; `public_url` when reached through a proxy); kills
+    any still running after the test."""
+    started: list[subprocess.Popen[bytes]] = []
+
+    async def start(port: int | None = None, public_url: str | None = None) -> ServerProcess:
+        assert settings.database_url is not None
+        port = port or free_port()
+        url = f"http://127.0.0.1:{port}"
+        env = {
+            **os.environ,
+            "DATABASE_URL": settings.database_url.reveal(),
+            "SECRET_KEY": TEST_SECRET_KEY,
+            "HOST": "127.0.0.1",
+            "PORT": str(port),
+            "PUBLIC_BASE_URL": public_url or url,
+            "SHUTDOWN_DRAIN_SECONDS": "1",
+        }
+        log_path = tmp_path / f"serve-{port}-{len(started)}.log"
+        with log_path.open("wb") as log:
+            process = subprocess.Popen(  # noqa: ASYNC220 (starts it; never waits here)
+                [sys.executable, "-m", "chalkboard", "serve"],
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                cwd=Path(__file__).parent.parent,
+            )
+        started.append(process)
+        async with httpx.AsyncClient(base_url=url) as client:
+            for _ in range(STARTUP_SECONDS * 10):
+                assert process.poll() is None, log_path.read_text()
+                try:
+                    if (await client.get("/readyz")).status_code == 200:
+                        return url, process
+                except httpx.TransportError:
+                    pass
+                await asyncio.sleep(0.1)
+        raise AssertionError(f"{url} did not become ready")
+
+    yield start
+    for process in started:
+        if process.poll() is None:
+            process.kill()
+        process.wait(timeout=30)

@@ -3,13 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import socket
-import subprocess
-import sys
-from collections.abc import AsyncIterator, Awaitable, Callable
-from pathlib import Path
+from collections.abc import Awaitable, Callable
 
 import asyncpg
 import httpx
@@ -17,71 +12,13 @@ import pytest
 
 from chalkboard.accounts import queries as accounts
 from chalkboard.accounts.sessions import new_api_token
-from chalkboard.settings import Settings
-from tests.conftest import TEST_SECRET_KEY
+from tests.conftest import ServerProcess
 from tests.test_live import TIMEOUT, closed_with, connected, new_tv, receive, tv_socket
-
-STARTUP_SECONDS = 60
-Server = tuple[str, subprocess.Popen[bytes]]  # its URL and its process
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
-
-
-@pytest.fixture
-async def serve(
-    settings: Settings, tmp_path: Path
-) -> AsyncIterator[Callable[[], Awaitable[Server]]]:
-    """Starts `chalkboard serve` processes on the suite's database; stops them after the test."""
-    started: list[subprocess.Popen[bytes]] = []
-
-    async def start() -> Server:
-        assert settings.database_url is not None
-        port = free_port()
-        url = f"http://127.0.0.1:{port}"
-        env = {
-            **os.environ,
-            "DATABASE_URL": settings.database_url.reveal(),
-            "SECRET_KEY": TEST_SECRET_KEY,
-            "HOST": "127.0.0.1",
-            "PORT": str(port),
-            "PUBLIC_BASE_URL": url,
-            "SHUTDOWN_DRAIN_SECONDS": "1",
-        }
-        with (tmp_path / f"serve-{port}.log").open("wb") as log:
-            process = subprocess.Popen(  # noqa: ASYNC220 (starts it; never waits here)
-                [sys.executable, "-m", "chalkboard", "serve"],
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                cwd=Path(__file__).parent.parent,
-            )
-        started.append(process)
-        async with httpx.AsyncClient(base_url=url) as client:
-            for _ in range(STARTUP_SECONDS * 10):
-                assert process.poll() is None, (tmp_path / f"serve-{port}.log").read_text()
-                try:
-                    if (await client.get("/readyz")).status_code == 200:
-                        return url, process
-                except httpx.TransportError:
-                    pass
-                await asyncio.sleep(0.1)
-        raise AssertionError(f"{url} did not become ready")
-
-    yield start
-    for process in started:
-        if process.poll() is None:
-            process.kill()
-        process.wait(timeout=TIMEOUT)
 
 
 @pytest.mark.slow
 async def test_an_edit_through_one_process_reaches_a_tv_on_another(
-    serve: Callable[[], Awaitable[Server]], db: asyncpg.Pool
+    serve: Callable[..., Awaitable[ServerProcess]], db: asyncpg.Pool
 ) -> None:
     """A menu saved through process A's API is pushed to a TV connected to process B; on
     SIGTERM, B closes the TV with 1012 and exits cleanly."""
