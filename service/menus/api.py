@@ -18,7 +18,7 @@ from __future__ import annotations
 import functools
 import re
 from decimal import Decimal
-from typing import Annotated, Any, TypedDict, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import orjson
 from pydantic import BaseModel, Field
@@ -45,6 +45,7 @@ from chalkboard.menus.forms import (
     ServingSizeIn,
     Strict,
 )
+from chalkboard.menus.operations import MenuChange
 from chalkboard.menus.queries import Beverage, EntryPlace, MenuSummary, ServingSize
 
 Model = TypeVar("Model", bound=BaseModel)
@@ -198,15 +199,6 @@ def _actor(ctx: Context) -> operations.Actor:
     if ctx.token is not None:
         return operations.Actor(token_id=ctx.token.id)
     return operations.Actor(user_id=ctx.user.id)
-
-
-class MenuChange(TypedDict):
-    """The arguments every change to a menu takes."""
-
-    venue_id: int
-    menu_id: int
-    based_on: int | None
-    actor: operations.Actor
 
 
 async def _menu(request: Request, ctx: Context) -> MenuSummary:

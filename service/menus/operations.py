@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypedDict
 
 from chalkboard.db import Conn
 from chalkboard.displays import queries as displays
@@ -54,6 +54,16 @@ class Conflict(Exception):
 
 
 Edit = Callable[[], Awaitable[str]]
+
+
+class MenuChange(TypedDict):
+    """The arguments every change to a menu takes: which menu, in which venue, based on
+    which version (None: whatever is current), by whom."""
+
+    venue_id: int
+    menu_id: int
+    based_on: int | None
+    actor: Actor
 
 
 async def _snapshot_or_build(conn: Conn, venue_id: int, menu: MenuSummary) -> Board:

@@ -36,6 +36,7 @@ from chalkboard.menus.forms import (
     SectionMove,
     ServingSizeIn,
 )
+from chalkboard.menus.operations import MenuChange
 from chalkboard.menus.queries import Beverage, EntryPlace, MenuSummary, ServingSize
 from chalkboard.venues import views as venue_views
 
@@ -102,6 +103,11 @@ class Editing:
     menu: MenuSummary
     values: dict[str, str]
     based_on: int | None
+
+    def change(self, ctx: Context) -> MenuChange:
+        return MenuChange(
+            venue_id=ctx.venue.id, menu_id=self.menu.id, based_on=self.based_on, actor=_actor(ctx)
+        )
 
 
 def _int(text: str | None) -> int | None:
@@ -304,11 +310,8 @@ async def rename_menu(request: Request, ctx: Context, editing: Editing) -> Respo
         return await _invalid(request, ctx, editing, errors)
     board = await operations.rename_menu(
         ctx.conn,
-        venue_id=ctx.venue.id,
-        menu_id=editing.menu.id,
-        based_on=editing.based_on,
+        **editing.change(ctx),
         name=form.name,
-        actor=_actor(ctx),
     )
     return _done(ctx, board)
 
@@ -324,10 +327,7 @@ async def delete_menu(request: Request, ctx: Context) -> Response:
 async def undo(request: Request, ctx: Context, editing: Editing) -> Response:
     board = await operations.undo(
         ctx.conn,
-        venue_id=ctx.venue.id,
-        menu_id=editing.menu.id,
-        based_on=editing.based_on,
-        actor=_actor(ctx),
+        **editing.change(ctx),
     )
     return _done(ctx, board)
 
@@ -351,11 +351,8 @@ async def history(request: Request, ctx: Context) -> Response:
 async def restore(request: Request, ctx: Context, editing: Editing) -> Response:
     board = await operations.restore(
         ctx.conn,
-        venue_id=ctx.venue.id,
-        menu_id=editing.menu.id,
+        **editing.change(ctx),
         version=request.path_params["version"],
-        based_on=editing.based_on,
-        actor=_actor(ctx),
     )
     return _done(ctx, board)
 
@@ -374,12 +371,9 @@ async def add_section(request: Request, ctx: Context, editing: Editing) -> Respo
         return await _invalid(request, ctx, editing, errors)
     board, section_id = await operations.add_section(
         ctx.conn,
-        venue_id=ctx.venue.id,
-        menu_id=editing.menu.id,
-        based_on=editing.based_on,
+        **editing.change(ctx),
         name=form.name,
         kind=form.kind,
-        actor=_actor(ctx),
     )
     return _done(ctx, board, f"section-{section_id}")
 
@@ -392,13 +386,10 @@ async def update_section(request: Request, ctx: Context, editing: Editing) -> Re
         return await _invalid(request, ctx, editing, errors)
     board = await operations.update_section(
         ctx.conn,
-        venue_id=ctx.venue.id,
-        menu_id=editing.menu.id,
+        **editing.change(ctx),
         section_id=section_id,
-        based_on=editing.based_on,
         name=form.name,
         kind=form.kind,
-        actor=_actor(ctx),
     )
     return _done(ctx, board, f"section-{section_id}")
 
@@ -411,12 +402,9 @@ async def move_section(request: Request, ctx: Context, editing: Editing) -> Resp
         return await _invalid(request, ctx, editing, errors)
     board = await operations.move_section(
         ctx.conn,
-        venue_id=ctx.venue.id,
-        menu_id=editing.menu.id,
+        **editing.change(ctx),
         section_id=section_id,
         position=form.position,
-        based_on=editing.based_on,
-        actor=_actor(ctx),
     )
     return _done(ctx, board, f"section-{section_id}")
 
@@ -426,11 +414,8 @@ async def remove_section(request: Request, ctx: Context, editing: Editing) -> Re
     section_id = await _section_id(request, ctx, editing)
     board = await operations.remove_section(
         ctx.conn,
-        venue_id=ctx.venue.id,
-        menu_id=editing.menu.id,
+        **editing.change(ctx),
         section_id=section_id,
-        based_on=editing.based_on,
-        actor=_actor(ctx),
     )
     return _done(ctx, board)
 
@@ -515,15 +500,12 @@ async def add_entry(request: Request, ctx: Context, editing: Editing) -> Respons
     assert beverage_id is not None
     board, entry_id = await operations.add_entry(
         ctx.conn,
-        venue_id=ctx.venue.id,
-        menu_id=editing.menu.id,
+        **editing.change(ctx),
         section_id=section_id,
         beverage_id=beverage_id,
         fields=fields,
         prices=prices,
         position=None,
-        based_on=editing.based_on,
-        actor=_actor(ctx),
     )
     return _done(ctx, board, f"entry-{entry_id}")
 
@@ -536,13 +518,10 @@ async def update_entry(request: Request, ctx: Context, editing: Editing) -> Resp
         return await _invalid(request, ctx, editing, errors)
     board = await operations.update_entry(
         ctx.conn,
-        venue_id=ctx.venue.id,
-        menu_id=editing.menu.id,
+        **editing.change(ctx),
         entry_id=entry.id,
         changes=fields,
         prices=prices,
-        based_on=editing.based_on,
-        actor=_actor(ctx),
     )
     return _done(ctx, board, f"entry-{entry.id}")
 
@@ -561,13 +540,10 @@ async def move_entry(request: Request, ctx: Context, editing: Editing) -> Respon
         return await _invalid(request, ctx, editing, errors)
     board = await operations.move_entry(
         ctx.conn,
-        venue_id=ctx.venue.id,
-        menu_id=editing.menu.id,
+        **editing.change(ctx),
         entry_id=entry.id,
         section_id=form.section_id,
         position=form.position,
-        based_on=editing.based_on,
-        actor=_actor(ctx),
     )
     return _done(ctx, board, f"entry-{entry.id}")
 
@@ -577,11 +553,8 @@ async def duplicate_entry(request: Request, ctx: Context, editing: Editing) -> R
     entry = await _entry(request, ctx, editing)
     board, copy_id = await operations.duplicate_entry(
         ctx.conn,
-        venue_id=ctx.venue.id,
-        menu_id=editing.menu.id,
+        **editing.change(ctx),
         entry_id=entry.id,
-        based_on=editing.based_on,
-        actor=_actor(ctx),
     )
     return _done(ctx, board, f"entry-{copy_id}")
 
@@ -591,11 +564,8 @@ async def remove_entry(request: Request, ctx: Context, editing: Editing) -> Resp
     entry = await _entry(request, ctx, editing)
     board = await operations.remove_entry(
         ctx.conn,
-        venue_id=ctx.venue.id,
-        menu_id=editing.menu.id,
+        **editing.change(ctx),
         entry_id=entry.id,
-        based_on=editing.based_on,
-        actor=_actor(ctx),
     )
     return _done(ctx, board, f"section-{entry.section_id}")
 
@@ -605,11 +575,8 @@ async def kick(request: Request, ctx: Context, editing: Editing) -> Response:
     entry = await _entry(request, ctx, editing)
     board = await operations.kick(
         ctx.conn,
-        venue_id=ctx.venue.id,
-        menu_id=editing.menu.id,
+        **editing.change(ctx),
         entry_id=entry.id,
-        based_on=editing.based_on,
-        actor=_actor(ctx),
     )
     return _done(ctx, board, f"section-{entry.section_id}")
 
