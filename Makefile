@@ -40,7 +40,11 @@ format: $(VENV)/.dev-deps ## Format the code in place
 bench-idle: $(VENV)/.dev-deps ## Memory of an idle server vs. a bare Starlette app (bench/results/idle.json)
 	$(BIN)/python bench/idle_memory.py
 
+TVS ?= 10000
+bench-fanout: $(VENV)/.dev-deps ## Push to TVS=10000 TVs vs. websockets.broadcast() and polling (bench/results/fanout.json)
+	$(BIN)/python bench/fanout.py --tvs $(TVS)
+
 clean: ## Remove the virtualenv and local data (the embedded database too)
 	rm -rf $(VENV) .data
 
-.PHONY: help run test lint format bench-idle clean
+.PHONY: help run test lint format bench-idle bench-fanout clean
