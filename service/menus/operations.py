@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, TypedDict
+from typing import Any, TypedDict, Unpack
 
 from chalkboard.db import Conn
 from chalkboard.displays import queries as displays
@@ -160,16 +160,14 @@ async def create_menu(conn: Conn, *, venue_id: int, name: str, actor: Actor) -> 
     )
 
 
-async def rename_menu(
-    conn: Conn, *, venue_id: int, menu_id: int, based_on: int | None, name: str, actor: Actor
-) -> Board:
+async def rename_menu(conn: Conn, *, name: str, **change: Unpack[MenuChange]) -> Board:
+    venue_id, menu_id = change["venue_id"], change["menu_id"]
+
     async def edit() -> str:
         await queries.rename_menu(conn, venue_id=venue_id, menu_id=menu_id, name=name)
         return f"Renamed the menu to {name}"
 
-    return await change_menu(
-        conn, venue_id=venue_id, menu_id=menu_id, based_on=based_on, actor=actor, edit=edit
-    )
+    return await change_menu(conn, edit=edit, **change)
 
 
 async def delete_menu(conn: Conn, *, venue_id: int, menu_id: int) -> None:
@@ -197,13 +195,11 @@ async def _section_exists(conn: Conn, venue_id: int, menu_id: int, section_id: i
 async def add_section(
     conn: Conn,
     *,
-    venue_id: int,
-    menu_id: int,
-    based_on: int | None,
     name: str,
     kind: str,
-    actor: Actor,
+    **change: Unpack[MenuChange],
 ) -> tuple[Board, int]:
+    venue_id, menu_id = change["venue_id"], change["menu_id"]
     created: list[int] = []
 
     async def edit() -> str:
@@ -214,23 +210,20 @@ async def add_section(
         )
         return f"Added section {name}"
 
-    board = await change_menu(
-        conn, venue_id=venue_id, menu_id=menu_id, based_on=based_on, actor=actor, edit=edit
-    )
+    board = await change_menu(conn, edit=edit, **change)
     return board, created[0]
 
 
 async def update_section(
     conn: Conn,
     *,
-    venue_id: int,
-    menu_id: int,
     section_id: int,
-    based_on: int | None,
     name: str,
     kind: str,
-    actor: Actor,
+    **change: Unpack[MenuChange],
 ) -> Board:
+    venue_id, menu_id = change["venue_id"], change["menu_id"]
+
     async def edit() -> str:
         if not await queries.update_section(
             conn, venue_id=venue_id, menu_id=menu_id, section_id=section_id, name=name, kind=kind
@@ -238,20 +231,17 @@ async def update_section(
             raise NotFound("No such section on this menu.")
         return f"Changed section {name}"
 
-    return await change_menu(
-        conn, venue_id=venue_id, menu_id=menu_id, based_on=based_on, actor=actor, edit=edit
-    )
+    return await change_menu(conn, edit=edit, **change)
 
 
 async def remove_section(
     conn: Conn,
     *,
-    venue_id: int,
-    menu_id: int,
     section_id: int,
-    based_on: int | None,
-    actor: Actor,
+    **change: Unpack[MenuChange],
 ) -> Board:
+    venue_id, menu_id = change["venue_id"], change["menu_id"]
+
     async def edit() -> str:
         if not await queries.delete_section(
             conn, venue_id=venue_id, menu_id=menu_id, section_id=section_id
@@ -259,21 +249,18 @@ async def remove_section(
             raise NotFound("No such section on this menu.")
         return "Removed a section"
 
-    return await change_menu(
-        conn, venue_id=venue_id, menu_id=menu_id, based_on=based_on, actor=actor, edit=edit
-    )
+    return await change_menu(conn, edit=edit, **change)
 
 
 async def move_section(
     conn: Conn,
     *,
-    venue_id: int,
-    menu_id: int,
     section_id: int,
     position: int,
-    based_on: int | None,
-    actor: Actor,
+    **change: Unpack[MenuChange],
 ) -> Board:
+    venue_id, menu_id = change["venue_id"], change["menu_id"]
+
     async def edit() -> str:
         if not await queries.move_section(
             conn, venue_id=venue_id, menu_id=menu_id, section_id=section_id, to_position=position
@@ -281,9 +268,7 @@ async def move_section(
             raise NotFound("No such section on this menu.")
         return "Reordered sections"
 
-    return await change_menu(
-        conn, venue_id=venue_id, menu_id=menu_id, based_on=based_on, actor=actor, edit=edit
-    )
+    return await change_menu(conn, edit=edit, **change)
 
 
 # --- entries -----------------------------------------------------------------------------
@@ -336,16 +321,14 @@ def _keg_fields(fields: dict[str, Any], changed: set[str] | None = None) -> dict
 async def add_entry(
     conn: Conn,
     *,
-    venue_id: int,
-    menu_id: int,
     section_id: int,
     beverage_id: int,
     fields: dict[str, Any],
     prices: dict[int, int],
     position: int | None,
-    based_on: int | None,
-    actor: Actor,
+    **change: Unpack[MenuChange],
 ) -> tuple[Board, int]:
+    venue_id, menu_id = change["venue_id"], change["menu_id"]
     created: list[int] = []
 
     async def edit() -> str:
@@ -366,24 +349,20 @@ async def add_entry(
         tap = f" on tap {fields['tap_label']}" if fields.get("tap_label") else ""
         return f"Added {beverage.name}{tap}"
 
-    board = await change_menu(
-        conn, venue_id=venue_id, menu_id=menu_id, based_on=based_on, actor=actor, edit=edit
-    )
+    board = await change_menu(conn, edit=edit, **change)
     return board, created[0]
 
 
 async def update_entry(
     conn: Conn,
     *,
-    venue_id: int,
-    menu_id: int,
     entry_id: int,
     changes: dict[str, Any],
     prices: dict[int, int] | None,
-    based_on: int | None,
-    actor: Actor,
+    **change: Unpack[MenuChange],
 ) -> Board:
     """Change some of an entry's fields (those in `changes`) and, if given, all its prices."""
+    venue_id, menu_id = change["venue_id"], change["menu_id"]
 
     async def edit() -> str:
         await _entry(conn, venue_id, menu_id, entry_id)
@@ -401,20 +380,16 @@ async def update_entry(
             await queries.set_prices(conn, venue_id=venue_id, entry_id=entry_id, prices=prices)
         return f"Changed {beverage.name}"
 
-    return await change_menu(
-        conn, venue_id=venue_id, menu_id=menu_id, based_on=based_on, actor=actor, edit=edit
-    )
+    return await change_menu(conn, edit=edit, **change)
 
 
 async def duplicate_entry(
     conn: Conn,
     *,
-    venue_id: int,
-    menu_id: int,
     entry_id: int,
-    based_on: int | None,
-    actor: Actor,
+    **change: Unpack[MenuChange],
 ) -> tuple[Board, int]:
+    venue_id, menu_id = change["venue_id"], change["menu_id"]
     created: list[int] = []
 
     async def edit() -> str:
@@ -434,30 +409,25 @@ async def duplicate_entry(
         created.append(copy_id)
         return f"Duplicated {(await _beverage(conn, venue_id, beverage_id)).name}"
 
-    board = await change_menu(
-        conn, venue_id=venue_id, menu_id=menu_id, based_on=based_on, actor=actor, edit=edit
-    )
+    board = await change_menu(conn, edit=edit, **change)
     return board, created[0]
 
 
 async def remove_entry(
     conn: Conn,
     *,
-    venue_id: int,
-    menu_id: int,
     entry_id: int,
-    based_on: int | None,
-    actor: Actor,
+    **change: Unpack[MenuChange],
 ) -> Board:
+    venue_id, menu_id = change["venue_id"], change["menu_id"]
+
     async def edit() -> str:
         entry = await _entry(conn, venue_id, menu_id, entry_id)
         beverage = await _beverage(conn, venue_id, entry.beverage_id)
         await queries.delete_entry(conn, venue_id=venue_id, entry=entry)
         return f"Removed {beverage.name}"
 
-    return await change_menu(
-        conn, venue_id=venue_id, menu_id=menu_id, based_on=based_on, actor=actor, edit=edit
-    )
+    return await change_menu(conn, edit=edit, **change)
 
 
 async def _place(
@@ -479,37 +449,32 @@ async def _place(
 async def move_entry(
     conn: Conn,
     *,
-    venue_id: int,
-    menu_id: int,
     entry_id: int,
     section_id: int,
     position: int,
-    based_on: int | None,
-    actor: Actor,
+    **change: Unpack[MenuChange],
 ) -> Board:
+    venue_id, menu_id = change["venue_id"], change["menu_id"]
+
     async def edit() -> str:
         await _place(conn, venue_id, menu_id, entry_id, section_id, position)
         return "Reordered the list"
 
-    return await change_menu(
-        conn, venue_id=venue_id, menu_id=menu_id, based_on=based_on, actor=actor, edit=edit
-    )
+    return await change_menu(conn, edit=edit, **change)
 
 
 async def kick(
     conn: Conn,
     *,
-    venue_id: int,
-    menu_id: int,
     entry_id: int,
-    based_on: int | None,
-    actor: Actor,
+    **change: Unpack[MenuChange],
 ) -> Board:
     """The keg is empty: the next on-deck beverage takes its tap and place in one step.
 
     The kicked entry stays on the menu, marked kicked, at the end of its section (so undo
     and a quick re-order are one tap away); with nothing on deck it is marked kicked in place.
     """
+    venue_id, menu_id = change["venue_id"], change["menu_id"]
 
     async def edit() -> str:
         entry = await _entry(conn, venue_id, menu_id, entry_id)
@@ -555,9 +520,7 @@ async def kick(
         tap = f" on tap {entry.tap_label}" if entry.tap_label else ""
         return f"Kicked {kicked.name}; {coming.name} is now{tap or ' on tap'}"
 
-    return await change_menu(
-        conn, venue_id=venue_id, menu_id=menu_id, based_on=based_on, actor=actor, edit=edit
-    )
+    return await change_menu(conn, edit=edit, **change)
 
 
 async def record_pour(
@@ -632,9 +595,11 @@ async def _restore_structure(conn: Conn, venue_id: int, menu_id: int, snapshot: 
 
 
 async def undo(
-    conn: Conn, *, venue_id: int, menu_id: int, based_on: int | None, actor: Actor
+    conn: Conn,
+    **change: Unpack[MenuChange],
 ) -> Board:
     """Revert the latest change not yet undone; undo again to go one further back."""
+    venue_id, menu_id = change["venue_id"], change["menu_id"]
 
     async def edit() -> str:
         target = await queries.undo_target(conn, venue_id=venue_id, menu_id=menu_id)
@@ -650,21 +615,12 @@ async def undo(
         )
         return f"Undid: {target['summary']}"
 
-    return await change_menu(
-        conn,
-        venue_id=venue_id,
-        menu_id=menu_id,
-        based_on=based_on,
-        actor=actor,
-        edit=edit,
-        kind="undo",
-    )
+    return await change_menu(conn, edit=edit, kind="undo", **change)
 
 
-async def restore(
-    conn: Conn, *, venue_id: int, menu_id: int, version: int, based_on: int | None, actor: Actor
-) -> Board:
+async def restore(conn: Conn, *, version: int, **change: Unpack[MenuChange]) -> Board:
     """Bring back the menu as it was at `version`, as a new version (history is kept)."""
+    venue_id, menu_id = change["venue_id"], change["menu_id"]
 
     async def edit() -> str:
         snapshot = await queries.get_snapshot(
@@ -676,15 +632,7 @@ async def restore(
         note = f" ({skipped} entries left out: their beverages were deleted)" if skipped else ""
         return f"Restored version {version}{note}"
 
-    return await change_menu(
-        conn,
-        venue_id=venue_id,
-        menu_id=menu_id,
-        based_on=based_on,
-        actor=actor,
-        edit=edit,
-        kind="restore",
-    )
+    return await change_menu(conn, edit=edit, kind="restore", **change)
 
 
 # --- the beverage library and serving sizes ---------------------------------------------------
