@@ -82,13 +82,6 @@ class Context:
     def role(self) -> str:
         return self.membership.role if self.membership else "none"
 
-    @property
-    def can_write(self) -> bool:
-        """Sessions of members may write; API tokens only with the write scope."""
-        if self.token is not None:
-            return self.token.scope == "write"
-        return self.membership is not None
-
 
 Endpoint = Callable[[Request, Context], Awaitable[Response]]
 
