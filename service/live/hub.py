@@ -27,6 +27,7 @@ from chalkboard.displays import queries as displays
 from chalkboard.displays.queries import Display
 from chalkboard.live import protocol
 from chalkboard.live.boards import Boards
+from chalkboard.live.feeds import MenuFeeds
 from chalkboard.live.protocol import Hello
 from chalkboard.live.sockets import TvSocket
 from chalkboard.menus import queries as menus
@@ -56,6 +57,7 @@ class Hub:
         self.pool = pool
         self.settings = settings
         self.boards = Boards(pool)
+        self.feeds = MenuFeeds()  # live embeds: they follow menus outside the TV protocol
         self.tvs: set[TvSocket] = set()
         self.by_menu: dict[int, set[TvSocket]] = {}
         self.by_display: dict[int, set[TvSocket]] = {}
@@ -77,6 +79,7 @@ class Hub:
         self._listener = asyncio.create_task(self._keep_listening(conn))
 
     async def stop(self) -> None:
+        self.feeds.close_all()
         for task in [self._listener, *self._tasks]:
             if task is not None:
                 task.cancel()
@@ -88,6 +91,7 @@ class Hub:
     async def drain(self, seconds: float) -> None:
         """Close every TV with 1012 in batches spread over `seconds`, so that they come back
         (to the other tasks) spread out too, not as one reconnect storm."""
+        self.feeds.close_all()  # a feed's follower reconnects on its own, to another task
         tvs = list(self.tvs)
         batches = min(DRAIN_BATCHES, len(tvs))
         for batch in range(batches):
@@ -306,6 +310,7 @@ class Hub:
         try:
             key, _, value = str(payload).partition(":")
             if channel == "menu_changed":
+                self.feeds.changed(int(key), int(value))
                 self._spawn(self._menu_changed(int(key), int(value)))
             elif channel == "display_changed":
                 self._spawn(self._display_changed(int(key), value))
@@ -321,9 +326,11 @@ class Hub:
                 display_id: await displays.display_by_id(conn, display_id=display_id)
                 for display_id in list(self.by_display)
             }
+            followed = self.feeds.followed()
+            followed.update((menu_id, _venue_of(tvs)) for menu_id, tvs in self.by_menu.items())
             versions = {}
-            for menu_id, tvs in list(self.by_menu.items()):
-                menu = await menus.get_menu(conn, venue_id=_venue_of(tvs), menu_id=menu_id)
+            for menu_id, venue_id in followed.items():
+                menu = await menus.get_menu(conn, venue_id=venue_id, menu_id=menu_id)
                 if menu is not None:
                     versions[menu_id] = menu.version
             claimed = []
@@ -334,6 +341,7 @@ class Hub:
         for display_id, display in shown.items():
             await self._apply(display_id, display)
         for menu_id, version in versions.items():
+            self.feeds.changed(menu_id, version)
             await self._menu_changed(menu_id, version)
         for code in claimed:
             await self._paired(code)
