@@ -32,11 +32,13 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake
 from websockets.typing import Origin
 
-# As tv-client/tv.js: ping every 25 s; full jitter, base 0.5 s, cap 30 s; a connection that
-# lasted 10 s resets the backoff.
+# As tv-client/tv.js: ping every 25 s; full jitter, base 0.5 s, cap 30 s (5 s for a minute
+# after a 1012: the service is coming back); a connection that lasted 10 s resets the backoff.
 PING_SECONDS = 25
 BACKOFF_BASE_SECONDS = 0.5
 BACKOFF_CAP_SECONDS = 30
+RESTART_CAP_SECONDS = 5
+RESTART_WINDOW_SECONDS = 60
 STABLE_SECONDS = 10
 # Only the first connect of each TV is gated: it sets the bench up fast without a SYN flood.
 FIRST_CONNECTS_AT_ONCE = 100
@@ -75,7 +77,7 @@ class Tv:
         self.task = asyncio.create_task(self.run())
 
     async def run(self) -> None:
-        attempt, delay, first = 0, 0.0, True
+        attempt, delay, first, restarting_until = 0, 0.0, True, 0.0
         while True:
             await asyncio.sleep(delay)
             opened = None
@@ -88,11 +90,16 @@ class Tv:
                 first, opened = False, time.monotonic()
                 code = await self.listen(ws)
                 self.fleet.closes[code] += 1
-                if code != 1012:  # the only close a healthy server sends: "restarting"
+                if code == 1012:  # the only close a healthy server sends: "restarting"
+                    restarting_until = time.monotonic() + RESTART_WINDOW_SECONDS
+                else:
                     self.fleet.error(f"closed with {code}")
             if opened is not None and time.monotonic() - opened > STABLE_SECONDS:
                 attempt = 0
-            delay = random.uniform(0, min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2**attempt))
+            cap = BACKOFF_CAP_SECONDS
+            if time.monotonic() < restarting_until:
+                cap = RESTART_CAP_SECONDS
+            delay = random.uniform(0, min(cap, BACKOFF_BASE_SECONDS * 2**attempt))
             attempt = min(attempt + 1, 16)
 
     async def open(self) -> ClientConnection:

@@ -15,6 +15,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Mount
 from starlette.templating import Jinja2Templates
+from starlette.types import Receive, Scope, Send
 
 from chalkboard.accounts import queries as accounts
 from chalkboard.accounts import views as account_views
@@ -85,6 +86,19 @@ async def janitor(pool: asyncpg.Pool, settings: Settings) -> None:
         await asyncio.sleep(JANITOR_INTERVAL_SECONDS)
 
 
+class Chalkboard(Starlette):
+    """The app. WebSockets skip the middleware, which is all about HTTP (request ids and
+    access logs, security headers, error pages): every layer would otherwise hold a frame for
+    a socket's whole life, thousands of TVs times months."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            scope["app"] = self
+            await self.router(scope, receive, send)
+        else:
+            await super().__call__(scope, receive, send)
+
+
 def create_app(settings: Settings) -> Starlette:
     assets = Assets(settings.web_dir / "static", prefix="/static")
     templates = create_templates(settings.web_dir / "templates", assets)
@@ -107,7 +121,7 @@ def create_app(settings: Settings) -> Starlette:
             await hub.stop()
             await pool.close()
 
-    return Starlette(
+    return Chalkboard(
         routes=[
             *ops_views.routes,
             *account_views.routes,

@@ -371,9 +371,7 @@ async def test_the_list_says_which_tvs_are_online(
     code = await db.fetchval("SELECT code FROM pairing_codes WHERE display_id = $1", display_id)
     async with db.acquire() as conn:
         await queries.set_display_token(conn, code=code, token_hash=secrets.token_bytes(32))
-        await queries.record_seen(
-            conn, display_id=display_id, app_version="1.4.0", screen="1920x1080"
-        )
+        await queries.record_seen(conn, {display_id: ("1.4.0", "1920x1080")})
     page = await boss.page(f"/v/{slug}/displays")
     assert re.search(
         r'<span class="badge">Online</span>\s*<div class="muted small">Taps', page.text

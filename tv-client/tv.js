@@ -19,6 +19,8 @@
   var STABLE_MS = 10000;         // a connection that lasted this long resets the backoff
   var BACKOFF_BASE_MS = 500;
   var BACKOFF_CAP_MS = 30000;
+  var RESTART_CAP_MS = 5000;     // for a minute after a 1012 the service is coming back:
+  var RESTART_WINDOW_MS = 60000; // keep retrying within 5 s instead of backing off to 30 s
   var STALE_GRACE_MS = 5000;     // a quick reconnect (a deploy) does not flash the badge
   var ML_PER_US_FL_OZ = 29.5735;
 
@@ -75,6 +77,7 @@
 
   var socket = null;
   var attempt = 0;
+  var restartingUntil = 0;
   var openedAt = 0;
   var lastHeard = 0;
 
@@ -138,13 +141,15 @@
     if (openedAt && Date.now() - openedAt > STABLE_MS) attempt = 0;
     openedAt = 0;
     if (code === 4001) forgetDevice();  // unknown or revoked: this screen must be paired again
+    if (code === 1012) restartingUntil = Date.now() + RESTART_WINDOW_MS;
     scheduleReconnect();
   }
 
   // Full jitter: random(0, min(cap, base * 2^attempt)), the first retry included.
   function scheduleReconnect() {
     if (timers.reconnect) return;
-    var delay = Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * Math.pow(2, attempt));
+    var cap = Date.now() < restartingUntil ? RESTART_CAP_MS : BACKOFF_CAP_MS;
+    var delay = Math.random() * Math.min(cap, BACKOFF_BASE_MS * Math.pow(2, attempt));
     attempt = Math.min(attempt + 1, 16);
     timers.reconnect = window.setTimeout(connect, delay);
   }

@@ -30,12 +30,20 @@ async def init_connection(conn: asyncpg.Connection) -> None:
         await conn.set_type_codec(kind, encoder=_dumps, decoder=orjson.loads, schema="pg_catalog")
 
 
+async def keep_session(conn: asyncpg.Connection) -> None:
+    """Nothing to reset when a connection goes back to the pool: the app keeps no session
+    state on pooled connections (no SET, LISTEN, cursor or advisory lock; the hub LISTENs on
+    its own connection), and asyncpg still rolls back an open transaction itself. asyncpg's
+    default reset is a round trip on every release."""
+
+
 async def create_pool(url: str, settings: Settings) -> asyncpg.Pool:
     pool = await asyncpg.create_pool(
         url,
         min_size=settings.db_pool_min,
         max_size=settings.db_pool_max,
         init=init_connection,
+        reset=keep_session,
         server_settings=SERVER_SETTINGS,
         # Recycle idle connections so an RDS failover or a proxy reset does not leave stale ones.
         max_inactive_connection_lifetime=300,

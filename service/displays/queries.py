@@ -6,6 +6,7 @@ Writes that a TV must hear about NOTIFY in the same transaction (docs/protocol.m
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -191,37 +192,59 @@ async def delete_old_pairing_codes(conn: Conn) -> None:
 
 # --- what a connected TV needs ------------------------------------------------------------
 
-SELECT_DISPLAY_BY_TOKEN = f"""
-SELECT {DISPLAY_COLUMNS} FROM displays WHERE token_hash = $1 AND revoked_at IS NULL
+# The display and its menu's current version in one round trip: all a TV needs on hello.
+SELECT_SHOWING = f"""
+SELECT {DISPLAY_COLUMNS},
+  (SELECT m.version FROM menus m WHERE m.venue_id = displays.venue_id AND m.id = displays.menu_id)
+    AS menu_version
+FROM displays
 """
-SELECT_DISPLAY_BY_ID = f"SELECT {DISPLAY_COLUMNS} FROM displays WHERE id = $1"
+SELECT_SHOWING_BY_TOKEN = SELECT_SHOWING + "WHERE token_hash = $1 AND revoked_at IS NULL"
+SELECT_SHOWING_BY_ID = SELECT_SHOWING + "WHERE id = $1"
+# One statement for every TV seen since the last write (a NULL keeps what the TV reported).
 RECORD_SEEN = """
-UPDATE displays SET last_seen_at = now(), app_version = $2, screen = $3 WHERE id = $1
+UPDATE displays d SET last_seen_at = now(),
+  app_version = coalesce(s.app_version, d.app_version), screen = coalesce(s.screen, d.screen)
+FROM unnest($1::bigint[], $2::text[], $3::text[]) AS s(id, app_version, screen)
+WHERE d.id = s.id
 """
 
 
-async def display_for_token(conn: Conn, *, token_hash: bytes) -> Display | None:
-    row = await conn.fetchrow(SELECT_DISPLAY_BY_TOKEN, token_hash)
-    return display_from(row) if row else None
+@dataclass(frozen=True)
+class Showing:
+    """A display and the current version of its menu (None: no menu, or just deleted)."""
+
+    display: Display
+    menu_version: int | None
 
 
-async def display_by_id(conn: Conn, *, display_id: int) -> Display | None:
+def showing_from(row: asyncpg.Record) -> Showing:
+    return Showing(display_from(row), row["menu_version"])
+
+
+async def showing_for_token(conn: Conn, *, token_hash: bytes) -> Showing | None:
+    row = await conn.fetchrow(SELECT_SHOWING_BY_TOKEN, token_hash)
+    return showing_from(row) if row else None
+
+
+async def showing_by_id(conn: Conn, *, display_id: int) -> Showing | None:
     """For the live hub, which knows displays by id from its own sockets only."""
-    row = await conn.fetchrow(SELECT_DISPLAY_BY_ID, display_id)
-    return display_from(row) if row else None
+    row = await conn.fetchrow(SELECT_SHOWING_BY_ID, display_id)
+    return showing_from(row) if row else None
 
 
-async def record_seen(conn: Conn, *, display_id: int, app_version: str, screen: str) -> None:
-    await conn.execute(RECORD_SEEN, display_id, app_version[:40], screen[:20])
+async def record_seen(conn: Conn, seen: Mapping[int, tuple[str, str] | None]) -> None:
+    """Mark displays seen now; with (app version, screen) when the TV reported them."""
+    reports = list(seen.items())
+    await conn.execute(
+        RECORD_SEEN,
+        [display_id for display_id, _ in reports],
+        [report[0][:40] if report else None for _, report in reports],
+        [report[1][:20] if report else None for _, report in reports],
+    )
 
 
-TOUCH_DISPLAY = "UPDATE displays SET last_seen_at = now() WHERE id = $1"
 SELECT_DISPLAYS_ON_MENU = "SELECT id FROM displays WHERE venue_id = $1 AND menu_id = $2"
-
-
-async def touch_display(conn: Conn, *, display_id: int) -> None:
-    """The TV is still there (its heartbeat): keeps "online" true in the editor."""
-    await conn.execute(TOUCH_DISPLAY, display_id)
 
 
 async def displays_on_menu(conn: Conn, *, venue_id: int, menu_id: int) -> list[int]:

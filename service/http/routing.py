@@ -24,6 +24,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import Message, Receive, Scope, Send
+from starlette.websockets import WebSocket
 
 from chalkboard.accounts import queries as accounts
 from chalkboard.accounts import sessions
@@ -93,9 +94,21 @@ class BareRoute(Route):
 
 
 class SocketRoute(WebSocketRoute):
-    """A WebSocket route: public at the handshake; the endpoint authenticates the first message."""
+    """A WebSocket route: public at the handshake; the endpoint authenticates the first message.
+
+    The endpoint is called as is, without Starlette's exception-handling wrapper: a socket
+    lives for months, the wrapper's frames would live as long (and wrap every send), and an
+    endpoint answers its own errors with close codes.
+    """
 
     access = Access.PUBLIC
+
+    def __init__(self, path: str, endpoint: Callable[[WebSocket], Awaitable[None]]) -> None:
+        super().__init__(path, endpoint)
+        self.session = endpoint
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.session(WebSocket(scope, receive=receive, send=send))
 
 
 class AppRoute(Route):

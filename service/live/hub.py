@@ -24,7 +24,7 @@ from starlette.websockets import WebSocket
 from chalkboard import tokens
 from chalkboard.db import Conn
 from chalkboard.displays import queries as displays
-from chalkboard.displays.queries import Display
+from chalkboard.displays.queries import Display, Showing
 from chalkboard.live import protocol
 from chalkboard.live.boards import Boards
 from chalkboard.live.feeds import MenuFeeds
@@ -46,10 +46,15 @@ PAIRING_GRACE_SECONDS = 15
 # Unambiguous on a TV across the room: no I, O, 0 or 1.
 PAIRING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 DRAIN_BATCHES = 10
-
-
 # How often a connected TV refreshes last_seen_at (the editor calls it online for 90 s).
 SEEN_EVERY_SECONDS = 60
+# last_seen_at is written for all TVs at once, so a reconnect storm costs a few statements.
+SEEN_WRITE_SECONDS = 1
+# A TV says hello first, within 10 s; then it pings every 25 s, so a minute of silence means
+# it is gone (or not following the protocol). One sweep a second checks them all.
+HELLO_TIMEOUT_SECONDS = 10
+IDLE_TIMEOUT_SECONDS = 60
+SWEEP_SECONDS = 1
 
 
 class Hub:
@@ -69,6 +74,9 @@ class Hub:
         self.registry = registry
         self._tasks: set[asyncio.Task[None]] = set()
         self._listener: asyncio.Task[None] | None = None
+        self._chores: list[asyncio.Task[None]] = []
+        # Display id → (app version, screen) it reported, or None: seen, nothing reported.
+        self._seen: dict[int, tuple[str, str] | None] = {}
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -77,15 +85,17 @@ class Hub:
         self._url = url
         conn = await self._listen()
         self._listener = asyncio.create_task(self._keep_listening(conn))
+        self._chores = [asyncio.create_task(self._sweep()), asyncio.create_task(self._write_seen())]
 
     async def stop(self) -> None:
         self.feeds.close_all()
-        for task in [self._listener, *self._tasks]:
+        for task in [self._listener, *self._chores, *self._tasks]:
             if task is not None:
                 task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await asyncio.gather(*self._tasks, *self._chores, return_exceptions=True)
         if self._listener is not None:
             await asyncio.gather(self._listener, return_exceptions=True)
+        await self._flush_seen()
         self.registry.unregister(self.connected)
 
     async def drain(self, seconds: float) -> None:
@@ -103,7 +113,7 @@ class Hub:
     # --- the endpoint's side -----------------------------------------------------------------
 
     def connect(self, websocket: WebSocket) -> TvSocket:
-        tv = TvSocket(websocket)
+        tv = TvSocket(websocket, asyncio.get_running_loop().time())
         self.tvs.add(tv)
         self.connected.inc()
         return tv
@@ -118,61 +128,55 @@ class Hub:
         if hello.token is None:
             tv.pairing = asyncio.create_task(self._offer_codes(tv))
             return
-        screen = f"{hello.screen.w}x{hello.screen.h}" if hello.screen else ""
-        async with self.pool.acquire() as conn, conn.transaction():
-            display = await displays.display_for_token(
+        async with self.pool.acquire() as conn:
+            showing = await displays.showing_for_token(
                 conn, token_hash=tokens.hash_token(hello.token)
             )
-            if display is not None:
-                await displays.record_seen(
-                    conn, display_id=display.id, app_version=hello.app, screen=screen
-                )
-                tv.seen_at = asyncio.get_running_loop().time()
-        if display is None:
+        if showing is None:
             tv.close(protocol.UNAUTHORIZED)
             return
-        await self._show([tv], display, version=hello.shows(display.menu_id))
+        screen = f"{hello.screen.w}x{hello.screen.h}" if hello.screen else ""
+        self._seen[showing.display.id] = (hello.app, screen)
+        tv.seen_at = asyncio.get_running_loop().time()
+        await self._show([tv], showing, version=hello.shows(showing.display.menu_id))
 
-    async def heartbeat(self, tv: TvSocket) -> None:
+    def heartbeat(self, tv: TvSocket) -> None:
         """A ping from a paired TV: refresh last_seen_at, at most once a minute per TV."""
         now = asyncio.get_running_loop().time()
-        if tv.display is None or now - tv.seen_at < SEEN_EVERY_SECONDS:
+        if tv.display_id is None or now - tv.seen_at < SEEN_EVERY_SECONDS:
             return
         tv.seen_at = now
-        async with self.pool.acquire() as conn:
-            await displays.touch_display(conn, display_id=tv.display.id)
+        self._seen.setdefault(tv.display_id, None)
 
     # --- what the TVs show ---------------------------------------------------------------------
 
     async def _show(
-        self, tvs: Iterable[TvSocket], display: Display, *, version: int | None = None
+        self, tvs: Iterable[TvSocket], showing: Showing, *, version: int | None = None
     ) -> None:
-        """Bring TVs to `display`: its settings if they changed, and its menu's current
+        """Bring TVs to a display: its settings if they changed, and its menu's current
         board if they show another menu (or `up_to_date` when a TV says it has it)."""
+        display = showing.display
+        text = protocol.display(display)
         behind: list[TvSocket] = []
         for tv in tvs:
             if tv.close_code is not None or tv not in self.tvs:
                 continue  # gone while this update was on its way
-            first = tv.display is None
-            if tv.display is None or protocol.shown(display) != protocol.shown(tv.display):
-                tv.send(protocol.display(display))
-            if first or display.menu_id != tv.menu_id:
+            if tv.display_text != text:
+                tv.display_text = text
+                tv.send(text)
+            if tv.display_id is None or display.menu_id != tv.menu_id:
                 self._subscribe(tv, display, version)
                 behind.append(tv)
-            else:
-                tv.display = display
         if not behind:
             return
         if display.menu_id is None:
             for tv in behind:
                 tv.send(protocol.NO_MENU)
             return
-        async with self.pool.acquire() as conn:
-            menu = await menus.get_menu(conn, venue_id=display.venue_id, menu_id=display.menu_id)
         board = None
-        if menu is not None:
+        if showing.menu_version is not None:
             board = await self.boards.get(
-                venue_id=display.venue_id, menu_id=menu.id, version=menu.version
+                venue_id=display.venue_id, menu_id=display.menu_id, version=showing.menu_version
             )
         for tv in behind:
             if board is None:
@@ -184,18 +188,17 @@ class Hub:
 
     def _subscribe(self, tv: TvSocket, display: Display, version: int | None) -> None:
         self._unsubscribe(tv)
-        tv.display, tv.version = display, version
+        tv.display_id, tv.venue_id, tv.menu_id = display.id, display.venue_id, display.menu_id
+        tv.version = version
         self.by_display.setdefault(display.id, set()).add(tv)
         if display.menu_id is not None:
             self.by_menu.setdefault(display.menu_id, set()).add(tv)
 
     def _unsubscribe(self, tv: TvSocket) -> None:
-        if tv.display is not None:
-            _discard(self.by_display, tv.display.id, tv)
-            if tv.display.menu_id is not None and not _discard(
-                self.by_menu, tv.display.menu_id, tv
-            ):
-                self.pushed.pop(tv.display.menu_id, None)
+        if tv.display_id is not None:
+            _discard(self.by_display, tv.display_id, tv)
+            if tv.menu_id is not None and not _discard(self.by_menu, tv.menu_id, tv):
+                self.pushed.pop(tv.menu_id, None)
 
     async def _menu_changed(self, menu_id: int, version: int) -> None:
         tvs = self.by_menu.get(menu_id)
@@ -216,16 +219,16 @@ class Hub:
                 tv.send(protocol.RELOAD)
             return
         async with self.pool.acquire() as conn:
-            display = await displays.display_by_id(conn, display_id=display_id)
-        await self._apply(display_id, display)
+            showing = await displays.showing_by_id(conn, display_id=display_id)
+        await self._apply(display_id, showing)
 
-    async def _apply(self, display_id: int, display: Display | None) -> None:
+    async def _apply(self, display_id: int, showing: Showing | None) -> None:
         tvs = list(self.by_display.get(display_id, ()))
-        if display is None or display.revoked_at is not None or not display.paired:
+        if showing is None or not _valid(showing.display):
             for tv in tvs:
                 tv.close(protocol.UNAUTHORIZED)
         else:
-            await self._show(tvs, display)
+            await self._show(tvs, showing)
 
     # --- pairing -------------------------------------------------------------------------------
 
@@ -261,13 +264,13 @@ class Hub:
             display_id = await displays.set_display_token(conn, code=code, token_hash=token_hash)
             if display_id is None:
                 return  # delivered already
-            display = await displays.display_by_id(conn, display_id=display_id)
-        if display is None:
+            showing = await displays.showing_by_id(conn, display_id=display_id)
+        if showing is None:
             return
         if tv.pairing is not None:
             tv.pairing.cancel()
         tv.send(protocol.paired(token))
-        await self._show([tv], display)
+        await self._show([tv], showing)
 
     # --- listening -----------------------------------------------------------------------------
 
@@ -323,7 +326,7 @@ class Hub:
         """Re-read the state of every display, menu and pairing code this process's TVs show."""
         async with self.pool.acquire() as conn:
             shown = {
-                display_id: await displays.display_by_id(conn, display_id=display_id)
+                display_id: await displays.showing_by_id(conn, display_id=display_id)
                 for display_id in list(self.by_display)
             }
             followed = self.feeds.followed()
@@ -338,13 +341,43 @@ class Hub:
                 pairing = await displays.get_pairing_code(conn, code=code)
                 if pairing is not None and pairing.display_id is not None:
                     claimed.append(code)
-        for display_id, display in shown.items():
-            await self._apply(display_id, display)
+        for display_id, showing in shown.items():
+            await self._apply(display_id, showing)
         for menu_id, version in versions.items():
             self.feeds.changed(menu_id, version)
             await self._menu_changed(menu_id, version)
         for code in claimed:
             await self._paired(code)
+
+    # --- chores --------------------------------------------------------------------------------
+
+    async def _sweep(self) -> None:
+        """Close the TVs that went quiet: one timer for all of them, not one per socket."""
+        loop = asyncio.get_running_loop()
+        while True:
+            await asyncio.sleep(SWEEP_SECONDS)
+            now = loop.time()
+            for tv in self.tvs:
+                quiet_for = IDLE_TIMEOUT_SECONDS if tv.greeted else HELLO_TIMEOUT_SECONDS
+                if now - tv.heard_at > quiet_for:
+                    tv.close(protocol.PROTOCOL_ERROR)
+
+    async def _write_seen(self) -> None:
+        while True:
+            await asyncio.sleep(SEEN_WRITE_SECONDS)
+            await self._flush_seen()
+
+    async def _flush_seen(self) -> None:
+        if not self._seen:
+            return
+        seen, self._seen = self._seen, {}
+        try:
+            async with self.pool.acquire() as conn:
+                await displays.record_seen(conn, seen)
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            log.warning("could not record %d TVs as seen (will retry): %s", len(seen), exc)
+            for display_id, report in seen.items():
+                self._seen.setdefault(display_id, report)
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(work)
@@ -380,6 +413,8 @@ def _discard(index: dict[int, set[TvSocket]], key: int, tv: TvSocket) -> bool:
 
 def _venue_of(tvs: set[TvSocket]) -> int:
     """The venue of TVs subscribed to one menu (a display shows only its venue's menus)."""
-    display = next(iter(tvs)).display
-    assert display is not None
-    return display.venue_id
+    return next(iter(tvs)).venue_id
+
+
+def _valid(display: Display) -> bool:
+    return display.revoked_at is None and display.paired

@@ -19,10 +19,6 @@ from chalkboard.live.sockets import TvSocket
 if TYPE_CHECKING:
     from chalkboard.app import Services
 
-HELLO_TIMEOUT_SECONDS = 10
-# The TV pings every 25 s: a minute of silence means it is gone (or not following protocol).
-IDLE_TIMEOUT_SECONDS = 60
-
 
 def origin(url: str) -> str:
     parts = urlsplit(url)
@@ -46,39 +42,40 @@ async def tv_socket(websocket: WebSocket) -> None:
 
 
 async def converse(hub: Hub, tv: TvSocket) -> None:
-    """Read the TV's messages until it goes; any breach of the protocol closes it."""
-    greeted = False
+    """Read the TV's messages until it goes. (A TV that goes quiet is closed by the hub's
+    sweep.) While it idles, this frame holds nothing but the socket: it lives for months."""
+    loop = asyncio.get_running_loop()
     while True:
-        timeout = IDLE_TIMEOUT_SECONDS if greeted else HELLO_TIMEOUT_SECONDS
-        try:
-            async with asyncio.timeout(timeout):
-                message = await tv.websocket.receive()
-        except TimeoutError:
-            tv.close(protocol.PROTOCOL_ERROR)
-            continue  # to hear the disconnect that follows our close
+        message = await tv.websocket.receive()
         if message["type"] == "websocket.disconnect":
             return
-        if tv.close_code is not None:
-            continue
-        text = message.get("text")
-        if text is None:
-            tv.close(protocol.PROTOCOL_ERROR)  # a binary frame
-        elif len(text.encode()) > protocol.MAX_MESSAGE_BYTES:
-            tv.close(protocol.TOO_LARGE)
-        else:
-            try:
-                parsed = protocol.parse(text)
-            except pydantic.ValidationError:
-                tv.close(protocol.PROTOCOL_ERROR)
-                continue
-            if isinstance(parsed, Hello) and not greeted:
-                greeted = True
-                await hub.hello(tv, parsed)
-            elif isinstance(parsed, Ping) and greeted:
-                tv.send(protocol.PONG)
-                await hub.heartbeat(tv)
-            else:
-                tv.close(protocol.PROTOCOL_ERROR)  # hello not first, or twice
+        tv.heard_at = loop.time()
+        if tv.close_code is None:
+            await heed(hub, tv, message.get("text"))
+        # else: closing; read on to hear the disconnect that follows
+
+
+async def heed(hub: Hub, tv: TvSocket, text: str | None) -> None:
+    """Act on one message from the TV; any breach of the protocol closes it."""
+    if text is None:
+        tv.close(protocol.PROTOCOL_ERROR)  # a binary frame
+        return
+    if len(text.encode()) > protocol.MAX_MESSAGE_BYTES:
+        tv.close(protocol.TOO_LARGE)
+        return
+    try:
+        message = protocol.parse(text)
+    except pydantic.ValidationError:
+        tv.close(protocol.PROTOCOL_ERROR)
+        return
+    if isinstance(message, Hello) and not tv.greeted:
+        tv.greeted = True
+        await hub.hello(tv, message)
+    elif isinstance(message, Ping) and tv.greeted:
+        tv.send(protocol.PONG)
+        hub.heartbeat(tv)
+    else:
+        tv.close(protocol.PROTOCOL_ERROR)  # hello not first, or twice
 
 
 routes: list[BaseRoute] = [SocketRoute("/tv/ws", tv_socket)]
