@@ -443,7 +443,7 @@ async def test_a_shutdown_drains_tvs_in_batches_over_the_window(
     settings: Settings, open_socket: Any, db: asyncpg.Pool
 ) -> None:
     """On exit the server fails /readyz, then closes every TV with 1012 in batches spread
-    over SHUTDOWN_DRAIN_SECONDS (not all at once), then stops."""
+    over SHUTDOWN_DRAIN_SECONDS (not all at once), refusing new TVs with 503, then stops."""
     window = 2.0
     server, task, running = await start_server(replace(settings, shutdown_drain_seconds=window))
     url = running.url
@@ -460,6 +460,7 @@ async def test_a_shutdown_drains_tvs_in_batches_over_the_window(
         return code, time.monotonic()
 
     readiness: list[int] = []
+    refused: list[int] = []
 
     async def poll_readyz() -> None:
         async with httpx.AsyncClient(base_url=url) as client:
@@ -468,6 +469,11 @@ async def test_a_shutdown_drains_tvs_in_batches_over_the_window(
                     readiness.append((await client.get("/readyz")).status_code)
                 except httpx.TransportError:
                     return  # the listening socket is closed: the drain is over
+                if readiness[-1] == 503 and not refused:
+                    try:
+                        await open_socket(url)
+                    except InvalidStatus as error:
+                        refused.append(error.response.status_code)
                 await asyncio.sleep(0.05)
 
     closes = [asyncio.create_task(close_time(ws)) for ws in sockets]
@@ -477,6 +483,7 @@ async def test_a_shutdown_drains_tvs_in_batches_over_the_window(
     await asyncio.wait_for(task, TIMEOUT + window)
     await poller
     assert {code for code, _ in results} == {1012}
+    assert refused == [503]
     times = sorted(at for _, at in results)
     assert times[-1] - times[0] > window / 2, "the closes were not spread over the window"
     assert 503 in readiness

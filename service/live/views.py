@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import pydantic
+from starlette.responses import PlainTextResponse
 from starlette.routing import BaseRoute
 from starlette.websockets import WebSocket
 
@@ -31,11 +32,16 @@ async def tv_socket(websocket: WebSocket) -> None:
     if websocket.headers.get("origin", "").lower() != origin(services.settings.public_base_url):
         await websocket.close(code=1008)  # before accept: uvicorn answers 403
         return
+    if services.draining.is_set():
+        # Stopping: refused before the handshake, the cheapest answer, so the TVs retrying
+        # here do not slow the drain. The load balancer sends them to another task.
+        await websocket.send_denial_response(
+            PlainTextResponse("Restarting: try again.", 503, headers={"Retry-After": "2"})
+        )
+        return
     await websocket.accept()
     tv = services.hub.connect(websocket)
     try:
-        if services.draining.is_set():
-            tv.close(protocol.RESTARTING)
         await converse(services.hub, tv)
     finally:
         await services.hub.disconnect(tv)
