@@ -423,6 +423,29 @@ async def test_tvs_converge_when_the_listener_connection_is_killed(
     assert pushed["version"] == latest
 
 
+async def test_a_display_revoked_while_the_listener_is_down_is_closed(
+    open_socket: Any, db: asyncpg.Pool
+) -> None:
+    """A revoke committed while the LISTEN connection is down (its NOTIFY lost) still closes
+    the TV with 4001, and a TV on another display keeps its socket: the re-read after the
+    reconnect covers every display."""
+    revoked, kept = await new_tv(db), await new_tv(db)
+    revoked_ws, _ = await connected(open_socket, revoked)
+    kept_ws, _ = await connected(open_socket, kept)
+    async with db.acquire() as conn, conn.transaction():
+        await conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE application_name = $1 AND datname = current_database()",
+            LISTENER_NAME,
+        )
+        assert await displays.revoke_display(
+            conn, venue_id=revoked.venue_id, display_id=revoked.display_id
+        )
+    assert await closed_with(revoked_ws) == 4001
+    await send(kept_ws, type="ping")
+    assert (await receive(kept_ws))["type"] == "pong"
+
+
 async def test_connected_tvs_are_counted(
     open_socket: Any, db: asyncpg.Pool, live: RunningServer
 ) -> None:

@@ -201,6 +201,7 @@ FROM displays
 """
 SELECT_SHOWING_BY_TOKEN = SELECT_SHOWING + "WHERE token_hash = $1 AND revoked_at IS NULL"
 SELECT_SHOWING_BY_ID = SELECT_SHOWING + "WHERE id = $1"
+SELECT_SHOWINGS_BY_IDS = SELECT_SHOWING + "WHERE id = ANY($1::bigint[])"
 # One statement for every TV seen since the last write (a NULL keeps what the TV reported).
 RECORD_SEEN = """
 UPDATE displays d SET last_seen_at = now(),
@@ -231,6 +232,12 @@ async def showing_by_id(conn: Conn, *, display_id: int) -> Showing | None:
     """For the live hub, which knows displays by id from its own sockets only."""
     row = await conn.fetchrow(SELECT_SHOWING_BY_ID, display_id)
     return showing_from(row) if row else None
+
+
+async def showings_by_ids(conn: Conn, *, display_ids: list[int]) -> dict[int, Showing]:
+    """Display id → its showing, for those that still exist."""
+    rows = await conn.fetch(SELECT_SHOWINGS_BY_IDS, display_ids)
+    return {row["id"]: showing_from(row) for row in rows}
 
 
 async def record_seen(conn: Conn, seen: Mapping[int, tuple[str, str] | None]) -> None:

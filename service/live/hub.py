@@ -325,24 +325,25 @@ class Hub:
     async def _resync(self) -> None:
         """Re-read the state of every display, menu and pairing code this process's TVs show."""
         async with self.pool.acquire() as conn:
-            shown = {
-                display_id: await displays.showing_by_id(conn, display_id=display_id)
-                for display_id in list(self.by_display)
+            # In one query however many displays: a process may hold thousands of TVs.
+            shown = await displays.showings_by_ids(conn, display_ids=list(self.by_display))
+            versions = {
+                s.display.menu_id: s.menu_version
+                for s in shown.values()
+                if s.display.menu_id is not None and s.menu_version is not None
             }
-            followed = self.feeds.followed()
-            followed.update((menu_id, _venue_of(tvs)) for menu_id, tvs in self.by_menu.items())
-            versions = {}
-            for menu_id, venue_id in followed.items():
-                menu = await menus.get_menu(conn, venue_id=venue_id, menu_id=menu_id)
-                if menu is not None:
-                    versions[menu_id] = menu.version
+            for menu_id, venue_id in self.feeds.followed().items():
+                if menu_id not in versions:
+                    menu = await menus.get_menu(conn, venue_id=venue_id, menu_id=menu_id)
+                    if menu is not None:
+                        versions[menu_id] = menu.version
             claimed = []
             for code in list(self.by_code):
                 pairing = await displays.get_pairing_code(conn, code=code)
                 if pairing is not None and pairing.display_id is not None:
                     claimed.append(code)
-        for display_id, showing in shown.items():
-            await self._apply(display_id, showing)
+        for display_id in list(self.by_display):
+            await self._apply(display_id, shown.get(display_id))
         for menu_id, version in versions.items():
             self.feeds.changed(menu_id, version)
             await self._menu_changed(menu_id, version)
