@@ -44,7 +44,13 @@ TVS ?= 10000
 bench-fanout: $(VENV)/.dev-deps ## Push to TVS=10000 TVs vs. websockets.broadcast() and polling (bench/results/fanout.json)
 	$(BIN)/python bench/fanout.py --tvs $(TVS)
 
+bench-media: $(VENV)/.dev-deps ## Upload-to-URL latency per image size, CDN vs origin (bench/results/media.json)
+	$(BIN)/python bench/media.py
+
+bench-embed: $(VENV)/.dev-deps ## Embed page req/s and p99 (200 and 304) vs. a bare Starlette hello, 2 workers (bench/results/embed.json)
+	$(BIN)/python bench/embed.py
+
 clean: ## Remove the virtualenv and local data (the embedded database too)
 	rm -rf $(VENV) .data
 
-.PHONY: help run test lint format bench-idle bench-fanout clean
+.PHONY: help run test lint format bench-idle bench-fanout bench-media bench-embed clean

@@ -23,6 +23,8 @@ from chalkboard.db import migrate, server
 from chalkboard.db.pool import create_pool
 from chalkboard.displays import queries as displays
 from chalkboard.displays import views as display_views
+from chalkboard.embeds import views as embed_views
+from chalkboard.embeds.cache import Embeds
 from chalkboard.http.assets import Assets
 from chalkboard.http.errors import exception_handlers
 from chalkboard.http.pages import create_templates
@@ -30,6 +32,10 @@ from chalkboard.http.security import SecurityHeaders
 from chalkboard.http.telemetry import Metrics, Telemetry
 from chalkboard.live import views as live_views
 from chalkboard.live.hub import Hub
+from chalkboard.media import api as media_api
+from chalkboard.media import views as media_views
+from chalkboard.media.service import Media
+from chalkboard.media.store import open_store
 from chalkboard.menus import api as menu_api
 from chalkboard.menus import views as menu_views
 from chalkboard.ops import views as ops_views
@@ -54,6 +60,8 @@ class Services:
     templates: Jinja2Templates
     metrics: Metrics
     hub: Hub
+    media: Media
+    embeds: Embeds  # public menus: resolved ids and rendered pages, per process
     # Set when the process was told to stop: /readyz fails so the load balancer moves on.
     draining: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -109,10 +117,12 @@ def create_app(settings: Settings) -> Starlette:
         url = await anyio.to_thread.run_sync(server.database_url, settings)
         pool = await create_pool(url, settings)
         hub = Hub(pool, settings, metrics.registry)
+        media = Media.create(settings, await open_store(settings))
         try:
             await check_schema(pool)
             await hub.start(url)
-            services = Services(settings, pool, templates, metrics, hub)
+            embeds = Embeds(pool, hub.feeds, templates.env, settings.web_dir)
+            services = Services(settings, pool, templates, metrics, hub, media, embeds)
             cleanup = asyncio.create_task(janitor(pool, settings))
             yield {"services": services}
             services.draining.set()
@@ -120,14 +130,19 @@ def create_app(settings: Settings) -> Starlette:
         finally:
             await hub.stop()
             await pool.close()
+            await media.close()
 
     return Chalkboard(
         routes=[
+            # Starlette tries routes in order: the public embeds, the busiest by far, first.
+            *embed_views.routes,
             *ops_views.routes,
             *account_views.routes,
             *venue_views.routes,
             *menu_views.routes,
             *menu_api.routes,
+            *media_api.routes,
+            *media_views.routes,
             *display_views.routes,
             *tv_views.routes,
             *live_views.routes,

@@ -61,6 +61,19 @@ class Settings:
     # When set, /metrics asks for `Authorization: Bearer <token>`.
     metrics_token: Secret | None = None
     web_dir: Path = REPO_ROOT / "web"
+    # Images (docs/media.md). No bucket: a local directory under data_dir, served at /media.
+    s3_bucket: str | None = None
+    s3_region: str = "us-east-1"
+    # For S3-compatible stores (MinIO, R2, moto); None: AWS itself.
+    s3_endpoint_url: str | None = None
+    # Where image URLs point ("https://d123.cloudfront.net"); None with the local store:
+    # root-relative URLs (/media/...), served by this app.
+    cdn_base_url: str | None = None
+    media_max_upload_bytes: int = 15 * 1024 * 1024
+    media_quota_bytes: int = 1024 * 1024 * 1024
+    media_max_pixels: int = 40_000_000
+    # How many images are decoded and re-encoded at once (each may take ~200 MB at 40 MP).
+    media_workers: int = 2
 
     @property
     def is_https(self) -> bool:
@@ -144,6 +157,20 @@ class Settings:
         if pool_min > pool_max:
             problems.append("DB_POOL_MIN must not be larger than DB_POOL_MAX")
 
+        s3_bucket = env.get("S3_BUCKET", "").strip() or None
+        s3_endpoint_url = env.get("S3_ENDPOINT_URL", "").strip().rstrip("/") or None
+        cdn_base_url = env.get("CDN_BASE_URL", "").strip().rstrip("/") or None
+        for name, url in (("S3_ENDPOINT_URL", s3_endpoint_url), ("CDN_BASE_URL", cdn_base_url)):
+            if url is not None and (
+                urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc
+            ):
+                problems.append(f"{name} must be an absolute http(s) URL, got {url!r}")
+        if s3_bucket is not None and cdn_base_url is None:
+            problems.append(
+                "CDN_BASE_URL is required with S3_BUCKET: the address images are served from "
+                "(the CloudFront distribution, e.g. https://d1234.cloudfront.net)"
+            )
+
         settings = cls(
             env=mode,
             database_url=Secret(database_url) if database_url else None,
@@ -161,6 +188,16 @@ class Settings:
             session_absolute_days=integer("SESSION_ABSOLUTE_DAYS", 60, 1, 365),
             log_level=log_level,
             metrics_token=Secret(env["METRICS_TOKEN"]) if env.get("METRICS_TOKEN") else None,
+            s3_bucket=s3_bucket,
+            s3_region=env.get("S3_REGION", "").strip() or "us-east-1",
+            s3_endpoint_url=s3_endpoint_url,
+            cdn_base_url=cdn_base_url,
+            media_max_upload_bytes=integer(
+                "MEDIA_MAX_UPLOAD_BYTES", 15 * 1024 * 1024, 1024, 100 * 1024 * 1024
+            ),
+            media_quota_bytes=integer("MEDIA_QUOTA_BYTES", 1024 * 1024 * 1024, 0, 2**50),
+            media_max_pixels=integer("MEDIA_MAX_PIXELS", 40_000_000, 1_000_000, 100_000_000),
+            media_workers=integer("MEDIA_WORKERS", 2, 1, 32),
         )
         if problems:
             raise SettingsError(

@@ -276,6 +276,7 @@ async def test_saving_settings_updates_the_display_and_tells_the_tv(
         "show_keg": False,
         "show_tap_numbers": False,
         "show_descriptions": False,
+        "show_images": False,
         "background_image": "",
         "logo_image": "",
     }

@@ -17,6 +17,7 @@ from starlette.routing import Mount
 from chalkboard.app import create_app
 from chalkboard.displays import queries as displays
 from chalkboard.http.routing import Access, AppRoute, BareRoute, SocketRoute
+from chalkboard.media import queries as media
 from chalkboard.menus import operations
 from chalkboard.menus import queries as menus
 from chalkboard.settings import Settings
@@ -37,7 +38,8 @@ SELECT
     AS boards,
   (SELECT json_agg(b ORDER BY id) FROM beverages b WHERE venue_id = $1) AS beverages,
   (SELECT json_agg(z ORDER BY id) FROM serving_sizes z WHERE venue_id = $1) AS sizes,
-  (SELECT json_agg(d ORDER BY id) FROM displays d WHERE venue_id = $1) AS displays
+  (SELECT json_agg(d ORDER BY id) FROM displays d WHERE venue_id = $1) AS displays,
+  (SELECT json_agg(i ORDER BY id) FROM images i WHERE venue_id = $1) AS images
 """
 
 
@@ -75,7 +77,33 @@ async def menu_objects(db: asyncpg.Pool, venue_id: int) -> dict[str, int]:
         display = await displays.create_display(
             conn, venue_id=venue_id, name="Bar TV", menu_id=menu_id
         )
+        key = f"media/{venue_id}/{'a' * 64}-160.jpg"
+        image = await media.create_image(
+            conn,
+            venue_id=venue_id,
+            sha256="b" * 64,
+            name="logo.jpg",
+            format="jpeg",
+            width=160,
+            height=90,
+            upload_bytes=2000,
+            stored_bytes=1000,
+            variants=[
+                {
+                    "width": 160,
+                    "height": 90,
+                    "bytes": 1000,
+                    "key": key,
+                    "url": f"/{key}",
+                    "content_type": "image/jpeg",
+                }
+            ],
+        )
+        await menus.set_beverage_image(
+            conn, venue_id=venue_id, beverage_id=beverage.id, image_id=image.id
+        )
     return {
+        "image_id": image.id,
         "display_id": display.id,
         "size_id": size.id,
         "beverage_id": beverage.id,
@@ -197,3 +225,21 @@ async def test_api_tokens_open_only_their_own_venue(owner: tuple[Browser, str]) 
         await boss.submit(f"/v/{slug}/tokens/{token_id[1]}/revoke")
         revoked = await api.get(f"/api/v1/venues/{slug}", headers=headers)
         assert revoked.status_code == 401
+
+
+def test_public_menus_are_reached_only_by_their_public_id(settings: Settings) -> None:
+    """Public menu routes name no venue or menu id; staff embed routes are venue-scoped."""
+    public, staff = [], []
+    for route in create_app(settings).routes:
+        path = getattr(route, "path", "")
+        if "public_id" in path:
+            public.append(route)
+        elif "/embed" in path and path.startswith("/v/"):
+            staff.append(route)
+    assert {r.path for r in public} >= {"/embed/{public_id}", "/m/{public_id}"}
+    for route in public:
+        # Bare: no session is read and no cookie set; the id is the only thing it trusts.
+        assert isinstance(route, BareRoute), route.path
+        assert set(PARAM.findall(route.path)) == {"public_id"}, route.path
+    assert len(staff) >= 4
+    assert all(isinstance(r, AppRoute) and r.access in VENUE_SCOPED for r in staff)

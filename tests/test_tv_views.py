@@ -53,6 +53,30 @@ def test_production_csp_allows_only_the_sites_own_secure_socket(settings: Settin
     assert directive(tv_csp(production), "connect-src") == ["'self'", "wss://menu.example.com"]
 
 
+def test_the_tv_and_its_service_worker_may_fetch_images_from_the_cdn(
+    settings: Settings,
+) -> None:
+    """With a CDN, the TV's CSP names it in connect-src (the service worker fetches and
+    caches the board's images) and img-src; without one, neither names any other host."""
+    cdn = replace(
+        settings,
+        env="production",
+        public_base_url="https://menu.example.com",
+        cdn_base_url="https://d111.cloudfront.net",
+    )
+    assert directive(tv_csp(cdn), "connect-src") == [
+        "'self'",
+        "wss://menu.example.com",
+        "https://d111.cloudfront.net",
+    ]
+    assert "https://d111.cloudfront.net" in directive(tv_csp(cdn), "img-src")
+    assert directive(tv_csp(replace(cdn, cdn_base_url=None)), "img-src") == [
+        "'self'",
+        "data:",
+        "https:",
+    ]
+
+
 async def test_tv_assets_are_immutable_under_their_hash(client: httpx.AsyncClient) -> None:
     """Assets under today's hash are cacheable forever; an old hash gets today's file, no-cache."""
     page = (await client.get("/tv")).text
@@ -71,6 +95,10 @@ async def test_service_worker_is_uncached_javascript_naming_the_shell(
 ) -> None:
     """/tv/sw.js is no-cache JavaScript, allowed the /tv scope, listing the hashed shell."""
     response = await client.get("/tv/sw.js")
+    assert (
+        response.headers["content-security-policy"]
+        == (await client.get("/tv")).headers["content-security-policy"]
+    )
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/javascript")
     assert response.headers["cache-control"] == "no-cache"

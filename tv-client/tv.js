@@ -33,7 +33,7 @@
     colors: { background: "#111417", text: "#f3efe6", accent: "#e0b45a" },
     show: {
       abv: true, ibu: false, style: true, producer: true, prices: true, keg: false,
-      tap_numbers: true, descriptions: false
+      tap_numbers: true, descriptions: false, images: true
     }
   };
 
@@ -488,6 +488,8 @@
       }
       row.appendChild(tap);
     }
+    var picture = show.images ? beverageImage(beverage.image) : null;
+    if (picture) row.appendChild(picture);
     var main = el("div", "main");
     var name = el("div", "name");
     name.appendChild(el("span", "beverage", beverage.name));
@@ -514,6 +516,54 @@
       row.appendChild(prices);
     }
     return row;
+  }
+
+  // ---- images: beverage pictures, the logo, the background ---------------------------------
+
+  // Only URLs the server made: http(s) or root-relative, nothing that could leave a CSS url().
+  var IMAGE_URL = /^(https?:\/\/|\/)[^\s"'()\\<>]*$/;
+
+  function imageUrl(url) {
+    return typeof url === "string" && IMAGE_URL.test(url) ? url : "";
+  }
+
+  // A fixed-size box (set in em by tv.css), so the layout never waits for the image.
+  function beverageImage(image) {
+    var url = image && imageUrl(image.url);
+    if (!url) return null;
+    var img = el("img", "bev-image");
+    img.alt = "";
+    if (typeof image.srcset === "string" && image.srcset.split(/\s+/).every(function (word) {
+      return !word || IMAGE_URL.test(word.replace(/,$/, "")) || /^\d+w,?$/.test(word);
+    })) {
+      img.srcset = image.srcset;
+      img.sizes = "15vmin";
+    }
+    img.src = url;
+    return img;
+  }
+
+  function applyImages() {
+    var images = (display && display.images) || {};
+    var given = (display && display.theme) || {};
+    var background = imageUrl(images.background || given.background_image);
+    var logo = imageUrl(images.logo || given.logo_image);
+    stage.style.backgroundImage = background ? 'url("' + background + '")' : "";
+    stage.style.backgroundSize = "cover";
+    stage.style.backgroundPosition = "center";
+    if (background) stage.className += " has-background";  // layoutStage resets the class
+    var head = views.board.querySelector(".board-head");
+    var img = head.querySelector(".board-logo");
+    if (!logo) {
+      if (img) head.removeChild(img);
+      return;
+    }
+    if (!img) {
+      img = el("img", "board-logo");
+      img.alt = "";
+      head.insertBefore(img, head.firstChild);
+    }
+    if (img.getAttribute("src") !== logo) img.src = logo;
   }
 
   // The board as a flat list of blocks to lay out: section heads and entries, plus the
@@ -638,6 +688,7 @@
     var board = views.board;
     var built = blocks(saved, opts);
     show("board");
+    applyImages();
 
     board.querySelector(".board-venue").textContent = (saved.venue && saved.venue.name) || "";
     board.querySelector(".board-menu").textContent = (saved.board.menu && saved.board.menu.name) || "";

@@ -98,9 +98,10 @@ class Theme(Strict):
     - background_color, text_color, accent_color (tap numbers, section names): "#rrggbb".
       "#111417", "#f3efe6", "#e0b45a"
     - show_abv, show_ibu, show_style, show_producer, show_prices, show_keg, show_tap_numbers,
-      show_descriptions: the details each entry shows. All true but show_ibu, show_keg and
-      show_descriptions.
-    - background_image, logo_image: image URLs, "" for none (the images feature sets them).
+      show_descriptions, show_images: the details each entry shows. All true but show_ibu,
+      show_keg and show_descriptions.
+    - background_image, logo_image: image URLs, "" for none (set from the media library:
+      media/views.py; an image they name cannot be deleted).
     """
 
     columns: Columns = AUTO
@@ -118,13 +119,14 @@ class Theme(Strict):
     show_keg: bool = False
     show_tap_numbers: bool = True
     show_descriptions: bool = False
+    show_images: bool = True
     background_image: ImageUrl = ""
     logo_image: ImageUrl = ""
 
 
 THEME_KEYS = tuple(Theme.model_fields)
 SHOW_FLAGS = tuple(key for key in THEME_KEYS if key.startswith("show_"))
-# Not on the settings form (the images feature sets them): a save keeps what is stored.
+# Not on the settings form (the media library sets them): a save keeps what is stored.
 IMAGE_KEYS = ("background_image", "logo_image")
 
 

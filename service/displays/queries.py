@@ -14,6 +14,7 @@ from typing import Any
 import asyncpg
 
 from chalkboard.db import Conn, fetch_one
+from chalkboard.media.pictures import picture
 
 DISPLAY_EVENTS = ("updated", "revoked", "reload")
 
@@ -32,6 +33,7 @@ class Display:
     app_version: str
     screen: str
     revoked_at: datetime | None
+    venue_logo: str = ""  # the URL of the venue's logo (media library), "" for none
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,9 @@ class PairingCode:
 
 DISPLAY_COLUMNS = (
     "id, venue_id, name, menu_id, orientation, theme, token_hash IS NOT NULL AS paired, "
-    "created_at, last_seen_at, app_version, screen, revoked_at"
+    "created_at, last_seen_at, app_version, screen, revoked_at, "
+    "(SELECT i.variants FROM venues v JOIN images i ON i.venue_id = v.id "
+    "AND i.id = v.logo_image_id WHERE v.id = displays.venue_id) AS venue_logo"
 )
 
 
@@ -62,6 +66,7 @@ def display_from(row: asyncpg.Record) -> Display:
         row["app_version"],
         row["screen"],
         row["revoked_at"],
+        (picture(row["venue_logo"]) or {}).get("url", ""),
     )
 
 

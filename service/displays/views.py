@@ -30,6 +30,7 @@ from chalkboard.displays.queries import Display
 from chalkboard.http.forms import FormErrors, form_values
 from chalkboard.http.pages import render
 from chalkboard.http.routing import Access, AppRoute, Context, Endpoint
+from chalkboard.media.views import media_choices
 from chalkboard.menus import queries as menus
 from chalkboard.venues import queries as venues
 
@@ -218,6 +219,7 @@ async def settings_page(
         menu_choices=await _menu_choices(ctx),
         orientations=ORIENTATIONS,
         columns=COLUMNS,
+        **await media_choices(ctx),
     )
 
 

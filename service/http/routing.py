@@ -16,7 +16,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
@@ -66,6 +66,7 @@ class Context:
     viewer: User | None = None
     membership: Membership | None = None
     token: ApiToken | None = None
+    prepared: Any = None  # what the route's `prepare` made of the request, if it has one
 
     @property
     def user(self) -> User:
@@ -85,6 +86,7 @@ class Context:
 
 
 Endpoint = Callable[[Request, Context], Awaitable[Response]]
+Prepare = Callable[[Request, Context], Awaitable[Any]]
 
 
 class BareRoute(Route):
@@ -112,7 +114,14 @@ class SocketRoute(WebSocketRoute):
 
 
 class AppRoute(Route):
-    """A Starlette route whose endpoint takes (request, ctx) and whose access is declared."""
+    """A Starlette route whose endpoint takes (request, ctx) and whose access is declared.
+
+    `prepare` is slow work on the request that must not hold a database connection (an
+    upload arriving over a phone's Wi-Fi, then decoded): it runs after the access checks,
+    in a transaction of their own, and before the endpoint's transaction, which checks
+    access again. Its result is `ctx.prepared`. Such a route takes CSRF from the
+    X-CSRF-Token header only: the body is not read until `prepare` reads it.
+    """
 
     def __init__(
         self,
@@ -123,21 +132,31 @@ class AppRoute(Route):
         methods: Sequence[str] = ("GET",),
         name: str | None = None,
         max_body: int = DEFAULT_MAX_BODY,
+        prepare: Prepare | None = None,
     ) -> None:
         if access in (Access.VENUE, Access.VENUE_OWNER, Access.API) and "{slug}" not in path:
             raise ValueError(f"{path}: a venue-scoped route must name its venue with {{slug}}")
         self.access = access
         self.max_body = max_body
         self.handler = endpoint
+        self.prepare = prepare
         super().__init__(path, _Edge(self), methods=list(methods), name=name or endpoint.__name__)
 
     async def asgi(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, capped(receive, scope, self.max_body))
         services: Services = request.state.services
+        prepared = None
+        if self.prepare is not None:
+            async with services.pool.acquire() as conn, conn.transaction():
+                ctx = await self.resolve(request, services, conn)
+                if request.method not in SAFE_METHODS and ctx.token is None:
+                    await check_csrf(request, ctx, header_only=True)
+            prepared = await self.prepare(request, ctx)
         async with services.pool.acquire() as conn, conn.transaction():
             ctx = await self.resolve(request, services, conn)
+            ctx.prepared = prepared
             if request.method not in SAFE_METHODS and ctx.token is None:
-                await check_csrf(request, ctx)
+                await check_csrf(request, ctx, header_only=self.prepare is not None)
             response = await self.handler(request, ctx)
         sessions.remember_csrf_seed(request, response, services.settings)
         await response(scope, receive, send)
@@ -203,10 +222,14 @@ def capped(receive: Receive, scope: Scope, limit: int) -> Receive:
     return receive_capped
 
 
-async def check_csrf(request: Request, ctx: Context) -> None:
+async def check_csrf(request: Request, ctx: Context, *, header_only: bool = False) -> None:
     sent = request.headers.get("x-csrf-token")
-    if sent is None and request.headers.get("content-type", "").startswith(
-        ("application/x-www-form-urlencoded", "multipart/form-data")
+    if (
+        sent is None
+        and not header_only
+        and request.headers.get("content-type", "").startswith(
+            ("application/x-www-form-urlencoded", "multipart/form-data")
+        )
     ):
         form: FormData = await request.form(max_fields=MAX_FORM_FIELDS, max_files=0)
         value = form.get("csrf_token")

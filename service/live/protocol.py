@@ -89,12 +89,18 @@ def paired(token: str) -> str:
 
 def shown(display: Display) -> dict[str, Any]:
     """What a TV is told about its display: a change to any of it is worth a message."""
-    return {
+    shown = {
         "id": display.id,
         "name": display.name,
         "orientation": display.orientation,
         "theme": display.theme,
     }
+    # Resolved image URLs (only when there is one): the display's logo, else the venue's.
+    logo = display.theme.get("logo_image") or display.venue_logo or None
+    background = display.theme.get("background_image") or None
+    if logo or background:
+        shown["images"] = {"logo": logo, "background": background}
+    return shown
 
 
 def display(d: Display) -> str:

@@ -28,7 +28,14 @@ from starlette.responses import JSONResponse, Response
 
 from chalkboard.http.forms import FormErrors, text, validate
 from chalkboard.http.pages import render
-from chalkboard.http.routing import DEFAULT_MAX_BODY, Access, AppRoute, Context, Endpoint
+from chalkboard.http.routing import (
+    DEFAULT_MAX_BODY,
+    Access,
+    AppRoute,
+    Context,
+    Endpoint,
+    Prepare,
+)
 from chalkboard.menus import csv_import, openapi, operations, queries
 from chalkboard.menus.board import Board
 from chalkboard.menus.forms import (
@@ -106,7 +113,7 @@ class ApiRoute(AppRoute):
 
     `answer` is the model of a successful answer (None: 204, no content); `body` the model the
     endpoint reads (`partial`: fields left out keep their value), or `csv` for a text/csv
-    upload; `if_match`: the change can
+    upload, or `upload` for a multipart/form-data file (images); `if_match`: the change can
     be made conditional; `conflict`: it can be refused with 409.
     """
 
@@ -122,14 +129,17 @@ class ApiRoute(AppRoute):
         partial: bool = False,
         example: dict[str, Any] | None = None,
         csv: bool = False,
+        upload: bool = False,
         query: type[BaseModel] | None = None,
         if_match: bool = False,
         conflict: bool = False,
         max_body: int = DEFAULT_MAX_BODY,
+        prepare: Prepare | None = None,
     ) -> None:
         self.method, self.view, self.answer, self.status = method, endpoint, answer, status
         self.body, self.partial, self.example = body, partial, example
         self.csv, self.query, self.if_match, self.conflict = csv, query, if_match, conflict
+        self.upload = upload
 
         @functools.wraps(endpoint)
         async def answering_invalid(request: Request, ctx: Context) -> Response:
@@ -146,6 +156,7 @@ class ApiRoute(AppRoute):
             methods=[method],
             name=f"api.{endpoint.__name__}",
             max_body=max_body,
+            prepare=prepare,
         )
 
 
@@ -189,6 +200,9 @@ def _valid(model: type[Model], values: dict[str, Any]) -> Model:
 
 async def _read(request: Request, model: type[Model]) -> Model:
     return _valid(model, await _object(request))
+
+
+read_body = _read  # for other domains' API routes (media/api.py)
 
 
 def _query(request: Request, model: type[Model]) -> Model:
@@ -604,20 +618,24 @@ async def delete_serving_size(request: Request, ctx: Context) -> Response:
 # --- the description ----------------------------------------------------------------------
 
 
-@functools.cache
-def _document() -> dict[str, Any]:
-    return openapi.document(API_ROUTES)
+def _document(request: Request) -> dict[str, Any]:
+    """Built once per app from its own route list: every ApiRoute of every domain."""
+    state = request.app.state
+    if not hasattr(state, "openapi"):
+        state.openapi = openapi.document(r for r in request.app.routes if isinstance(r, ApiRoute))
+    document: dict[str, Any] = state.openapi
+    return document
 
 
 async def openapi_json(request: Request, ctx: Context) -> Response:
     """The OpenAPI 3.1 description of this API."""
-    return Json(_document())
+    return Json(_document(request))
 
 
 async def api_docs(request: Request, ctx: Context) -> Response:
     """The API reference for people, from the same description."""
     base_url = ctx.services.settings.public_base_url
-    return await render(ctx, "api_docs.html", api=openapi.reference(_document(), base_url))
+    return await render(ctx, "api_docs.html", api=openapi.reference(_document(request), base_url))
 
 
 MENU = "/menus/{menu_id:int}"

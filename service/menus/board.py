@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from chalkboard.db import Conn
+from chalkboard.media.pictures import picture
 from chalkboard.menus import queries
 from chalkboard.menus.queries import MenuSummary
 
@@ -57,6 +58,8 @@ async def build_board(conn: Conn, *, venue_id: int, menu: MenuSummary, version: 
                     "srm": _number(r["srm"]),
                     "description": r["description"],
                     "tags": list(r["tags"]),
+                    # {"url" (~480 px), "srcset", "width", "height"} or None (media/pictures.py)
+                    "image": picture(r["image_variants"]),
                 },
             }
         )

@@ -29,6 +29,7 @@ Style = Annotated[str, text(80)]
 Description = Annotated[str, text(2000)]
 TapLabel = Annotated[str, text(12)]
 Note = Annotated[str, text(200)]
+PrivateNote = Annotated[str, text(500)]
 Name = Annotated[str, text(80, 1)]
 SizeName = Annotated[str, text(40, 1)]
 Tag = Annotated[str, text(24, 1)]
@@ -62,6 +63,8 @@ class EntryFields(Strict):
     keg_size_ml: Annotated[int, Field(ge=1, le=MAX_KEG_ML)] | None = None
     keg_remaining_ml: Annotated[int, Field(ge=0, le=MAX_KEG_ML)] | None = None
     note: Note = ""
+    # For staff only (the editor and the API): never on a TV, an embed or the public JSON.
+    private_note: PrivateNote = ""
 
 
 class EntryIn(EntryFields):
@@ -91,6 +94,7 @@ class EntryPatch(Strict):
     keg_size_ml: Annotated[int, Field(ge=1, le=MAX_KEG_ML)] | None = None
     keg_remaining_ml: Annotated[int, Field(ge=0, le=MAX_KEG_ML)] | None = None
     note: Note = unsent()
+    private_note: PrivateNote = unsent()
     prices: dict[Id, Price] = unsent()
 
 

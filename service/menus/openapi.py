@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 REF = "#/components/schemas/{model}"
 MAX_ID = 2**63 - 1
 # The collections, in the reference page's order; a route belongs to the last one in its path.
-TAGS = ("menus", "sections", "entries", "beverages", "serving-sizes")
+TAGS = ("menus", "sections", "entries", "beverages", "serving-sizes", "images")
 CONVERTOR = re.compile(r"{(\w+):\w+}")
 # If-Match: one version, as the ETag gave it ("12"), weak (W/"12") or bare (12).
 IF_MATCH = r'(W/)?("[0-9]{1,18}"|[0-9]{1,18})'
@@ -37,6 +37,7 @@ ERRORS = {
     409: "The change cannot be made as asked: the message says why.",
     412: "If-Match names an older version: nothing was written; the answer has the current one.",
     413: "The body is too large.",
+    415: "The file is not an image type the API accepts (JPEG, PNG, WebP or GIF).",
     422: "Fields are not valid: `fields` (or `rows`, for a CSV) says what to fix.",
 }
 
@@ -65,7 +66,16 @@ class ServingSizeList(Answer):
     serving_sizes: list[ServingSize]
 
 
-class BoardBeverage(Answer):
+class BoardImage(Answer):
+    """A beverage's image: `url` is about 480 px wide; `srcset` lists every width."""
+
+    url: str
+    srcset: str
+    width: int
+    height: int
+
+
+class BeverageFields(Answer):
     id: int
     name: str
     producer: str
@@ -78,8 +88,13 @@ class BoardBeverage(Answer):
     tags: list[str]
 
 
-class Beverage(BoardBeverage):
+class BoardBeverage(BeverageFields):
+    image: BoardImage | None = Field(None, description="None when it has no image.")
+
+
+class Beverage(BeverageFields):
     version: int = Field(description="Bumped by every change; send it back in If-Match.")
+    image_id: int | None = Field(description="Its image (see /images), or None.")
 
 
 class BeverageList(Answer):
@@ -230,6 +245,8 @@ def _error_codes(route: ApiRoute) -> list[int]:
         codes.add(403)
     if route.body is not None or route.csv:
         codes |= {400, 413, 422}
+    if route.upload:
+        codes |= {400, 409, 413, 415, 422}
     if route.query is not None:
         codes.add(422)
     if route.if_match:
@@ -270,17 +287,33 @@ def _operation(route: ApiRoute, components: Components) -> dict[str, Any]:
             "required": True,
             "content": {"text/csv": {"schema": {"type": "string"}, "example": CSV_EXAMPLE}},
         }
+    if route.upload:
+        operation["requestBody"] = {"required": True, "content": {"multipart/form-data": UPLOAD}}
     return operation
 
 
+UPLOAD = {
+    "schema": {
+        "type": "object",
+        "properties": {
+            "file": {
+                "type": "string",
+                "format": "binary",
+                "description": "The image: JPEG, PNG, WebP or GIF (its first frame).",
+            }
+        },
+        "required": ["file"],
+    },
+    "encoding": {"file": {"contentType": "image/jpeg, image/png, image/webp, image/gif"}},
+}
 CSV_EXAMPLE = (
     "name,producer,style,kind,abv,ibu,tags\n"
     "Heady Topper,The Alchemist,Double IPA,beer,8.0,75,hoppy|local\n"
     "Dry Cider,Aval,,cider,6.0,,\n"
 )
 DESCRIPTION = (
-    "Change a venue's menus, beverage library and serving sizes. Authenticate with a venue "
-    "API token (`Authorization: Bearer <token>`; read tokens may only GET), or with a "
+    "Change a venue's menus, beverage library, serving sizes and images. Authenticate "
+    "with a venue API token (`Authorization: Bearer <token>`; read tokens may only GET), or with a "
     "signed-in session plus its `X-CSRF-Token` header on changes. Every change to a menu "
     'answers with the new board and `ETag: "<version>"`; send that back as `If-Match` to '
     "make a change conditional (412 if someone changed the menu since). Prices are integer "
@@ -376,6 +409,8 @@ def _curl(base_url: str, method: str, path: str, operation: dict[str, Any]) -> s
         words += ["-H", "Content-Type: application/json", "-d", example]
     if "text/csv" in content:
         words += ["-H", "Content-Type: text/csv", "--data-binary", "@beverages.csv"]
+    if "multipart/form-data" in content:
+        words += ["-F", "file=@logo.png"]
     # In double quotes, so that the shell fills in the token.
     return f'curl -H "Authorization: Bearer $CHALKBOARD_TOKEN" {shlex.join(words)}'
 

@@ -556,6 +556,8 @@ async def _restore_structure(conn: Conn, venue_id: int, menu_id: int, snapshot: 
     await queries.rename_menu(
         conn, venue_id=venue_id, menu_id=menu_id, name=snapshot["menu"]["name"]
     )
+    # Staff notes are not in snapshots (the board is public): entries that come back keep theirs.
+    private_notes = await queries.private_notes(conn, venue_id=venue_id, menu_id=menu_id)
     await queries.delete_menu_sections(conn, venue_id=venue_id, menu_id=menu_id)
     wanted = [e["beverage"]["id"] for s in snapshot["sections"] for e in s["entries"]]
     beverages = await queries.existing_beverage_ids(conn, venue_id=venue_id, ids=wanted)
@@ -577,6 +579,7 @@ async def _restore_structure(conn: Conn, venue_id: int, menu_id: int, snapshot: 
                 skipped += 1
                 continue
             fields = {name: entry[name] for name in queries.ENTRY_FIELDS}
+            fields["private_note"] = private_notes.get(entry["id"], "")
             if fields["keg_percent"] is not None:
                 fields["keg_percent"] = Decimal(str(fields["keg_percent"]))
             await queries.restore_entry(
@@ -657,8 +660,30 @@ async def update_beverage(
         conn, venue_id=venue_id, beverage_id=beverage_id, **fields
     )
     assert beverage is not None
+    await _touch_menus_listing(conn, venue_id, beverage, actor, f"Updated {beverage.name}")
+    return beverage
+
+
+async def set_beverage_image(
+    conn: Conn, *, venue_id: int, beverage_id: int, image_id: int | None, actor: Actor
+) -> Beverage:
+    """Give a beverage an image (None: no image); every menu listing it gets a new version."""
+    current = await queries.lock_beverage_version(conn, venue_id=venue_id, beverage_id=beverage_id)
+    if current is None:
+        raise NotFound("No such beverage in this venue's library.")
+    beverage = await queries.set_beverage_image(
+        conn, venue_id=venue_id, beverage_id=beverage_id, image_id=image_id
+    )
+    assert beverage is not None
+    await _touch_menus_listing(conn, venue_id, beverage, actor, f"New image for {beverage.name}")
+    return beverage
+
+
+async def _touch_menus_listing(
+    conn: Conn, venue_id: int, beverage: Beverage, actor: Actor, summary: str
+) -> None:
     for menu in await queries.menus_listing_beverage(
-        conn, venue_id=venue_id, beverage_id=beverage_id
+        conn, venue_id=venue_id, beverage_id=beverage.id
     ):
         await change_menu(
             conn,
@@ -666,9 +691,8 @@ async def update_beverage(
             menu_id=menu.id,
             based_on=None,
             actor=actor,
-            edit=_fixed(f"Updated {beverage.name}"),
+            edit=_fixed(summary),
         )
-    return beverage
 
 
 async def delete_beverage(conn: Conn, *, venue_id: int, beverage_id: int) -> None:

@@ -38,6 +38,7 @@ class Beverage:
     description: str
     tags: list[str]
     version: int
+    image_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ class Revision:
 
 
 BEVERAGE_FIELDS = ("name", "producer", "style", "kind", "abv", "ibu", "srm", "description", "tags")
-BEVERAGE_COLUMNS = "id, " + ", ".join(BEVERAGE_FIELDS) + ", version"
+BEVERAGE_COLUMNS = "id, " + ", ".join(BEVERAGE_FIELDS) + ", version, image_id"
 ENTRY_FIELDS = (
     "tap_label",
     "status",
@@ -82,6 +83,7 @@ def beverage_from(row: asyncpg.Record | dict[str, Any]) -> Beverage:
         row["description"],
         list(row["tags"]),
         row["version"],
+        row["image_id"],
     )
 
 
@@ -157,6 +159,12 @@ RETURNING {BEVERAGE_COLUMNS}
 """
 LOCK_BEVERAGE_VERSION = "SELECT version FROM beverages WHERE venue_id = $1 AND id = $2 FOR UPDATE"
 DELETE_BEVERAGE = "DELETE FROM beverages WHERE venue_id = $1 AND id = $2"
+# The image is the venue's own: the composite foreign key refuses any other venue's.
+SET_BEVERAGE_IMAGE = f"""
+UPDATE beverages SET image_id = $3, version = version + 1, updated_at = now()
+WHERE venue_id = $1 AND id = $2
+RETURNING {BEVERAGE_COLUMNS}
+"""
 SELECT_MENUS_LISTING_BEVERAGE = """
 SELECT DISTINCT m.id, m.name, m.version, m.position
 FROM menus m
@@ -204,6 +212,13 @@ async def update_beverage(
 ) -> Beverage | None:
     values = [fields.get(name) for name in BEVERAGE_FIELDS]
     row = await conn.fetchrow(UPDATE_BEVERAGE, venue_id, beverage_id, *values)
+    return beverage_from(row) if row else None
+
+
+async def set_beverage_image(
+    conn: Conn, *, venue_id: int, beverage_id: int, image_id: int | None
+) -> Beverage | None:
+    row = await conn.fetchrow(SET_BEVERAGE_IMAGE, venue_id, beverage_id, image_id)
     return beverage_from(row) if row else None
 
 
@@ -368,20 +383,28 @@ WHERE e.venue_id = $1 AND s.menu_id = $2 AND e.id = $3
 INSERT_ENTRY = """
 INSERT INTO menu_entries
     (venue_id, section_id, beverage_id, tap_label, status, keg_percent, keg_size_ml,
-     keg_remaining_ml, note, position)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,
+     keg_remaining_ml, note, private_note, position)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
         (SELECT count(*) FROM menu_entries WHERE venue_id = $1 AND section_id = $2))
 RETURNING id
 """
 UPDATE_ENTRY = """
 UPDATE menu_entries
 SET beverage_id = $3, tap_label = $4, status = $5, keg_percent = $6, keg_size_ml = $7,
-    keg_remaining_ml = $8, note = $9
+    keg_remaining_ml = $8, note = $9, private_note = $10
 WHERE venue_id = $1 AND id = $2
 """
 SELECT_ENTRY_FIELDS = """
-SELECT beverage_id, tap_label, status, keg_percent, keg_size_ml, keg_remaining_ml, note
+SELECT beverage_id, tap_label, status, keg_percent, keg_size_ml, keg_remaining_ml, note,
+       private_note
 FROM menu_entries WHERE venue_id = $1 AND id = $2
+"""
+# Staff-only notes are never part of the board (TVs and the public see the board).
+SELECT_PRIVATE_NOTES = """
+SELECT e.id, e.private_note
+FROM menu_entries e
+JOIN menu_sections s ON s.venue_id = e.venue_id AND s.id = e.section_id
+WHERE e.venue_id = $1 AND s.menu_id = $2 AND e.private_note <> ''
 """
 DELETE_ENTRY = "DELETE FROM menu_entries WHERE venue_id = $1 AND id = $2"
 SHIFT_ENTRIES = """
@@ -456,6 +479,7 @@ async def insert_entry(
         values[3],
         values[4],
         note,
+        fields.get("private_note") or "",
     )
     return int(row["id"])
 
@@ -477,7 +501,14 @@ async def update_entry(conn: Conn, *, venue_id: int, entry_id: int, **fields: An
         fields["keg_size_ml"],
         fields["keg_remaining_ml"],
         fields["note"],
+        fields.get("private_note") or "",
     )
+
+
+async def private_notes(conn: Conn, *, venue_id: int, menu_id: int) -> dict[int, str]:
+    """Entry id → its staff-only note, for the entries of a menu that have one."""
+    rows = await conn.fetch(SELECT_PRIVATE_NOTES, venue_id, menu_id)
+    return {r["id"]: r["private_note"] for r in rows}
 
 
 async def delete_entry(conn: Conn, *, venue_id: int, entry: EntryPlace) -> None:
@@ -531,7 +562,9 @@ SELECT s.id AS section_id, s.name AS section_name, s.kind AS section_kind,
        b.id, b.name, b.producer, b.style, b.kind, b.abv, b.ibu, b.srm, b.description, b.tags,
        b.version,
        (SELECT coalesce(jsonb_object_agg(p.serving_size_id::text, p.price_minor), '{}')
-        FROM entry_prices p WHERE p.venue_id = $1 AND p.entry_id = e.id) AS prices
+        FROM entry_prices p WHERE p.venue_id = $1 AND p.entry_id = e.id) AS prices,
+       (SELECT i.variants FROM images i WHERE i.venue_id = $1 AND i.id = b.image_id)
+        AS image_variants
 FROM menu_sections s
 LEFT JOIN menu_entries e ON e.venue_id = s.venue_id AND e.section_id = s.id
 LEFT JOIN beverages b ON b.venue_id = e.venue_id AND b.id = e.beverage_id
@@ -555,8 +588,8 @@ OVERRIDING SYSTEM VALUE VALUES ($1, $2, $3, $4, $5, $6)
 RESTORE_ENTRY = """
 INSERT INTO menu_entries
     (id, venue_id, section_id, beverage_id, position, tap_label, status, keg_percent,
-     keg_size_ml, keg_remaining_ml, note)
-OVERRIDING SYSTEM VALUE VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+     keg_size_ml, keg_remaining_ml, note, private_note)
+OVERRIDING SYSTEM VALUE VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
 """
 SELECT_EXISTING_BEVERAGES = (
     "SELECT id FROM beverages WHERE venue_id = $1 AND id = ANY($2::bigint[])"
@@ -593,6 +626,7 @@ async def restore_entry(
         fields["keg_size_ml"],
         fields["keg_remaining_ml"],
         fields["note"],
+        fields.get("private_note") or "",
     )
 
 

@@ -23,6 +23,7 @@ from starlette.responses import RedirectResponse, Response
 from chalkboard.http.forms import FormErrors, form_values, validate
 from chalkboard.http.pages import render
 from chalkboard.http.routing import Access, AppRoute, Context, Endpoint
+from chalkboard.media.views import media_choices
 from chalkboard.menus import csv_import, display, operations, queries
 from chalkboard.menus.board import Board
 from chalkboard.menus.csv_import import RowError
@@ -84,6 +85,7 @@ FIELD_LABELS = {
     "status": "Status",
     "keg_percent": "Keg left (%)",
     "note": "Note",
+    "private_note": "Staff only",
 }
 
 
@@ -118,14 +120,17 @@ def _actor(ctx: Context) -> operations.Actor:
     return operations.Actor(user_id=ctx.user.id)
 
 
-def entry_values(entry: dict[str, Any], currency: str) -> dict[str, str]:
-    """A board entry as its edit form shows it."""
+def entry_values(
+    entry: dict[str, Any], currency: str, private_notes: dict[int, str] | None = None
+) -> dict[str, str]:
+    """A board entry as its edit form shows it (with its staff note, which the board lacks)."""
     percent = entry["keg_percent"]
     return {
         "tap_label": entry["tap_label"],
         "status": entry["status"],
         "keg_percent": "" if percent is None else f"{percent:g}",
         "note": entry["note"],
+        "private_note": (private_notes or {}).get(entry["id"], ""),
         **{
             f"price_{size}": display.typed_price(minor, currency)
             for size, minor in entry["prices"].items()
@@ -166,6 +171,7 @@ async def editor_page(
     matches = await queries.search_beverages(
         ctx.conn, venue_id=ctx.venue.id, text=query, limit=PICK_LIST
     )
+    private_notes = await queries.private_notes(ctx.conn, venue_id=ctx.venue.id, menu_id=menu_id)
     return await render(
         ctx,
         "editor.html",
@@ -182,7 +188,10 @@ async def editor_page(
         section_kinds=SECTION_KINDS,
         field_labels=FIELD_LABELS
         | {f"price_{s['id']}": f"{s['name']} price" for s in board["sizes"]},
-        entry_values=functools.partial(entry_values, currency=ctx.venue.currency),
+        private_notes=private_notes,
+        entry_values=functools.partial(
+            entry_values, currency=ctx.venue.currency, private_notes=private_notes
+        ),
     )
 
 
@@ -434,6 +443,7 @@ async def _entry_input(
             "status": values.get("status", "on_tap"),
             "keg_percent": values.get("keg_percent", "").strip() or None,
             "note": values.get("note", ""),
+            "private_note": values.get("private_note", ""),
         },
     )
     prices: dict[int, int] = {}
@@ -449,7 +459,11 @@ async def _entry_input(
             continue
         if prices[size.id] > MAX_PRICE_MINOR:
             errors[name] = "That price is too high."
-    fields = form.model_dump(include={"tap_label", "status", "keg_percent", "note"}) if form else {}
+    fields = (
+        form.model_dump(include={"tap_label", "status", "keg_percent", "note", "private_note"})
+        if form
+        else {}
+    )
     return fields, prices, errors
 
 
@@ -617,6 +631,7 @@ async def library_page(
         columns=csv_import.COLUMNS,
         import_errors=import_errors or [],
         import_text=import_text,
+        **await media_choices(ctx),
     )
 
 

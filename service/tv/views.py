@@ -74,17 +74,24 @@ class TvClient:
 
 
 def tv_csp(settings: Settings) -> str:
-    """The default CSP, with the site's WebSocket origin named in connect-src.
+    """The default CSP, with the site's WebSocket origin and the CDN in connect-src.
 
     CSP Level 3 lets 'self' match ws(s) to the same host, but the older Chrome engines in
-    TVs predate that and need the origin spelled out.
+    TVs predate that and need the origin spelled out. The service worker fetches (and
+    caches) the board's images itself, which connect-src governs: the CDN must be named.
     """
     parts = urlsplit(settings.public_base_url)
     socket_origin = f"{'wss' if parts.scheme == 'https' else 'ws'}://{parts.netloc}"
     sources = f"connect-src 'self' {socket_origin}"
+    images = "img-src 'self' data: https:"
+    if settings.cdn_base_url is not None:
+        cdn = urlsplit(settings.cdn_base_url)
+        sources += f" {cdn.scheme}://{cdn.netloc}"
+        images += f" {cdn.scheme}://{cdn.netloc}"
     if settings.env == "dev":
         sources += f" {DEV_SOCKETS}"
-    return CONTENT_SECURITY_POLICY.replace("connect-src 'self'", sources)
+    policy = CONTENT_SECURITY_POLICY.replace("connect-src 'self'", sources)
+    return policy.replace("img-src 'self' data: https:", images)
 
 
 def qr_svg(url: str) -> bytes:
@@ -110,10 +117,15 @@ async def tv_page(request: Request) -> Response:
 async def service_worker(request: Request) -> Response:
     # Served from /tv/ so it may control /tv/…; the page itself is /tv (no slash), which only
     # a worker allowed the scope "/tv" covers.
+    settings: Settings = request.state.services.settings
     return Response(
         client.service_worker,
         media_type="text/javascript",
-        headers={"cache-control": "no-cache", "service-worker-allowed": "/tv"},
+        headers={
+            "cache-control": "no-cache",
+            "service-worker-allowed": "/tv",
+            "content-security-policy": tv_csp(settings),
+        },
     )
 
 

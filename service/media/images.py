@@ -1,0 +1,225 @@
+"""Decoding, validating and re-encoding uploaded images (Pillow). Pure and blocking: the
+caller runs `process` in a worker thread, a bounded number at a time (media/service.py).
+
+What is accepted is decided by decoding, never by the filename or the Content-Type: JPEG,
+PNG, WebP and GIF (its first frame). The dimensions are read from the header and checked
+before any pixel is decoded, so a decompression bomb costs a few KB of reading. Everything
+accepted is re-encoded: orientation applied, EXIF (GPS), ICC, comments and any other
+metadata dropped, into a few widths (never upscaled). Opaque images become progressive
+JPEG, images with transparency PNG: both display on every TV browser.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import math
+import re
+import warnings
+from dataclasses import dataclass
+
+from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+
+# Widths of the variants: thumbnails, embeds and beverage images, then TVs up to 4K.
+WIDTHS = (160, 480, 960, 1920, 3840)
+MAX_WIDTH = WIDTHS[-1]
+FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
+# Pillow names multi-picture JPEGs (many phone cameras) MPO: still a JPEG.
+FORMAT_NAMES = {"JPEG": "jpeg", "MPO": "jpeg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
+JPEG_QUALITY = 82
+ACCEPTED = "Upload a JPEG, PNG, WebP or GIF image."
+# Markup and script anywhere in the file: a polyglot (an image that is also a web page or
+# a PHP script) is refused outright, even though re-encoding would drop it anyway.
+MARKUP = re.compile(
+    rb"<(?:script|html|body|iframe|svg|object|embed|\?php|\?xml|!doctype)|javascript:",
+    re.IGNORECASE,
+)
+SVG_START = re.compile(
+    rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<svg", re.IGNORECASE | re.DOTALL
+)
+
+
+class Rejected(Exception):
+    """The upload is not an image we accept; `status` (4xx) and a message a person can act on."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Variant:
+    width: int
+    height: int
+    content_type: str
+    extension: str
+    data: bytes
+
+    @property
+    def digest(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+
+@dataclass(frozen=True)
+class Processed:
+    format: str  # jpeg, png, webp or gif: what the upload decoded as
+    width: int  # upright, after orientation
+    height: int
+    variants: list[Variant]  # narrowest first
+
+    @property
+    def stored_bytes(self) -> int:
+        return sum(len(v.data) for v in self.variants)
+
+
+def configure_pillow(max_pixels: int) -> None:
+    """Pillow's own bomb check at our limit, its warning an error (checked again below)."""
+    Image.MAX_IMAGE_PIXELS = max_pixels
+    warnings.simplefilter("error", Image.DecompressionBombWarning)
+
+
+def widths_for(width: int) -> list[int]:
+    """The variant widths for an image `width` wide: never wider than the image itself."""
+    top = min(width, MAX_WIDTH)
+    return [w for w in WIDTHS if w < top] + [top]
+
+
+def _check_content(data: bytes) -> None:
+    if not data:
+        raise Rejected(422, "The file is empty. " + ACCEPTED)
+    if SVG_START.match(data[:4096]):
+        raise Rejected(
+            415, "SVG images are not accepted (they can carry scripts). Upload a PNG instead."
+        )
+    if MARKUP.search(data):
+        raise Rejected(
+            415,
+            "This file contains web page code (HTML or script), so it is not a plain image. "
+            + ACCEPTED,
+        )
+
+
+def _open(data: bytes, max_pixels: int) -> Image.Image:
+    """Open from the header only; refuse what is not an accepted type or has too many pixels."""
+    try:
+        image = Image.open(io.BytesIO(data), formats=FORMATS)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise Rejected(422, _too_many_pixels(max_pixels)) from None
+    except UnidentifiedImageError:
+        raise Rejected(415, "This file is not an image we can read. " + ACCEPTED) from None
+    except (OSError, SyntaxError, ValueError, EOFError):
+        raise Rejected(
+            422, "This image is damaged or incomplete: save it again and retry."
+        ) from None
+    width, height = image.size
+    if width < 1 or height < 1 or width * height > max_pixels:
+        image.close()
+        raise Rejected(422, _too_many_pixels(max_pixels, width, height))
+    return image
+
+
+def _too_many_pixels(max_pixels: int, width: int = 0, height: int = 0) -> str:
+    size = f" ({width} x {height})" if width else ""
+    return (
+        f"This image has too many pixels{size}: the limit is {max_pixels / 1e6:g} megapixels. "
+        "Scale it down and upload it again."
+    )
+
+
+def _decode(image: Image.Image, upright_width: int) -> Image.Image:
+    """The first frame, upright, fully decoded (a truncated or corrupt file fails here)."""
+    image.seek(0)
+    if image.format in ("JPEG", "MPO") and upright_width > MAX_WIDTH:
+        # Decode a big JPEG at a reduced scale (DCT scaling): the widest variant is 4K.
+        scale = MAX_WIDTH / upright_width
+        width, height = image.size
+        image.draft("RGB", (math.ceil(width * scale), math.ceil(height * scale)))
+    try:
+        image.load()
+        ImageOps.exif_transpose(image, in_place=True)  # no second copy of the pixels
+        return image
+    except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError):
+        raise Rejected(
+            422, "This image is damaged or incomplete: save it again and retry."
+        ) from None
+
+
+def _turned(image: Image.Image) -> bool:
+    """The EXIF orientation turns the image on its side (its width is its height)."""
+    try:
+        return image.getexif().get(0x0112) in (5, 6, 7, 8)
+    except (OSError, SyntaxError, ValueError):
+        return False
+
+
+def _to_srgb(image: Image.Image) -> Image.Image:
+    profile = image.info.get("icc_profile")
+    if not profile or image.mode not in ("RGB", "RGBA"):
+        return image
+    try:
+        source = ImageCms.ImageCmsProfile(io.BytesIO(profile))
+        converted = ImageCms.profileToProfile(
+            image, source, ImageCms.createProfile("sRGB"), outputMode=image.mode
+        )
+    except (ImageCms.PyCMSError, OSError, ValueError):
+        return image
+    return converted if converted is not None else image
+
+
+def _flatten(image: Image.Image) -> Image.Image:
+    """RGB, or RGBA when some pixel is actually transparent."""
+    has_alpha = image.mode in ("RGBA", "LA", "PA") or (
+        image.mode == "P" and "transparency" in image.info
+    )
+    if image.mode in ("I;16", "I;16B", "I;16L", "I"):
+        image = image.point(lambda v: v / 256).convert("L")
+    if has_alpha:
+        rgba = image.convert("RGBA")
+        low, _ = rgba.getchannel("A").getextrema()
+        if isinstance(low, int | float) and low < 255:
+            return _to_srgb(rgba)
+        return _to_srgb(rgba.convert("RGB"))
+    if image.mode == "RGB":
+        return _to_srgb(image)
+    if image.mode == "CMYK":
+        return (
+            _to_srgb(image).convert("RGB")
+            if image.info.get("icc_profile")
+            else image.convert("RGB")
+        )
+    return _to_srgb(image.convert("RGB"))
+
+
+def _encode(image: Image.Image) -> tuple[bytes, str, str]:
+    image.info = {}  # nothing of the original's metadata (comments, EXIF, ICC) is written
+    out = io.BytesIO()
+    if image.mode == "RGBA":
+        image.save(out, "PNG", optimize=True)
+        return out.getvalue(), "image/png", "png"
+    image.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
+    return out.getvalue(), "image/jpeg", "jpg"
+
+
+def process(data: bytes, *, max_pixels: int) -> Processed:
+    """Validate and re-encode an upload; raises Rejected (with a 4xx) when it is refused."""
+    _check_content(data)
+    with _open(data, max_pixels) as opened:
+        kind = FORMAT_NAMES.get(opened.format or "")
+        if kind is None:
+            raise Rejected(415, "This file is not an image we can read. " + ACCEPTED)
+        width, height = opened.size
+        if _turned(opened):
+            width, height = height, width
+        source = _flatten(_decode(opened, width))
+    # Each variant is made from the next wider one, which is then let go: at most two
+    # decoded copies are alive at once.
+    full_width, full_height = source.size
+    variants: list[Variant] = []
+    for target in reversed(widths_for(full_width)):
+        size = (target, max(1, round(full_height * target / full_width)))
+        if source.size != size:
+            source = source.resize(size, Image.Resampling.BICUBIC, reducing_gap=2.0)
+        data_out, content_type, extension = _encode(source)
+        variants.append(Variant(size[0], size[1], content_type, extension, data_out))
+    return Processed(kind, width, height, variants[::-1])

@@ -1,0 +1,159 @@
+"""Taking an upload in, and letting an image go: the steps between the request and the store.
+
+An upload is read, validated and re-encoded in a worker thread, at most MEDIA_WORKERS at a
+time (an asyncio semaphore: a burst of uploads waits its turn instead of decoding twenty
+images at once). The threads are the media's own few, always the same ones: each thread
+gets its own malloc arena, so spreading decodes over a large shared pool would keep the
+peak of every one of them resident. Only then, with the venue's storage locked for the
+quota check, are the variants written to the store and the row inserted — so a refused
+upload stores nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import hashlib
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.datastructures import UploadFile
+
+from chalkboard.db import Conn
+from chalkboard.media import images, queries
+from chalkboard.media.images import Processed, Rejected
+from chalkboard.media.queries import Image
+from chalkboard.media.store import BlobStore
+from chalkboard.settings import Settings
+
+READ_CHUNK = 256 * 1024
+
+
+def _mib(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MiB"
+
+
+@dataclass(frozen=True)
+class Upload:
+    """An upload, read and re-encoded, not stored yet."""
+
+    name: str  # the file's name as uploaded, without any path
+    size: int
+    sha256: str  # of the bytes uploaded
+    processed: Processed
+
+
+@dataclass
+class Media:
+    """The running app's image machinery: its store, limits and the processing bound."""
+
+    settings: Settings
+    store: BlobStore
+    slots: asyncio.Semaphore
+    workers: ThreadPoolExecutor
+
+    @classmethod
+    def create(cls, settings: Settings, store: BlobStore) -> Media:
+        images.configure_pillow(settings.media_max_pixels)
+        workers = ThreadPoolExecutor(settings.media_workers, thread_name_prefix="media")
+        return cls(settings, store, asyncio.Semaphore(settings.media_workers), workers)
+
+    async def close(self) -> None:
+        self.workers.shutdown(wait=False, cancel_futures=True)
+        await self.store.close()
+
+    def too_large(self) -> str:
+        return (
+            f"This file is too large: images can be up to "
+            f"{_mib(self.settings.media_max_upload_bytes)}."
+        )
+
+    async def _read(self, upload: UploadFile) -> bytes:
+        limit = self.settings.media_max_upload_bytes
+        chunks: list[bytes] = []
+        size = 0
+        while chunk := await upload.read(READ_CHUNK):
+            size += len(chunk)
+            if size > limit:
+                raise Rejected(413, self.too_large())
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    async def process(self, upload: UploadFile) -> Upload:
+        """Read and re-encode, within the concurrency bound; raises Rejected. Slow, and holds
+        no database connection (the upload route's `prepare`)."""
+        async with self.slots:
+            data = await self._read(upload)
+            work = functools.partial(
+                images.process, data, max_pixels=self.settings.media_max_pixels
+            )
+            # Shielded: a client that goes away must not free the slot while its thread runs.
+            processed = await asyncio.shield(
+                asyncio.get_running_loop().run_in_executor(self.workers, work)
+            )
+        name = (upload.filename or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:200]
+        return Upload(name, len(data), hashlib.sha256(data).hexdigest(), processed)
+
+    async def save(self, conn: Conn, *, venue_id: int, upload: Upload) -> Image:
+        """The new image (or the same file uploaded before); raises Rejected, storing nothing."""
+        digest, processed = upload.sha256, upload.processed
+        await queries.lock_storage(conn, venue_id=venue_id)
+        existing = await queries.image_by_hash(conn, venue_id=venue_id, sha256=digest)
+        if existing is not None:
+            return existing
+        used = await queries.stored_bytes(conn, venue_id=venue_id)
+        quota = self.settings.media_quota_bytes
+        if used + processed.stored_bytes > quota:
+            raise Rejected(
+                409,
+                f"This venue's image storage is full ({_mib(used)} of {_mib(quota)} used; this "
+                f"image needs {_mib(processed.stored_bytes)}). Delete images you no longer use "
+                "in the media library, then try again.",
+            )
+        variants: list[dict[str, Any]] = []
+        for variant in processed.variants:
+            key = f"media/{venue_id}/{variant.digest}-{variant.width}.{variant.extension}"
+            variants.append(
+                {
+                    "width": variant.width,
+                    "height": variant.height,
+                    "bytes": len(variant.data),
+                    "key": key,
+                    "url": self.store.url(key),
+                    "content_type": variant.content_type,
+                }
+            )
+        await asyncio.gather(
+            *(
+                self.store.put(v["key"], variant.data, v["content_type"])
+                for v, variant in zip(variants, processed.variants, strict=True)
+            )
+        )
+        return await queries.create_image(
+            conn,
+            venue_id=venue_id,
+            sha256=digest,
+            name=upload.name,
+            format=processed.format,
+            width=processed.width,
+            height=processed.height,
+            upload_bytes=upload.size,
+            stored_bytes=processed.stored_bytes,
+            variants=variants,
+        )
+
+    async def delete(self, conn: Conn, *, venue_id: int, image: Image) -> None:
+        """Delete an image in use nowhere; raises Rejected (409) saying where it is used."""
+        used = await queries.usage(conn, venue_id=venue_id, image=image)
+        if used:
+            raise Rejected(
+                409,
+                f"This image is in use: {used.describe()}. Choose another image there (or "
+                "none) first, then delete it.",
+            )
+        shared = await queries.keys_in_use(
+            conn, venue_id=venue_id, image_id=image.id, keys=image.keys
+        )
+        await queries.delete_image(conn, venue_id=venue_id, image_id=image.id)
+        await self.store.delete([key for key in image.keys if key not in shared])

@@ -1,0 +1,75 @@
+// Inside the embed (and the mobile page). The page is complete without this file; with it:
+//  - the height of the content goes to the host page's loader (postMessage), so the iframe
+//    is exactly as tall as the menu and has no scrollbar of its own;
+//  - a live stream (server-sent events) says when the menu has a new version; the page
+//    then fetches itself again (the server's cached render) and swaps the menu in.
+(function () {
+  "use strict";
+  var framed = window.parent !== window;
+  var lastHeight = 0;
+
+  function postHeight() {
+    if (!framed) return;
+    var height = Math.ceil(document.documentElement.getBoundingClientRect().height);
+    if (height === lastHeight) return;
+    lastHeight = height;
+    // The height is not a secret, and the host page's origin is not known here: the
+    // loader checks that the message comes from our origin and from its own iframe.
+    window.parent.postMessage({ type: "chalkboard:height", height: height }, "*");
+  }
+
+  function menu() { return document.getElementById("menu"); }
+  function shownVersion() { return parseInt(menu().getAttribute("data-version"), 10) || 0; }
+
+  function pageUrl(version) {
+    var params = new URLSearchParams(window.location.search);
+    params.set("v", String(version));
+    return window.location.pathname + "?" + params.toString();
+  }
+
+  function load(version, attempt) {
+    if (version <= shownVersion()) return;
+    fetch(pageUrl(version), { credentials: "omit", cache: "no-cache" })
+      .then(function (response) {
+        if (!response.ok) throw new Error("HTTP " + response.status);
+        return response.text();
+      })
+      .then(function (html) {
+        var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("menu");
+        if (!fresh) return;
+        var freshVersion = parseInt(fresh.getAttribute("data-version"), 10) || 0;
+        if (freshVersion > shownVersion()) {
+          menu().replaceWith(document.importNode(fresh, true));
+          postHeight();
+        }
+        // This server had not heard of the version yet: ask again shortly.
+        if (freshVersion < version && attempt < 5) {
+          setTimeout(function () { load(version, attempt + 1); }, 300 * (attempt + 1));
+        }
+      })
+      .catch(function () {
+        if (attempt < 5) setTimeout(function () { load(version, attempt + 1); }, 1000 * (attempt + 1));
+      });
+  }
+
+  function follow() {
+    var url = document.body.getAttribute("data-live");
+    if (!url || !window.EventSource) return;
+    // The version shown goes in the URL the first time; after a reconnect EventSource sends
+    // Last-Event-ID (the last version it heard), and the server resumes from there.
+    var source = new EventSource(url + "?v=" + shownVersion());
+    source.addEventListener("version", function (event) {
+      load(parseInt(event.data, 10) || 0, 0);
+    });
+  }
+
+  if (window.ResizeObserver) {
+    new ResizeObserver(postHeight).observe(document.documentElement);
+  } else {
+    window.addEventListener("resize", postHeight);
+    setInterval(postHeight, 1000);
+  }
+  window.addEventListener("load", postHeight);
+  postHeight();
+  follow();
+})();
