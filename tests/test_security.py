@@ -7,10 +7,15 @@ from collections.abc import AsyncIterator, Callable
 import asyncpg
 import httpx
 from starlette.applications import Starlette
-from starlette.responses import PlainTextResponse
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 
 from chalkboard.accounts.sessions import cookie_name
+from chalkboard.app import create_app
+from chalkboard.http.routing import Access, AppRoute, Context
 from chalkboard.http.security import SecurityHeaders
 from chalkboard.settings import Settings
 from tests.conftest import PASSWORD, Browser, RunningServer
@@ -142,3 +147,35 @@ async def test_sign_in_redirects_only_within_the_site(
             "/login", {"email": email, "password": PASSWORD, "next": target}
         )
         assert response.headers["location"] == "/venues", target
+
+
+async def test_after_commit_work_runs_only_once_the_transaction_has_committed(
+    settings: Settings,
+) -> None:
+    """Work an endpoint leaves for after the commit (deleting stored files) runs when the
+    request's transaction commits, and never when the request fails and rolls back."""
+    done: list[str] = []
+
+    async def endpoint(request: Request, ctx: Context) -> Response:
+        step = request.query_params["step"]
+
+        async def work() -> None:
+            done.append(step)
+
+        ctx.after_commit(work)
+        if request.query_params.get("fail"):
+            raise HTTPException(409, "Refused after registering the work.")
+        return PlainTextResponse("ok")
+
+    app = create_app(settings)
+    app.router.routes.append(AppRoute("/after-commit", endpoint, access=Access.PUBLIC))
+    async with app.router.lifespan_context(app) as state:
+
+        async def with_state(scope: Scope, receive: Receive, send: Send) -> None:
+            await app({**scope, "state": dict(state or {})}, receive, send)
+
+        transport = httpx.ASGITransport(app=with_state)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            assert (await client.get("/after-commit?step=kept")).status_code == 200
+            assert (await client.get("/after-commit?step=dropped&fail=1")).status_code == 409
+    assert done == ["kept"]

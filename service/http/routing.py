@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from starlette.datastructures import FormData
@@ -67,6 +67,12 @@ class Context:
     membership: Membership | None = None
     token: ApiToken | None = None
     prepared: Any = None  # what the route's `prepare` made of the request, if it has one
+    # Work outside the database that must wait for the commit (deleting stored files).
+    committed: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+
+    def after_commit(self, work: Callable[[], Awaitable[None]]) -> None:
+        """Run `work` once the request's transaction has committed (never, if it fails)."""
+        self.committed.append(work)
 
     @property
     def user(self) -> User:
@@ -158,6 +164,8 @@ class AppRoute(Route):
             if request.method not in SAFE_METHODS and ctx.token is None:
                 await check_csrf(request, ctx, header_only=self.prepare is not None)
             response = await self.handler(request, ctx)
+        for work in ctx.committed:
+            await work()
         sessions.remember_csrf_seed(request, response, services.settings)
         await response(scope, receive, send)
 

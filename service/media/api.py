@@ -187,7 +187,7 @@ async def delete_image(request: Request, ctx: Context) -> Response:
     """Delete an image that is used nowhere (409 says where it is used)."""
     image = await image_in_path(request, ctx)
     try:
-        await media_of(ctx).delete(ctx.conn, venue_id=ctx.venue.id, image=image)
+        ctx.after_commit(await media_of(ctx).delete(ctx.conn, venue_id=ctx.venue.id, image=image))
     except Rejected as exc:
         raise refused(exc) from None
     return Response(status_code=204)

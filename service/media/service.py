@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import hashlib
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -143,8 +144,12 @@ class Media:
             variants=variants,
         )
 
-    async def delete(self, conn: Conn, *, venue_id: int, image: Image) -> None:
-        """Delete an image in use nowhere; raises Rejected (409) saying where it is used."""
+    async def delete(
+        self, conn: Conn, *, venue_id: int, image: Image
+    ) -> Callable[[], Awaitable[None]]:
+        """Delete an image's row if it is used nowhere; raises Rejected (409) saying where it
+        is used. Its files go by the returned work, to run once the deletion has committed:
+        a rollback must not leave a row whose files are gone."""
         used = await queries.usage(conn, venue_id=venue_id, image=image)
         if used:
             raise Rejected(
@@ -156,4 +161,4 @@ class Media:
             conn, venue_id=venue_id, image_id=image.id, keys=image.keys
         )
         await queries.delete_image(conn, venue_id=venue_id, image_id=image.id)
-        await self.store.delete([key for key in image.keys if key not in shared])
+        return functools.partial(self.store.delete, [k for k in image.keys if k not in shared])

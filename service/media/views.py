@@ -97,7 +97,7 @@ async def library(request: Request, ctx: Context) -> Response:
 async def delete_image(request: Request, ctx: Context) -> Response:
     image = await image_in_path(request, ctx)
     try:
-        await media_of(ctx).delete(ctx.conn, venue_id=ctx.venue.id, image=image)
+        ctx.after_commit(await media_of(ctx).delete(ctx.conn, venue_id=ctx.venue.id, image=image))
     except Rejected as exc:
         return await library_page(ctx, status=exc.status, problem=exc.message)
     return RedirectResponse(f"{_library_url(ctx)}?deleted=1", 303)
