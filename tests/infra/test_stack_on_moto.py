@@ -64,10 +64,15 @@ class Moto:
     recording: Path
 
     def _entries(self) -> Iterator[tuple[dict[str, Any], bytes]]:
+        # moto's recorder writes each entry and its newline separately, from the server's
+        # request threads: two requests at once can land as two entries on one line.
+        decoder = json.JSONDecoder()
         for line in self.recording.read_text().splitlines():
-            entry = json.loads(line)
-            body = entry["body"] or ""
-            yield entry, base64.b64decode(body) if entry["body_encoded"] else body.encode()
+            at = 0
+            while at < len(line):
+                entry, at = decoder.raw_decode(line, at)
+                body = entry["body"] or ""
+                yield entry, base64.b64decode(body) if entry["body_encoded"] else body.encode()
 
     def json_requests(self, target: str) -> list[dict[str, Any]]:
         """Bodies of the recorded JSON API calls with this X-Amz-Target (e.g. an ECS action)."""
