@@ -95,8 +95,9 @@ def run(settings: Settings, *, migrate_first: bool, demo: bool) -> None:
             file=sys.stderr,
             flush=True,
         )
+    config = uvicorn_config(settings)
     tune_garbage_collector()
-    Server(uvicorn_config(settings)).run()
+    Server(config).run()
 
 
 def tune_garbage_collector() -> None:
@@ -104,6 +105,6 @@ def tune_garbage_collector() -> None:
     has hundreds of thousands of long-lived objects, and a full collection walks them all
     (a third of a second with 5,000 TVs, in the middle of a push). Collect the young
     generation less often, so short-lived objects die first, and full collections rarely;
-    and leave what exists at startup (modules, templates, the app) out of every collection."""
+    and leave what exists before serving (modules, the app) out of every collection."""
     gc.set_threshold(*GC_THRESHOLDS)
     gc.freeze()

@@ -14,6 +14,7 @@ Endpoints receive `(request, ctx)` and never touch sessions, tokens or transacti
 from __future__ import annotations
 
 import enum
+import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
     from chalkboard.app import Services
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+log = logging.getLogger("chalkboard.http")
 DEFAULT_MAX_BODY = 64 * 1024
 MAX_FORM_FIELDS = 200
 
@@ -165,7 +167,11 @@ class AppRoute(Route):
                 await check_csrf(request, ctx, header_only=self.prepare is not None)
             response = await self.handler(request, ctx)
         for work in ctx.committed:
-            await work()
+            try:
+                await work()
+            # The change is saved: answering with an error would tell the user it was not.
+            except Exception:
+                log.exception("work after the commit failed (the change itself is saved)")
         sessions.remember_csrf_seed(request, response, services.settings)
         await response(scope, receive, send)
 
