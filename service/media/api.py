@@ -23,7 +23,6 @@ from chalkboard.media.queries import Image
 from chalkboard.media.service import Media, Upload
 from chalkboard.menus import api as menu_api
 from chalkboard.menus import openapi, operations
-from chalkboard.menus import queries as menus
 from chalkboard.menus.api import MAX_ID, ApiRoute, Json
 from chalkboard.menus.forms import Strict
 from chalkboard.menus.openapi import Answer
@@ -195,30 +194,18 @@ async def delete_image(request: Request, ctx: Context) -> Response:
 
 async def set_beverage_image(request: Request, ctx: Context) -> Response:
     """Set or clear a beverage's image; menus listing it get a new version (TVs update)."""
-    beverage_id: int = request.path_params["beverage_id"]
-    beverage = (
-        await menus.get_beverage(ctx.conn, venue_id=ctx.venue.id, beverage_id=beverage_id)
-        if beverage_id <= MAX_ID
-        else None
-    )
-    if beverage is None:
-        raise operations.NotFound("No such beverage in this venue's library.")
+    beverage = await menu_api.beverage_in_path(request, ctx)
     choice = await menu_api.read_body(request, ImageChoice)
     if choice.image_id is not None and not await queries.get_image(
         ctx.conn, venue_id=ctx.venue.id, image_id=choice.image_id
     ):
         raise operations.NotFound("No such image in this venue's media library.")
-    actor = (
-        operations.Actor(token_id=ctx.token.id)
-        if ctx.token is not None
-        else operations.Actor(user_id=ctx.user.id)
-    )
     changed = await operations.set_beverage_image(
         ctx.conn,
         venue_id=ctx.venue.id,
         beverage_id=beverage.id,
         image_id=choice.image_id,
-        actor=actor,
+        actor=menu_api.actor_of(ctx),
     )
     return Json(changed, 200, {"ETag": f'"{changed.version}"'})
 

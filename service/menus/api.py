@@ -202,9 +202,6 @@ async def _read(request: Request, model: type[Model]) -> Model:
     return _valid(model, await _object(request))
 
 
-read_body = _read  # for other domains' API routes (media/api.py)
-
-
 def _query(request: Request, model: type[Model]) -> Model:
     return _valid(model, dict(request.query_params))
 
@@ -263,6 +260,12 @@ async def _beverage(request: Request, ctx: Context) -> Beverage:
     if beverage is None:
         raise operations.NotFound("No such beverage in this venue's library.")
     return beverage
+
+
+# For other domains' API routes (media/api.py): the same reading, lookups and actor.
+read_body = _read
+beverage_in_path = _beverage
+actor_of = _actor
 
 
 async def _size(request: Request, ctx: Context) -> ServingSize:
