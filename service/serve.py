@@ -16,6 +16,7 @@ from chalkboard.cli import CommandError
 from chalkboard.db import migrate
 from chalkboard.db.pool import connect
 from chalkboard.http.telemetry import configure_logging
+from chalkboard.live.frames import FramesProtocol
 from chalkboard.settings import Settings
 
 log = logging.getLogger("chalkboard")
@@ -52,7 +53,8 @@ def uvicorn_config(settings: Settings, port: int | None = None) -> uvicorn.Confi
         # Only the ALB (or local proxy) may say who the client is and that it used https.
         proxy_headers=True,
         forwarded_allow_ips=list(settings.trusted_proxies),
-        ws="websockets-sansio",
+        # uvicorn's sans-I/O protocol, plus writing pre-framed pushes (live/frames.py).
+        ws=FramesProtocol,
         # Deflate costs ~35 KiB per idle socket and CPU per message; menus are small.
         ws_per_message_deflate=False,
         ws_max_size=WS_MAX_MESSAGE_BYTES,

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 import asyncpg
 import httpx
@@ -19,9 +21,9 @@ from websockets.typing import Origin
 
 from chalkboard import tokens
 from chalkboard.displays import queries as displays
-from chalkboard.live import hub
+from chalkboard.live import hub, sockets
+from chalkboard.live.frames import framed
 from chalkboard.live.hub import LISTENER_NAME
-from chalkboard.live.sockets import OUTBOX_SIZE, TvSocket
 from chalkboard.menus import operations
 from chalkboard.settings import Settings
 from tests.conftest import RunningServer, start_server
@@ -40,8 +42,8 @@ class Tv:
     token: str
 
 
-async def new_tv(db: asyncpg.Pool, *, with_menu: bool = True) -> Tv:
-    venue = await new_venue(db)
+async def new_tv(db: asyncpg.Pool, *, with_menu: bool = True, entries: int = 0) -> Tv:
+    venue = await new_venue(db, entries)
     token, token_hash = tokens.new_token("cbd_")
     async with db.acquire() as conn, conn.transaction():
         display = await displays.create_display(
@@ -56,13 +58,14 @@ async def new_tv(db: asyncpg.Pool, *, with_menu: bool = True) -> Tv:
     return Tv(venue["venue_id"], venue["menu_id"], display.id, token)
 
 
-def tv_socket(url: str, origin: str | None = None) -> connect:
+def tv_socket(url: str, origin: str | None = None, **options: Any) -> connect:
     """A TV's connection to the server at `url` (sending that server's Origin by default)."""
     return connect(
         url.replace("http", "ws", 1) + "/tv/ws",
         origin=Origin(origin or url),
         proxy=None,
         open_timeout=TIMEOUT,
+        **options,
     )
 
 
@@ -367,27 +370,33 @@ async def test_an_expired_pairing_code_is_replaced(
     assert first["code"] != second["code"]
 
 
-class StuckWebSocket:
-    """A socket whose TV reads nothing: every send waits forever."""
-
-    closed_with: int | None = None
-
-    async def send_text(self, text: str) -> None:
-        await asyncio.Event().wait()
-
-    async def close(self, code: int) -> None:
-        self.closed_with = code
-
-
-async def test_a_tv_that_cannot_keep_up_is_closed_4008() -> None:
-    """A TV whose outbox is full is closed with 4008 (it reconnects and resyncs), and
-    sending to it never blocks the sender."""
-    stuck = StuckWebSocket()
-    tv = TvSocket(stuck, now=0.0)  # type: ignore[arg-type]
-    for _ in range(OUTBOX_SIZE + 2):
-        tv.send("{}")
-    await tv.finish()
-    assert stuck.closed_with == 4008
+async def test_a_tv_that_cannot_keep_up_is_closed_4008(
+    live: RunningServer, db: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A TV that stops reading is closed with 4008 once its backlog passes the limit (it
+    reconnects and resyncs), and the other TVs of its menu get every push meanwhile."""
+    monkeypatch.setattr(sockets, "MAX_BUFFERED_BYTES", 1)  # any backlog beyond the kernel's
+    tv = await new_tv(db, entries=4)
+    async with db.acquire() as conn:  # a board of about 18 KB
+        await conn.execute(
+            "UPDATE beverages SET description = repeat('Hazy. ', 333) WHERE venue_id = $1",
+            tv.venue_id,
+        )
+    host, port = urlsplit(live.url).hostname, urlsplit(live.url).port
+    stuck_sock = socket.socket()
+    stuck_sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 2048)  # a small window
+    stuck_sock.connect((host, port))
+    async with tv_socket(live.url, sock=stuck_sock) as stuck, tv_socket(live.url) as keeping_up:
+        for ws in (stuck, keeping_up):
+            await hello(ws, tv.token, menu=None, version=None)
+            assert [(await receive(ws))["type"] for _ in "ab"] == ["display", "board"]
+        stuck.transport.pause_reading()
+        for n in range(400):  # 7 MB: the kernel holds about 2 MB for a stalled socket
+            version = await rename(db, tv, f"Edit {n}")
+            while (await receive(keeping_up))["version"] != version:
+                pass
+        stuck.transport.resume_reading()
+        assert await closed_with(stuck) == 4008
 
 
 async def test_a_token_shows_only_its_own_venues_board(open_socket: Any, db: asyncpg.Pool) -> None:
@@ -543,3 +552,10 @@ async def test_deleting_a_menu_tells_its_tvs(open_socket: Any, db: asyncpg.Pool)
     async with db.acquire() as conn, conn.transaction():
         await operations.delete_menu(conn, venue_id=tv.venue_id, menu_id=tv.menu_id)
     assert (await receive(ws))["type"] == "no_menu"
+
+
+def test_tv_sockets_refuse_to_run_without_the_frames_protocol() -> None:
+    """Served by another ASGI server (no `chalkboard.frames` extension), a TV socket fails
+    loudly and says what to run, instead of pushing nothing."""
+    with pytest.raises(RuntimeError, match="chalkboard serve"):
+        framed({"websocket.http.response": {}})

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import asyncpg
 
+from chalkboard.live.frames import frame
 from chalkboard.live.protocol import encode
 from chalkboard.menus import operations
 from chalkboard.menus import queries as menus
@@ -21,6 +22,7 @@ CACHED_BOARDS = 64
 class BoardMessage:
     version: int
     text: str
+    frame: bytes  # the text, framed once for every TV (live/frames.py)
 
 
 class Boards:
@@ -67,18 +69,16 @@ class Boards:
         if venue is None:
             return None
         shown = board["menu"]["version"]
-        return BoardMessage(
-            shown,
-            encode(
-                {
-                    "type": "board",
-                    "version": shown,
-                    "board": board,
-                    "venue": {
-                        "name": venue.name,
-                        "currency": venue.currency,
-                        "volume_unit": venue.volume_unit,
-                    },
-                }
-            ),
+        text = encode(
+            {
+                "type": "board",
+                "version": shown,
+                "board": board,
+                "venue": {
+                    "name": venue.name,
+                    "currency": venue.currency,
+                    "volume_unit": venue.volume_unit,
+                },
+            }
         )
+        return BoardMessage(shown, text, frame(text))
