@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import compileall
 import contextlib
 import json
 import math
@@ -41,6 +42,7 @@ from typing import Any
 import httpx
 import psutil
 
+import chalkboard
 from chalkboard import tokens
 from chalkboard.accounts import queries as accounts
 from chalkboard.accounts.sessions import new_api_token
@@ -543,6 +545,8 @@ async def run(args: argparse.Namespace, data_dir: Path) -> dict[str, Any]:
     settings = Settings(data_dir=data_dir, db_pool_min=1, db_pool_max=2)
     # Started here, not by the server, so that Postgres outlives the server's restart.
     postmaster = psutil.Process(embedded_server(data_dir / "postgres").get_pid())
+    # As the image ships it (Dockerfile): compiled, so a restart does not compile every module.
+    compileall.compile_dir(Path(chalkboard.__file__).parent, quiet=1)
     server = Chalkboard(data_dir, free_port())
     clients = await Clients.start(args.clients)
     try:

@@ -20,9 +20,11 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.typing import Origin
 
 from chalkboard import tokens
+from chalkboard.db.pool import init_connection
 from chalkboard.displays import queries as displays
 from chalkboard.live import hub, sockets
 from chalkboard.live.frames import framed
+from chalkboard.live.greetings import Greetings
 from chalkboard.live.hub import LISTENER_NAME
 from chalkboard.menus import operations
 from chalkboard.settings import Settings
@@ -128,6 +130,37 @@ async def rename(db: asyncpg.Pool, tv: Tv, name: str) -> int:
         )
     version: int = board["menu"]["version"]
     return version
+
+
+async def test_hellos_that_arrive_together_share_one_query(
+    database_url: str, db: asyncpg.Pool
+) -> None:
+    """Hellos arriving at once (a reconnect storm) are looked up in one query; each gets its
+    own display, and an unknown or revoked token gets nothing."""
+    tvs = [await new_tv(db) for _ in range(6)]
+    revoked = tvs.pop()
+    async with db.acquire() as conn:
+        await displays.revoke_display(
+            conn, venue_id=revoked.venue_id, display_id=revoked.display_id
+        )
+    lookups: list[str] = []
+
+    async def init(conn: asyncpg.Connection) -> None:
+        await init_connection(conn)
+        conn.add_query_logger(lambda logged: lookups.append(logged.query))
+
+    pool = await asyncpg.create_pool(database_url, min_size=1, max_size=1, init=init)
+    assert pool is not None
+    try:
+        greetings = Greetings(pool)
+        asked = [tokens.hash_token(tv.token) for tv in (*tvs, revoked)] * 3
+        asked.append(tokens.hash_token("cbd_unknown"))
+        shown = await asyncio.gather(*(greetings.showing(h) for h in asked))
+    finally:
+        await pool.close()
+    assert len([q for q in lookups if "token_hash = ANY" in q]) == 1
+    expected = [tv.display_id for tv in tvs] + [None]
+    assert [s.display.id if s else None for s in shown] == expected * 3 + [None]
 
 
 async def test_a_paired_tv_gets_its_display_then_its_board(

@@ -198,13 +198,15 @@ async def delete_old_pairing_codes(conn: Conn) -> None:
 # --- what a connected TV needs ------------------------------------------------------------
 
 # The display and its menu's current version in one round trip: all a TV needs on hello.
-SELECT_SHOWING = f"""
-SELECT {DISPLAY_COLUMNS},
+SHOWING_COLUMNS = f"""{DISPLAY_COLUMNS},
   (SELECT m.version FROM menus m WHERE m.venue_id = displays.venue_id AND m.id = displays.menu_id)
     AS menu_version
-FROM displays
 """
-SELECT_SHOWING_BY_TOKEN = SELECT_SHOWING + "WHERE token_hash = $1 AND revoked_at IS NULL"
+SELECT_SHOWING = f"SELECT {SHOWING_COLUMNS} FROM displays "
+SELECT_SHOWINGS_BY_TOKENS = (
+    f"SELECT token_hash, {SHOWING_COLUMNS} FROM displays "
+    "WHERE token_hash = ANY($1::bytea[]) AND revoked_at IS NULL"
+)
 SELECT_SHOWING_BY_ID = SELECT_SHOWING + "WHERE id = $1"
 SELECT_SHOWINGS_BY_IDS = SELECT_SHOWING + "WHERE id = ANY($1::bigint[])"
 # One statement for every TV seen since the last write (a NULL keeps what the TV reported).
@@ -228,9 +230,10 @@ def showing_from(row: asyncpg.Record) -> Showing:
     return Showing(display_from(row), row["menu_version"])
 
 
-async def showing_for_token(conn: Conn, *, token_hash: bytes) -> Showing | None:
-    row = await conn.fetchrow(SELECT_SHOWING_BY_TOKEN, token_hash)
-    return showing_from(row) if row else None
+async def showings_for_tokens(conn: Conn, *, token_hashes: list[bytes]) -> dict[bytes, Showing]:
+    """Token hash → the showing of its display, for the tokens of displays not revoked."""
+    rows = await conn.fetch(SELECT_SHOWINGS_BY_TOKENS, token_hashes)
+    return {row["token_hash"]: showing_from(row) for row in rows}
 
 
 async def showing_by_id(conn: Conn, *, display_id: int) -> Showing | None:

@@ -28,6 +28,7 @@ from chalkboard.displays.queries import Display, Showing
 from chalkboard.live import protocol
 from chalkboard.live.boards import Boards
 from chalkboard.live.feeds import MenuFeeds
+from chalkboard.live.greetings import Greetings
 from chalkboard.live.protocol import Hello
 from chalkboard.live.sockets import TvSocket
 from chalkboard.menus import queries as menus
@@ -62,6 +63,7 @@ class Hub:
         self.pool = pool
         self.settings = settings
         self.boards = Boards(pool)
+        self.greetings = Greetings(pool)
         self.feeds = MenuFeeds()  # live embeds: they follow menus outside the TV protocol
         self.tvs: set[TvSocket] = set()
         self.by_menu: dict[int, set[TvSocket]] = {}
@@ -128,10 +130,7 @@ class Hub:
         if hello.token is None:
             tv.pairing = asyncio.create_task(self._offer_codes(tv))
             return
-        async with self.pool.acquire() as conn:
-            showing = await displays.showing_for_token(
-                conn, token_hash=tokens.hash_token(hello.token)
-            )
+        showing = await self.greetings.showing(tokens.hash_token(hello.token))
         if showing is None:
             tv.close(protocol.UNAUTHORIZED)
             return
