@@ -23,6 +23,11 @@ log = logging.getLogger("chalkboard")
 WS_MAX_MESSAGE_BYTES = 64 * 1024
 SHUTDOWN_GRACE_SECONDS = 5
 GC_THRESHOLDS = (50_000, 20, 100)
+# Connections the kernel holds until the server accepts them. uvicorn's 2048 overflowed when
+# 10,000 TVs came back after a restart: each dropped handshake waits 1, 3, 7 s for the TV's
+# kernel to retry, and the server idled between the waves (the kernel caps this at
+# net.core.somaxconn, 4096 by default on current Linux, Fargate included).
+LISTEN_BACKLOG = 4096
 
 
 class Server(uvicorn.Server):
@@ -58,6 +63,7 @@ def uvicorn_config(settings: Settings, port: int | None = None) -> uvicorn.Confi
         # Deflate costs ~35 KiB per idle socket and CPU per message; menus are small.
         ws_per_message_deflate=False,
         ws_max_size=WS_MAX_MESSAGE_BYTES,
+        backlog=LISTEN_BACKLOG,
         # TVs ping every 25 s and the hub closes a quiet one after 60 s: no protocol-level
         # pings needed, and 10,000 TVs do not cost a timer each.
         ws_ping_interval=None,

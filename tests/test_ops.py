@@ -104,7 +104,7 @@ async def test_errors_answer_people_with_pages_and_programs_with_json(
 
 def test_uvicorn_is_tuned_for_the_load_balancer(settings: Settings) -> None:
     """Keep-alive outlives the ALB's 60 s, no deflate, small WebSocket frames, and proxy
-    headers believed only from the configured addresses."""
+    headers believed only from the configured addresses, and room for a reconnect storm."""
     tuned = replace(settings, trusted_proxies=("10.0.0.0/16",), keepalive_seconds=75)
     config = uvicorn_config(tuned)
     assert config.timeout_keep_alive > 60
@@ -113,6 +113,7 @@ def test_uvicorn_is_tuned_for_the_load_balancer(settings: Settings) -> None:
     assert config.proxy_headers is True
     assert config.forwarded_allow_ips == ["10.0.0.0/16"]
     assert config.server_header is False
+    assert config.backlog >= 4096  # a reconnect storm's handshakes wait in the kernel
 
 
 async def test_forwarded_headers_are_believed_only_from_trusted_proxies(
