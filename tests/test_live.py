@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import socket
 import time
@@ -22,7 +23,7 @@ from websockets.typing import Origin
 from chalkboard import tokens
 from chalkboard.db.pool import init_connection
 from chalkboard.displays import queries as displays
-from chalkboard.live import hub, sockets
+from chalkboard.live import frames, hub, sockets
 from chalkboard.live.frames import framed
 from chalkboard.live.greetings import Greetings
 from chalkboard.live.hub import LISTENER_NAME
@@ -403,11 +404,12 @@ async def test_an_expired_pairing_code_is_replaced(
     assert first["code"] != second["code"]
 
 
-async def test_a_tv_that_cannot_keep_up_is_closed_4008(
+@contextlib.asynccontextmanager
+async def stuck_tv(
     live: RunningServer, db: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A TV that stops reading is closed with 4008 once its backlog passes the limit (it
-    reconnects and resyncs), and the other TVs of its menu get every push meanwhile."""
+) -> AsyncIterator[ClientConnection]:
+    """A TV that stopped reading (small window, paused transport) and has been pushed more
+    than the kernel's buffers hold, while a second TV of its menu got every push in time."""
     monkeypatch.setattr(sockets, "MAX_BUFFERED_BYTES", 1)  # any backlog beyond the kernel's
     tv = await new_tv(db, entries=4)
     async with db.acquire() as conn:  # a board of about 18 KB
@@ -415,10 +417,10 @@ async def test_a_tv_that_cannot_keep_up_is_closed_4008(
             "UPDATE beverages SET description = repeat('Hazy. ', 333) WHERE venue_id = $1",
             tv.venue_id,
         )
-    host, port = urlsplit(live.url).hostname, urlsplit(live.url).port
+    url = urlsplit(live.url)
     stuck_sock = socket.socket()
-    stuck_sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 2048)  # a small window
-    stuck_sock.connect((host, port))
+    stuck_sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 2048)
+    stuck_sock.connect((url.hostname, url.port))
     async with tv_socket(live.url, sock=stuck_sock) as stuck, tv_socket(live.url) as keeping_up:
         for ws in (stuck, keeping_up):
             await hello(ws, tv.token, menu=None, version=None)
@@ -428,8 +430,29 @@ async def test_a_tv_that_cannot_keep_up_is_closed_4008(
             version = await rename(db, tv, f"Edit {n}")
             while (await receive(keeping_up))["version"] != version:
                 pass
+        yield stuck
+
+
+async def test_a_tv_that_cannot_keep_up_is_closed_4008(
+    live: RunningServer, db: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A TV that falls behind is closed with 4008 once what it has not read passes the limit
+    (it reconnects and resyncs); sending to it never held up the other TV."""
+    async with stuck_tv(live, db, monkeypatch) as stuck:
         stuck.transport.resume_reading()
         assert await closed_with(stuck) == 4008
+
+
+async def test_a_tv_that_reads_nothing_is_cut_off(
+    live: RunningServer, db: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A TV that does not even read its close is cut off after the close timeout (its
+    connection and unsent bytes do not linger): it then finds its connection reset."""
+    monkeypatch.setattr(frames, "CLOSE_TIMEOUT_SECONDS", 0.5)
+    async with stuck_tv(live, db, monkeypatch) as stuck:
+        await asyncio.sleep(1)
+        stuck.transport.resume_reading()
+        assert await closed_with(stuck) is None  # reset: no close frame ever arrived
 
 
 async def test_a_token_shows_only_its_own_venues_board(open_socket: Any, db: asyncpg.Pool) -> None:

@@ -120,11 +120,11 @@ class Hub:
         self.connected.inc()
         return tv
 
-    async def disconnect(self, tv: TvSocket) -> None:
+    def disconnect(self, tv: TvSocket) -> None:
         self.tvs.discard(tv)
         self.connected.dec()
         self._unsubscribe(tv)
-        await tv.finish()
+        tv.finish()
 
     async def hello(self, tv: TvSocket, hello: Hello) -> None:
         if hello.token is None:

@@ -11,14 +11,12 @@ import contextlib
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from chalkboard.live import protocol
+from chalkboard.live import frames, protocol
 from chalkboard.live.boards import BoardMessage
-from chalkboard.live.frames import frame, framed
 
 # Bytes written to a TV that its connection has not taken yet. A TV this far behind (several
 # boards) cannot keep up: it is dropped, and resyncs when it reconnects.
 MAX_BUFFERED_BYTES = 256 * 1024
-CLOSE_TIMEOUT_SECONDS = 10
 
 
 class TvSocket:
@@ -43,7 +41,7 @@ class TvSocket:
 
     def __init__(self, websocket: WebSocket, now: float) -> None:
         self.websocket = websocket
-        self._frames = framed(websocket.scope.get("extensions"))
+        self._frames = frames.framed(websocket.scope.get("extensions"))
         # What the TV shows: set once it is paired and has said hello.
         self.display_id: int | None = None
         self.venue_id = 0
@@ -58,7 +56,7 @@ class TvSocket:
         self._closer: asyncio.Task[None] | None = None
 
     def send(self, message: str) -> None:
-        self.send_frame(frame(message))
+        self.send_frame(frames.frame(message))
 
     def send_frame(self, message: bytes) -> None:
         if self.close_code is not None:
@@ -81,15 +79,18 @@ class TvSocket:
         self.close_code = code
         self._closer = asyncio.create_task(self._close(code))
 
-    async def finish(self) -> None:
-        """The endpoint is done with this TV: stop its pairing, let the close frame go out."""
-        if self.pairing is not None:
-            self.pairing.cancel()
-        if self._closer is not None:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._closer, CLOSE_TIMEOUT_SECONDS)
+    def finish(self) -> None:
+        """The endpoint is done with this TV (it is disconnected): stop its tasks."""
+        for task in (self.pairing, self._closer):
+            if task is not None:
+                task.cancel()
 
     async def _close(self, code: int) -> None:
-        # The TV may be gone already, or have closed first: then there is nothing to say.
-        with contextlib.suppress(WebSocketDisconnect, RuntimeError):
-            await self.websocket.close(code)
+        try:
+            async with asyncio.timeout(frames.CLOSE_TIMEOUT_SECONDS):
+                # The TV may be gone already, or have closed first: nothing to say then.
+                with contextlib.suppress(WebSocketDisconnect, RuntimeError):
+                    await self.websocket.close(code)
+        except TimeoutError:
+            # Not even the close frame could be queued: the TV has read nothing for long.
+            self._frames.abort()

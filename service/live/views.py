@@ -44,7 +44,7 @@ async def tv_socket(websocket: WebSocket) -> None:
     try:
         await converse(services.hub, tv)
     finally:
-        await services.hub.disconnect(tv)
+        services.hub.disconnect(tv)
 
 
 async def converse(hub: Hub, tv: TvSocket) -> None:
