@@ -587,6 +587,15 @@ async def run(args: argparse.Namespace, data_dir: Path) -> dict[str, Any]:
             postmaster.kill()
 
 
+def steal_percent(before: Any, after: Any) -> float:
+    """Of the machine's CPU time between two psutil.cpu_times(), the share the hypervisor gave
+    to other machines: on a shared host, the run's figures are only as quiet as this."""
+    # Linux counts guest time inside user time: leave it out of the total.
+    total = sum(after) - sum(before) - (after.guest + after.guest_nice)
+    total += before.guest + before.guest_nice
+    return 100 * (after.steal - before.steal) / total if total else 0.0
+
+
 def report(result: dict[str, Any]) -> None:
     def ms(value: float | None) -> str:
         return "—" if value is None else f"{value:.0f} ms"
@@ -651,6 +660,7 @@ def report(result: dict[str, Any]) -> None:
             "",
         ),
         ("polling: server CPU", f"{result['polling_cpu_fraction']:.0%} of a core", ""),
+        ("host: CPU stolen by other machines", f"{result['host_steal_percent']:.1f} %", ""),
     ]
     width = max(len(what) for what, _, _ in rows)
     print(f"\n{'what':<{width}}  {'value':>18}  target")
@@ -665,11 +675,13 @@ def main() -> None:
     parser.add_argument("--idle-seconds", type=float, default=30)
     parser.add_argument("--poll-seconds", type=float, default=30)
     args = parser.parse_args()
+    before = psutil.cpu_times()
     with tempfile.TemporaryDirectory(prefix="chalkboard-fanout-") as data_dir:
         try:
             result = asyncio.run(run(args, Path(data_dir)))
         except BenchError as error:
             sys.exit(f"fanout: {error}")
+    result["host_steal_percent"] = steal_percent(before, psutil.cpu_times())
     report(result)
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(result, indent=2) + "\n")

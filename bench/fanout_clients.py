@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import random
 import re
@@ -79,6 +80,9 @@ LOGGER = logging.getLogger("websockets.client")  # else each ClientProtocol look
 # that does not start this way is parsed whole: the shortcut never changes what is read.
 HEAD = re.compile(rb'\{"type":"([a-z_]+)"(?:,"version":(-?\d+)[,}])?')
 VERSIONED = (b"board", b"up_to_date")
+
+# service/serve.py's GC_THRESHOLDS (not imported: that would load the whole app here).
+GC_THRESHOLDS = (50_000, 20, 100)
 
 
 def type_and_version(data: bytes | bytearray) -> tuple[bytes, int | None]:
@@ -497,6 +501,10 @@ async def poll(
 
 
 async def serve() -> None:
+    # As chalkboard serve does (service/serve.py): collect rarely, and once the TVs are up
+    # keep them out of the collector's passes, so that a full collection in a TV process
+    # does not land in the middle of a push it is timing.
+    gc.set_threshold(*GC_THRESHOLDS)
     fleet = Fleet()  # no TVs until the first `connect`
     reader = asyncio.StreamReader(limit=2**24)  # `connect` carries every token of this process
     loop = asyncio.get_running_loop()
@@ -512,6 +520,7 @@ async def serve() -> None:
             fleet.tvs = [Tv(fleet, token, command["version"]) for token in tokens]
             answer = await reached(fleet, command["version"], within=120, times=False)
             answer["seconds"] = time.monotonic() - started
+            gc.freeze()
         elif kind == "reached":
             answer = await reached(fleet, **command)
         elif kind == "stats":

@@ -10,6 +10,7 @@ with that version) to every socket with websockets.broadcast(), then prints the 
 from __future__ import annotations
 
 import asyncio
+import gc
 import sys
 import time
 from pathlib import Path
@@ -18,8 +19,15 @@ import orjson
 import uvloop
 from websockets.asyncio.server import ServerConnection, broadcast, serve
 
+# service/serve.py's GC_THRESHOLDS (not imported: that would load the whole app here).
+GC_THRESHOLDS = (50_000, 20, 100)
+
 
 async def main(port: int, payload: dict[str, object]) -> None:
+    # The garbage collector tuned as chalkboard serve tunes it (service/serve.py), so that
+    # neither side of the comparison pays for collections the other is spared.
+    gc.set_threshold(*GC_THRESHOLDS)
+    gc.freeze()
     tvs: set[ServerConnection] = set()
 
     async def handler(ws: ServerConnection) -> None:
