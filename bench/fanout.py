@@ -1,6 +1,6 @@
 """Push to TVs: how fast a committed edit reaches N connected TVs, and what they cost idle.
 
-Starts `chalkboard serve --migrate` on a throwaway embedded Postgres with one venue, a menu
+Starts `chalkboard serve` on a throwaway embedded Postgres with one venue, a menu
 of 20 entries and N paired displays, connects N simulated TVs from separate processes
 (bench/fanout_clients.py, each on its own loopback source address), and measures, in order:
 
@@ -219,7 +219,8 @@ async def board_message(settings: Settings, seed: Seed, version: int) -> str:
 
 
 class Chalkboard:
-    """`chalkboard serve --migrate` in its own process group, on the bench's data dir."""
+    """`chalkboard serve` in its own process group, on the bench's data dir. The bench has
+    migrated the database already; like a deployed task, the server only serves."""
 
     def __init__(self, data_dir: Path, port: int) -> None:
         self.url = f"http://127.0.0.1:{port}"
@@ -241,7 +242,7 @@ class Chalkboard:
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "chalkboard", "serve", "--migrate"],
+            [sys.executable, "-m", "chalkboard", "serve"],
             env=self.env,
             stdout=subprocess.DEVNULL,
             start_new_session=True,

@@ -94,7 +94,9 @@ def run(settings: Settings, *, migrate_first: bool, demo: bool) -> None:
     if demo and settings.env == "production":
         raise CommandError("--demo creates a known login; it is for development only")
     configure_logging(settings.log_level)
-    login = asyncio.run(prepare(settings, migrate_first=migrate_first, with_demo=demo))
+    login = None
+    if migrate_first or demo:  # else not even a connection: a replacement task starts sooner
+        login = asyncio.run(prepare(settings, migrate_first=migrate_first, with_demo=demo))
     if login is not None:
         url = settings.public_base_url
         print(
