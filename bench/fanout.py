@@ -60,7 +60,8 @@ BENCH = Path(__file__).parent
 RESULTS = BENCH / "results" / "fanout.json"
 ACTOR = Actor()
 ENTRIES = 20
-EDITS = 20
+# A p99 needs about 100 samples: of 20 it is simply the slowest, one hiccup of a shared host.
+EDITS = 100
 DRAIN_SECONDS = 5
 POLL_EVERY_SECONDS = 30  # the polling TV's interval (the WebSocket TV pings every 25 s)
 PUSH_TIMEOUT = 10  # a TV that has not got an edit by then missed it
@@ -98,7 +99,7 @@ def free_port() -> int:
 
 
 def percentile(values: list[float], p: float) -> float:
-    """Nearest rank: with 20 samples, p99 is the slowest one."""
+    """Nearest rank: of 100 samples, p99 is the second slowest."""
     ordered = sorted(values)
     return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
 

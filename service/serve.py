@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import logging
 import socket
@@ -107,7 +108,10 @@ def run(settings: Settings, *, migrate_first: bool, demo: bool) -> None:
         )
     config = uvicorn_config(settings)
     tune_garbage_collector()
-    Server(config).run()
+    # Ctrl-C: uvicorn shuts down cleanly, then raises the interrupt again; as uvicorn.run()
+    # does, end there, without a traceback under `make run`.
+    with contextlib.suppress(KeyboardInterrupt):
+        Server(config).run()
 
 
 def tune_garbage_collector() -> None:
