@@ -438,6 +438,7 @@ async def test_a_tv_that_cannot_keep_up_is_closed_4008(
 ) -> None:
     """A TV that falls behind is closed with 4008 once what it has not read passes the limit
     (it reconnects and resyncs); sending to it never held up the other TV."""
+    monkeypatch.setattr(frames, "CLOSE_TIMEOUT_SECONDS", 60)  # however slow the pushes were
     async with stuck_tv(live, db, monkeypatch) as stuck:
         stuck.transport.resume_reading()
         assert await closed_with(stuck) == 4008
