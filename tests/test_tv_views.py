@@ -9,8 +9,9 @@ from dataclasses import replace
 import httpx
 import pytest
 
+from chalkboard.qr import qr_svg
 from chalkboard.settings import Settings
-from chalkboard.tv.views import qr_svg, tv_csp
+from chalkboard.tv.views import PAIRING_QR_TITLE, tv_csp
 from tests.conftest import RunningServer
 
 ASSET = re.compile(r'(?:src|href)="(/tv/assets/[0-9a-f]{12}/(tv\.(?:js|css)))"')
@@ -119,7 +120,9 @@ async def test_pairing_qr_is_a_cacheable_svg(
     assert response.headers["cache-control"] == "public, max-age=600"
     assert response.text.startswith("<svg")
     assert "<path" in response.text
-    assert response.content == qr_svg(f"{live.url}/pair?code=ABC234")
+    assert response.content == qr_svg(
+        f"{live.url}/pair?code=ABC234", title=PAIRING_QR_TITLE, scale=8
+    )
 
 
 @pytest.mark.parametrize("code", ["abc234", "ABC123", "ABC23", "ABC2345", "ABC-34", "ABCDE%C3%89"])

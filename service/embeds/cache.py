@@ -17,7 +17,7 @@ import base64
 import contextlib
 import hashlib
 from collections import OrderedDict
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,8 +35,8 @@ from chalkboard.embeds.queries import Published
 from chalkboard.http.forms import FormErrors
 from chalkboard.live.feeds import MenuFeed, MenuFeeds
 from chalkboard.menus import operations
-from chalkboard.menus import queries as menus
 from chalkboard.menus.board import Board
+from chalkboard.shared_builds import SharedBuilds
 
 # How stale a resolved public id may get when no NOTIFY arrives (rotation, allowlist, a
 # LISTEN outage): the same second the issue allows for live updates.
@@ -114,7 +114,7 @@ class Embeds:
         self._known: OrderedDict[str, _Known] = OrderedDict()
         self._unknown: OrderedDict[str, float] = OrderedDict()
         self._lookups: dict[str, asyncio.Task[Published | None]] = {}
-        self._renders: OrderedDict[tuple[Any, ...], asyncio.Task[Rendered]] = OrderedDict()
+        self._renders: SharedBuilds[tuple[Any, ...], Rendered] = SharedBuilds(CACHED_RENDERS)
 
     # --- public id → menu and version ---------------------------------------------------------
 
@@ -205,33 +205,9 @@ class Embeds:
     async def board(self, published: Published, version: int) -> Board:
         """The board at `version` (its stored snapshot), or the current one if that is gone."""
         async with self.pool.acquire() as conn:
-            board = await menus.get_snapshot(
+            return await operations.board_at(
                 conn, venue_id=published.venue_id, menu_id=published.menu_id, version=version
             )
-            if board is None:
-                board = await operations.current_board(
-                    conn, venue_id=published.venue_id, menu_id=published.menu_id
-                )
-        return board
-
-    async def _cached(
-        self, key: tuple[Any, ...], build: Callable[[], Coroutine[Any, Any, Rendered]]
-    ) -> Rendered:
-        task = self._renders.get(key)
-        if task is None:
-            task = asyncio.create_task(build())
-            task.add_done_callback(lambda done: self._forget_failed(key, done))
-            self._renders[key] = task
-            while len(self._renders) > CACHED_RENDERS:
-                self._renders.popitem(last=False)
-        else:
-            self._renders.move_to_end(key)
-        # Shielded: one asker going away must not cancel the build the others wait for.
-        return await asyncio.shield(task)
-
-    def _forget_failed(self, key: tuple[Any, ...], task: asyncio.Task[Rendered]) -> None:
-        if (task.cancelled() or task.exception() is not None) and self._renders.get(key) is task:
-            del self._renders[key]
 
     @staticmethod
     def _venue_key(published: Published) -> tuple[str, str, str]:
@@ -263,7 +239,7 @@ class Embeds:
             )
             return Rendered(html.encode(), board["menu"]["version"])
 
-        return await self._cached(key, build)
+        return await self._renders.get(key, build)
 
     async def json(self, published: Published, version: int) -> Rendered:
         key = (published.menu_id, version, "json", "", self._venue_key(published))
@@ -273,7 +249,7 @@ class Embeds:
             body = orjson.dumps(public.public_board(board, published))
             return Rendered(body, board["menu"]["version"])
 
-        return await self._cached(key, build)
+        return await self._renders.get(key, build)
 
     def options(self, query: str) -> tuple[EmbedOptions | None, FormErrors]:
         """The options of a raw query string, parsed once per distinct string."""

@@ -13,12 +13,10 @@ from __future__ import annotations
 
 import asyncio
 import html
-import io
 import random
 from collections.abc import AsyncIterator
 from typing import Any
 
-import segno
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response, StreamingResponse
@@ -38,6 +36,7 @@ from chalkboard.http.forms import FormErrors, form_values
 from chalkboard.http.pages import render
 from chalkboard.http.routing import Access, AppRoute, BareRoute, Context
 from chalkboard.menus import queries as menus
+from chalkboard.qr import qr_svg
 
 # Short enough that an edit reaches visitors quickly even through the CDN; the CDN and
 # browsers may show the old copy for a minute while they fetch the new one.
@@ -301,21 +300,13 @@ async def builder(request: Request, ctx: Context) -> Response:
     )
 
 
-def qr_svg(url: str, title: str) -> bytes:
-    buffer = io.BytesIO()
-    segno.make(url, error="m").save(
-        buffer, kind="svg", scale=10, border=4, xmldecl=False, title=title
-    )
-    return buffer.getvalue()
-
-
 async def qr_code(request: Request, ctx: Context) -> Response:
     """The mobile page's address as a QR code (SVG), to print for the tables."""
     menu, public_id = await _menu_public_id(request, ctx)
     options, _ = parse_options(request.query_params)
     url = _urls(ctx, public_id, options or EmbedOptions())["page"]
     return Response(
-        qr_svg(url, f"Scan for the {menu.name} menu"),
+        qr_svg(url, title=f"Scan for the {menu.name} menu", scale=10),
         media_type="image/svg+xml",
         headers={"cache-control": "private, no-cache"},
     )

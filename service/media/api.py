@@ -123,16 +123,21 @@ async def read_upload(request: Request, media: Media) -> tuple[UploadFile, Any]:
     return upload, form
 
 
-async def image_in_path(request: Request, ctx: Context) -> Image:
-    image_id: int = request.path_params["image_id"]
+async def image_or_404(ctx: Context, image_id: int | None) -> Image:
+    """The venue's image `image_id`; another venue's, or a made-up id (None: not a number at
+    all), is a 404."""
     image = (
         await queries.get_image(ctx.conn, venue_id=ctx.venue.id, image_id=image_id)
-        if image_id <= MAX_ID
+        if image_id is not None and image_id <= MAX_ID
         else None
     )
     if image is None:
         raise operations.NotFound("No such image in this venue's media library.")
     return image
+
+
+async def image_in_path(request: Request, ctx: Context) -> Image:
+    return await image_or_404(ctx, request.path_params["image_id"])
 
 
 def refused(exc: Rejected) -> HTTPException:
@@ -196,10 +201,8 @@ async def set_beverage_image(request: Request, ctx: Context) -> Response:
     """Set or clear a beverage's image; menus listing it get a new version (TVs update)."""
     beverage = await menu_api.beverage_in_path(request, ctx)
     choice = await menu_api.read_body(request, ImageChoice)
-    if choice.image_id is not None and not await queries.get_image(
-        ctx.conn, venue_id=ctx.venue.id, image_id=choice.image_id
-    ):
-        raise operations.NotFound("No such image in this venue's media library.")
+    if choice.image_id is not None:
+        await image_or_404(ctx, choice.image_id)
     changed = await operations.set_beverage_image(
         ctx.conn,
         venue_id=ctx.venue.id,

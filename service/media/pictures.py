@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+THUMB_WIDTH = 160  # the editor's pickers and library
 BOARD_WIDTH = 480  # beverage images on TVs and embeds, and logos
 BACKGROUND_WIDTH = 3840  # a 4K TV's background
 

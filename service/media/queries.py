@@ -31,10 +31,6 @@ class Image:
     def urls(self) -> list[str]:
         return [v["url"] for v in self.variants]
 
-    def variant(self, width: int) -> dict[str, Any]:
-        """The narrowest variant at least `width` wide (or the widest there is)."""
-        return next((v for v in self.variants if v["width"] >= width), self.variants[-1])
-
 
 @dataclass(frozen=True)
 class Usage:

@@ -19,10 +19,9 @@ from chalkboard.http.forms import form_values
 from chalkboard.http.pages import render
 from chalkboard.http.routing import Access, AppRoute, BareRoute, Context, Endpoint
 from chalkboard.media import pictures, queries
-from chalkboard.media.api import IMAGES_LISTED, image_in_path, media_of
+from chalkboard.media.api import IMAGES_LISTED, image_in_path, image_or_404, media_of
 from chalkboard.media.images import Rejected
 from chalkboard.media.queries import Image
-from chalkboard.media.service import Media
 from chalkboard.media.store import IMMUTABLE, LocalBlobStore, content_type, valid_key
 from chalkboard.menus import operations
 from chalkboard.menus import queries as menus
@@ -47,15 +46,7 @@ async def _chosen(ctx: Context, values: dict[str, str], name: str = "image_id") 
     """The image a form picked (None: no image); another venue's or a made-up id is a 404."""
     if not values.get(name, "").strip():
         return None
-    image_id = _chosen_id(values, name)
-    image = (
-        await queries.get_image(ctx.conn, venue_id=ctx.venue.id, image_id=image_id)
-        if image_id is not None
-        else None
-    )
-    if image is None:
-        raise operations.NotFound("No such image in this venue's media library.")
-    return image
+    return await image_or_404(ctx, _chosen_id(values, name))
 
 
 async def media_choices(ctx: Context) -> dict[str, Any]:
@@ -63,7 +54,10 @@ async def media_choices(ctx: Context) -> dict[str, Any]:
     found = await queries.list_images(ctx.conn, venue_id=ctx.venue.id, limit=IMAGES_LISTED)
     return {
         "images": found,
-        "image_thumbs": {image.id: pictures.variant(image.variants, 160)["url"] for image in found},
+        "image_thumbs": {
+            image.id: pictures.variant(image.variants, pictures.THUMB_WIDTH)["url"]
+            for image in found
+        },
         "max_upload": media_of(ctx).settings.media_max_upload_bytes,
     }
 
@@ -71,19 +65,17 @@ async def media_choices(ctx: Context) -> dict[str, Any]:
 async def library_page(
     ctx: Context, *, status: int = 200, notice: str = "", problem: str = ""
 ) -> Response:
-    media: Media = media_of(ctx)
-    found = await queries.list_images(ctx.conn, venue_id=ctx.venue.id, limit=IMAGES_LISTED)
     logo = await queries.venue_logo(ctx.conn, venue_id=ctx.venue.id)
+    logo_thumb = None if logo is None else pictures.variant(logo.variants, pictures.THUMB_WIDTH)
     return await render(
         ctx,
         "media.html",
         status,
-        images=found,
+        **await media_choices(ctx),
         logo=logo,
-        thumb=lambda image: pictures.variant(image.variants, 160)["url"],
+        logo_thumb=None if logo_thumb is None else logo_thumb["url"],
         used=await queries.stored_bytes(ctx.conn, venue_id=ctx.venue.id),
-        quota=media.settings.media_quota_bytes,
-        max_upload=media.settings.media_max_upload_bytes,
+        quota=media_of(ctx).settings.media_quota_bytes,
         notice=notice,
         problem=problem,
     )
@@ -145,9 +137,13 @@ async def set_display_images(request: Request, ctx: Context) -> Response:
     logo = await _chosen(ctx, values, "logo_image_id")
     theme: dict[str, Any] = dict(display.theme)
     theme["background_image"] = (
-        "" if background is None else pictures.variant(background.variants, 3840)["url"]
+        ""
+        if background is None
+        else pictures.variant(background.variants, pictures.BACKGROUND_WIDTH)["url"]
     )
-    theme["logo_image"] = "" if logo is None else pictures.variant(logo.variants, 480)["url"]
+    theme["logo_image"] = (
+        "" if logo is None else pictures.variant(logo.variants, pictures.BOARD_WIDTH)["url"]
+    )
     await displays.update_display(
         ctx.conn,
         venue_id=ctx.venue.id,

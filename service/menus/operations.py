@@ -80,6 +80,13 @@ async def current_board(conn: Conn, *, venue_id: int, menu_id: int) -> Board:
     return await _snapshot_or_build(conn, venue_id, menu)
 
 
+async def board_at(conn: Conn, *, venue_id: int, menu_id: int, version: int) -> Board:
+    """The board as it was at `version` (its stored snapshot), or the current one if that
+    snapshot is gone (pruned, or the menu moved on)."""
+    stored = await queries.get_snapshot(conn, venue_id=venue_id, menu_id=menu_id, version=version)
+    return stored or await current_board(conn, venue_id=venue_id, menu_id=menu_id)
+
+
 async def change_menu(
     conn: Conn,
     *,

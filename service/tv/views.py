@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import io
 import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import segno
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
@@ -26,6 +24,7 @@ from starlette.types import Receive, Scope, Send
 from chalkboard.http.assets import Assets
 from chalkboard.http.routing import BareRoute
 from chalkboard.http.security import CONTENT_SECURITY_POLICY
+from chalkboard.qr import qr_svg
 from chalkboard.settings import REPO_ROOT, Settings
 
 TV_CLIENT_DIR = REPO_ROOT / "tv-client"
@@ -94,14 +93,7 @@ def tv_csp(settings: Settings) -> str:
     return policy.replace("img-src 'self' data: https:", images)
 
 
-def qr_svg(url: str) -> bytes:
-    """A QR code of `url` as SVG: dark on light with the standard 4-module quiet zone."""
-    buffer = io.BytesIO()
-    segno.make(url, error="m").save(
-        buffer, kind="svg", scale=8, border=4, xmldecl=False, title="Scan to pair this screen"
-    )
-    return buffer.getvalue()
-
+PAIRING_QR_TITLE = "Scan to pair this screen"
 
 client = TvClient(TV_CLIENT_DIR)
 
@@ -135,7 +127,7 @@ async def pairing_qr(request: Request) -> Response:
         raise HTTPException(404, "There is no such pairing code.")
     settings: Settings = request.state.services.settings
     return Response(
-        qr_svg(f"{settings.public_base_url}/pair?code={code}"),
+        qr_svg(f"{settings.public_base_url}/pair?code={code}", title=PAIRING_QR_TITLE, scale=8),
         media_type="image/svg+xml",
         headers={"cache-control": QR_CACHE},
     )
