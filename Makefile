@@ -24,7 +24,13 @@ $(VENV)/.dev-deps: pyproject.toml | $(BIN)/python
 run: $(VENV)/.run-deps ## Start Chalkboard on the embedded Postgres with a demo venue
 	$(BIN)/chalkboard serve --migrate --demo
 
-test: lint ## Lint, type-check and run the whole test suite
+# axe-core and acorn, which the browser and TV tests run (tests/js/package.json, pinned by its lock).
+NODE_DEPS := tests/js/node_modules/.installed
+$(NODE_DEPS): tests/js/package.json tests/js/package-lock.json
+	npm ci --prefix tests/js --no-audit --no-fund --silent
+	@touch $@
+
+test: lint $(NODE_DEPS) ## Lint, type-check and run the whole test suite
 	$(BIN)/pytest
 
 lint: $(VENV)/.dev-deps ## ruff (format check + lint) and mypy
