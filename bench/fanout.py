@@ -208,7 +208,7 @@ async def commit_edit(settings: Settings, seed: Seed, n: int) -> tuple[int, floa
 
 async def board_message(settings: Settings, seed: Seed, version: int) -> str:
     """The exact `board` text the server sends for this version (for the floor to send)."""
-    pool = await create_pool(database_url(settings), settings)
+    pool = await create_pool(database_url(settings), min_size=1, max_size=1)
     try:
         board = await Boards(pool).get(
             venue_id=seed.venue_id, menu_id=seed.menu_id, version=version

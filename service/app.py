@@ -26,6 +26,7 @@ from chalkboard.displays import views as display_views
 from chalkboard.embeds import views as embed_views
 from chalkboard.embeds.cache import Embeds
 from chalkboard.http.assets import Assets
+from chalkboard.http.bodies import Arrivals
 from chalkboard.http.errors import exception_handlers
 from chalkboard.http.pages import create_templates
 from chalkboard.http.security import SecurityHeaders
@@ -38,6 +39,7 @@ from chalkboard.media.service import Media
 from chalkboard.media.store import open_store
 from chalkboard.menus import api as menu_api
 from chalkboard.menus import views as menu_views
+from chalkboard.ops import lifecycle
 from chalkboard.ops import views as ops_views
 from chalkboard.settings import Settings
 from chalkboard.tv import views as tv_views
@@ -62,8 +64,21 @@ class Services:
     hub: Hub
     media: Media
     embeds: Embeds  # public menus: resolved ids and rendered pages, per process
+    arrivals: Arrivals  # request bodies still arriving, per client address
     # Set when the process was told to stop: /readyz fails so the load balancer moves on.
     draining: asyncio.Event = field(default_factory=asyncio.Event)
+    _drained: asyncio.Task[None] | None = None
+
+    async def drain(self) -> None:
+        """Stop taking TVs and move those connected elsewhere, in batches over
+        SHUTDOWN_DRAIN_SECONDS. Once, however many signals ask (ECS's deregistration, then
+        SIGTERM); a later caller waits for the drain under way."""
+        if self._drained is None:
+            self.draining.set()
+            self._drained = asyncio.create_task(
+                self.hub.drain(self.settings.shutdown_drain_seconds)
+            )
+        await asyncio.shield(self._drained)
 
 
 async def check_schema(pool: asyncpg.Pool) -> None:
@@ -115,21 +130,37 @@ def create_app(settings: Settings) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Services]]:
         url = await anyio.to_thread.run_sync(server.database_url, settings)
-        pool = await create_pool(url, settings)
-        hub = Hub(pool, settings, metrics.registry)
+        pool = await create_pool(url, min_size=settings.db_pool_min, max_size=settings.db_pool_max)
+        # TV hellos and pushes get connections of their own: they never queue behind editors.
+        live_pool = await create_pool(url, min_size=1, max_size=settings.db_live_pool_max)
+        hub = Hub(live_pool, settings, metrics.registry)
         media = Media.create(settings, await open_store(settings))
         try:
             await check_schema(pool)
             await hub.start(url)
             embeds = Embeds(pool, hub.feeds, templates.env, settings.web_dir)
-            services = Services(settings, pool, templates, metrics, hub, media, embeds)
-            cleanup = asyncio.create_task(janitor(pool, settings))
+            services = Services(settings, pool, templates, metrics, hub, media, embeds, Arrivals())
+            chores = [asyncio.create_task(janitor(pool, settings))]
+            if settings.ecs_metadata_uri:
+                chores.append(
+                    asyncio.create_task(
+                        lifecycle.drain_when_told_to_stop(services, settings.ecs_metadata_uri)
+                    )
+                )
+            if settings.metrics_log_seconds:
+                chores.append(
+                    asyncio.create_task(
+                        lifecycle.log_metrics(services, settings.metrics_log_seconds)
+                    )
+                )
             yield {"services": services}
             services.draining.set()
-            cleanup.cancel()
+            for chore in chores:
+                chore.cancel()
         finally:
             await hub.stop()
             await pool.close()
+            await live_pool.close()
             await media.close()
 
     return Chalkboard(

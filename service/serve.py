@@ -43,8 +43,7 @@ class Server(uvicorn.Server):
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
         services: Services | None = self.lifespan.state.get("services")
         if services is not None:
-            services.draining.set()
-            await services.hub.drain(services.settings.shutdown_drain_seconds)
+            await services.drain()  # or wait for the one ECS's deregistration started
         await super().shutdown(sockets)
 
 

@@ -54,6 +54,19 @@ class Settings:
     shutdown_drain_seconds: float = 20.0
     db_pool_min: int = 2
     db_pool_max: int = 10
+    # The live path's own connections (TV hellos, boards, pairing), so TVs never queue behind
+    # editor requests; plus one LISTEN connection. A task opens db_pool_max + this + 1.
+    db_live_pool_max: int = 3
+    # How long a request waits for a free pooled connection before it is answered 503.
+    db_acquire_seconds: float = 5.0
+    # ECS sets ECS_CONTAINER_METADATA_URI_V4: the task watches its own desired status there,
+    # to drain when a deploy or scale-in is about to stop it (ops/lifecycle.py).
+    ecs_metadata_uri: str | None = None
+    # Seconds between CloudWatch embedded-metric log lines (TVs per task, database health);
+    # 0: none. Default: every 60 s on ECS, never elsewhere.
+    metrics_log_seconds: int = 0
+    # The metrics' Service dimension: the ECS service's name (Terraform sets it).
+    service_name: str = "chalkboard"
     session_idle_days: int = 14
     session_absolute_days: int = 60
     invite_valid_days: int = 7
@@ -156,6 +169,7 @@ class Settings:
         pool_max = integer("DB_POOL_MAX", 10, 1, 500)
         if pool_min > pool_max:
             problems.append("DB_POOL_MIN must not be larger than DB_POOL_MAX")
+        ecs_metadata_uri = env.get("ECS_CONTAINER_METADATA_URI_V4", "").strip() or None
 
         s3_bucket = env.get("S3_BUCKET", "").strip() or None
         s3_endpoint_url = env.get("S3_ENDPOINT_URL", "").strip().rstrip("/") or None
@@ -184,6 +198,13 @@ class Settings:
             shutdown_drain_seconds=integer("SHUTDOWN_DRAIN_SECONDS", 20, 0, 110),
             db_pool_min=pool_min,
             db_pool_max=pool_max,
+            db_live_pool_max=integer("DB_LIVE_POOL_MAX", 3, 1, 50),
+            db_acquire_seconds=integer("DB_ACQUIRE_SECONDS", 5, 1, 60),
+            ecs_metadata_uri=ecs_metadata_uri,
+            service_name=env.get("SERVICE_NAME", "").strip() or "chalkboard",
+            metrics_log_seconds=integer(
+                "METRICS_LOG_SECONDS", 60 if ecs_metadata_uri else 0, 0, 3600
+            ),
             session_idle_days=integer("SESSION_IDLE_DAYS", 14, 1, 365),
             session_absolute_days=integer("SESSION_ABSOLUTE_DAYS", 60, 1, 365),
             log_level=log_level,

@@ -17,14 +17,19 @@ from chalkboard.settings import Settings
 from tests.conftest import Browser, RunningServer, start_server
 
 
-async def test_health_and_readiness(live: RunningServer) -> None:
-    """/healthz says the process is alive, /readyz that the database answers; neither cached."""
+async def test_health_readiness_and_status(live: RunningServer) -> None:
+    """/healthz says the process is alive, /readyz that this task can serve, /statusz how the
+    database and the LISTEN connection are; none cached."""
     async with httpx.AsyncClient(base_url=live.url) as client:
         health = await client.get("/healthz")
         ready = await client.get("/readyz")
+        status = await client.get("/statusz")
     assert (health.status_code, health.text) == (200, "ok")
     assert (ready.status_code, ready.text) == (200, "ready")
     assert ready.headers["cache-control"] == "no-store"
+    assert status.status_code == 200
+    assert status.json()["database"] is True
+    assert status.json()["listener"] is True
 
 
 async def test_the_app_recovers_when_the_database_drops_its_connections(

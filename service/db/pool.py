@@ -37,11 +37,11 @@ async def keep_session(conn: asyncpg.Connection) -> None:
     default reset is a round trip on every release."""
 
 
-async def create_pool(url: str, settings: Settings) -> asyncpg.Pool:
+async def create_pool(url: str, *, min_size: int, max_size: int) -> asyncpg.Pool:
     pool = await asyncpg.create_pool(
         url,
-        min_size=settings.db_pool_min,
-        max_size=settings.db_pool_max,
+        min_size=min_size,
+        max_size=max_size,
         init=init_connection,
         reset=keep_session,
         server_settings=SERVER_SETTINGS,

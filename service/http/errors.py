@@ -14,7 +14,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.types import ExceptionHandler
 
 from chalkboard.http.pages import render_bare
-from chalkboard.http.routing import SignInRequired
+from chalkboard.http.routing import PoolExhausted, SignInRequired
 from chalkboard.http.security import security_headers
 from chalkboard.menus import operations
 
@@ -26,6 +26,7 @@ TITLES = {
     403: "Not allowed",
     404: "Not found",
     405: "Not allowed",
+    408: "That took too long",
     409: "Someone else changed this first",
     410: "This link has expired",
     412: "Someone else changed this first",
@@ -37,6 +38,10 @@ TITLES = {
 }
 DATABASE_DOWN = (
     "The menu database cannot be reached right now, so nothing was saved. Try again in a moment."
+)
+DATABASE_BUSY = (
+    "Chalkboard is very busy right now and could not finish this in time, so nothing was "
+    "saved. Try again in a few seconds."
 )
 
 
@@ -88,6 +93,13 @@ async def database_unavailable(request: Request, exc: Exception) -> Response:
     return error_response(request, 503, DATABASE_DOWN, {"Retry-After": "5"})
 
 
+async def database_busy(request: Request, exc: Exception) -> Response:
+    """Postgres cancelled a statement (statement or lock timeout): an overload, not a bug. The
+    transaction rolled back, so nothing was saved, and trying again shortly is the remedy."""
+    log.warning("database busy: %s: %s", exc.__class__.__name__, exc)
+    return error_response(request, 503, DATABASE_BUSY, {"Retry-After": "5"})
+
+
 async def server_error(request: Request, exc: Exception) -> Response:
     # Logged with the request id by the telemetry middleware, which sees it re-raised.
     # Starlette answers this one outside the middleware, so it adds the headers itself.
@@ -137,6 +149,7 @@ def exception_handlers() -> dict[type[Exception] | int, ExceptionHandler]:
         operations.Conflict: conflict,
         operations.StaleVersion: stale_version,
         SignInRequired: sign_in_required,
+        PoolExhausted: database_busy,
         # The connection broke (failover, restart, killed backend): the transaction did not
         # commit, so nothing was saved; the pool replaces the connection for the next request.
         asyncpg.PostgresConnectionError: database_unavailable,
@@ -144,6 +157,8 @@ def exception_handlers() -> dict[type[Exception] | int, ExceptionHandler]:
         asyncpg.AdminShutdownError: database_unavailable,
         asyncpg.CrashShutdownError: database_unavailable,
         asyncpg.TooManyConnectionsError: database_unavailable,
+        asyncpg.QueryCanceledError: database_busy,
+        asyncpg.LockNotAvailableError: database_busy,
         asyncpg.InterfaceError: database_unavailable,
         asyncpg.exceptions.InternalClientError: database_unavailable,
         ConnectionError: database_unavailable,

@@ -2,9 +2,10 @@
 
 Every endpoint is declared as an `AppRoute` with an `Access` level. At the edge, before the
 endpoint runs, the route:
-  - caps the request body (413 past the cap, whatever Content-Length says);
-  - opens one connection and one transaction for the whole request (committed when the
-    endpoint returns a response, rolled back when it raises);
+  - reads the whole request body, within its limits (http/bodies.py), holding no connection;
+  - opens one connection (waiting a bounded time for it: 503 when the pool stays busy) and
+    one transaction for the whole request (committed when the endpoint returns a
+    response, rolled back when it raises);
   - resolves the caller (session cookie or Bearer API token) and, for venue routes, the
     venue named by `{slug}` — which must be one the caller belongs to, or the answer is 404;
   - checks the CSRF token on every state-changing request made with a cookie.
@@ -13,24 +14,26 @@ Endpoints receive `(request, ctx)` and never touch sessions, tokens or transacti
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route, WebSocketRoute
-from starlette.types import Message, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 
 from chalkboard.accounts import queries as accounts
 from chalkboard.accounts import sessions
 from chalkboard.accounts.queries import ApiToken, User
 from chalkboard.db import Conn
+from chalkboard.http import bodies
 from chalkboard.venues import queries as venues
 from chalkboard.venues.queries import Membership, Venue
 
@@ -55,6 +58,10 @@ class Access(enum.Enum):
 
 class SignInRequired(Exception):
     """The route needs a signed-in user and there is none: HTML goes to /login, API gets 401."""
+
+
+class PoolExhausted(Exception):
+    """No database connection came free in time: the app is overloaded (503, try again)."""
 
 
 @dataclass
@@ -151,16 +158,24 @@ class AppRoute(Route):
         super().__init__(path, _Edge(self), methods=list(methods), name=name or endpoint.__name__)
 
     async def asgi(self, scope: Scope, receive: Receive, send: Send) -> None:
-        request = Request(scope, capped(receive, scope, self.max_body))
+        request = Request(scope, bodies.limited(receive, scope, self.max_body))
         services: Services = request.state.services
         prepared = None
         if self.prepare is not None:
-            async with services.pool.acquire() as conn, conn.transaction():
+            # Who may upload is checked before the upload is read, in a short transaction.
+            async with transaction(services) as conn:
                 ctx = await self.resolve(request, services, conn)
                 if request.method not in SAFE_METHODS and ctx.token is None:
                     await check_csrf(request, ctx, header_only=True)
-            prepared = await self.prepare(request, ctx)
-        async with services.pool.acquire() as conn, conn.transaction():
+        try:
+            with services.arrivals.arriving(scope):
+                if self.prepare is not None:
+                    prepared = await self.prepare(request, ctx)
+                else:
+                    await request.body()  # kept by the request for the endpoint and its form
+        except ClientDisconnect:
+            return  # the client left before its request was whole: there is nobody to answer
+        async with transaction(services) as conn:
             ctx = await self.resolve(request, services, conn)
             ctx.prepared = prepared
             if request.method not in SAFE_METHODS and ctx.token is None:
@@ -218,22 +233,19 @@ class _Edge:
         await self.route.asgi(scope, receive, send)
 
 
-def capped(receive: Receive, scope: Scope, limit: int) -> Receive:
-    """`receive` that fails with 413 once the body passes `limit` bytes (chunked or not)."""
-    declared = dict(scope["headers"]).get(b"content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise HTTPException(413, f"The request is too large (limit {limit // 1024} KiB).")
-    seen = 0
-
-    async def receive_capped() -> Message:
-        nonlocal seen
-        message = await receive()
-        seen += len(message.get("body", b""))
-        if seen > limit:
-            raise HTTPException(413, f"The request is too large (limit {limit // 1024} KiB).")
-        return message
-
-    return receive_capped
+@contextlib.asynccontextmanager
+async def transaction(services: Services) -> AsyncIterator[Conn]:
+    """One pooled connection in one transaction. The wait for a free connection is bounded:
+    an overloaded app answers 503 at once rather than leaving everyone waiting."""
+    try:
+        conn = await services.pool.acquire(timeout=services.settings.db_acquire_seconds)
+    except TimeoutError:
+        raise PoolExhausted from None
+    try:
+        async with conn.transaction():
+            yield conn
+    finally:
+        await services.pool.release(conn)
 
 
 async def check_csrf(request: Request, ctx: Context, *, header_only: bool = False) -> None:

@@ -46,6 +46,10 @@ class FramesProtocol(WebSocketsSansIOProtocol):
 
     async def send(self, message: ASGISendEvent) -> None:
         await super().send(message)
+        if message["type"] == "websocket.http.response.body" and not message.get("more_body"):
+            # A denial response (a draining task's 503) answers the handshake too; uvicorn
+            # would log each one as "returned without completing handshake", an ERROR.
+            self.handshake_complete = True
         if message["type"] == "websocket.close" and self.close_timer is not None:
             # uvicorn's timer then closes gracefully, which waits for the unsent bytes to go:
             # a TV that reads nothing would keep its connection (and our buffer) for as long

@@ -16,6 +16,9 @@ import asyncpg
 from chalkboard.displays import queries as displays
 from chalkboard.displays.queries import Showing
 
+# The live pool serves only TVs; a wait this long means the database is in trouble.
+ACQUIRE_SECONDS = 10
+
 
 class Greetings:
     def __init__(self, pool: asyncpg.Pool) -> None:
@@ -37,9 +40,14 @@ class Greetings:
             while self._waiting:
                 batch, self._waiting = self._waiting, {}
                 try:
-                    async with self.pool.acquire() as conn:
+                    async with self.pool.acquire(timeout=ACQUIRE_SECONDS) as conn:
                         shown = await displays.showings_for_tokens(conn, token_hashes=list(batch))
-                except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+                except (
+                    OSError,
+                    TimeoutError,
+                    asyncpg.PostgresError,
+                    asyncpg.InterfaceError,
+                ) as exc:
                     for waiting in batch.values():
                         for found in waiting:
                             if not found.done():  # its TV may have gone meanwhile

@@ -40,7 +40,13 @@ LISTENER_NAME = "chalkboard-listener"
 CHANNELS = ("menu_changed", "display_changed", "display_paired")
 # A half-open TCP connection delivers nothing and raises nothing: probe it now and then.
 LISTENER_PROBE_SECONDS = 30
-RECONNECT_MAX_SECONDS = 30
+# While the database is down the listener retries about every second (a refused connect costs
+# it nothing), so the first edit after it is back reaches every TV within a second or two,
+# however long the outage. The jitter keeps a fleet's retries from landing together.
+RECONNECT_MAX_SECONDS = 1.0
+# Menus whose latest version the hub remembers, whether or not it has TVs on them: a hello
+# that read a version just before a change lands catches up from here (see `_show`).
+LATEST_REMEMBERED = 10_000
 PAIRING_VALID_FOR = timedelta(minutes=10)
 # A claim committed just as the code expired still finds its TV.
 PAIRING_GRACE_SECONDS = 15
@@ -70,12 +76,14 @@ class Hub:
         self.by_display: dict[int, set[TvSocket]] = {}
         self.by_code: dict[str, TvSocket] = {}
         self.pushed: dict[int, int] = {}  # menu id → the latest version pushed to its TVs
+        self.latest: dict[int, int] = {}  # menu id → the latest version heard of (bounded)
         self.connected = Gauge(
             "chalkboard_tv_sockets", "TV WebSockets open on this process", registry=registry
         )
         self.registry = registry
         self._tasks: set[asyncio.Task[None]] = set()
         self._listener: asyncio.Task[None] | None = None
+        self.listening = False  # the LISTEN connection is up (a health signal, not a gate)
         self._chores: list[asyncio.Task[None]] = []
         # Display id → (app version, screen) it reported, or None: seen, nothing reported.
         self._seen: dict[int, tuple[str, str] | None] = {}
@@ -174,8 +182,12 @@ class Hub:
             return
         board = None
         if showing.menu_version is not None:
+            # `showing` was read before these TVs were subscribed; a change heard in between
+            # found nobody here to push to, so show the later of the two. (Changes heard
+            # from now on reach them through by_menu.)
+            newest = max(showing.menu_version, self.latest.get(display.menu_id, 0))
             board = await self.boards.get(
-                venue_id=display.venue_id, menu_id=display.menu_id, version=showing.menu_version
+                venue_id=display.venue_id, menu_id=display.menu_id, version=newest
             )
         for tv in behind:
             if board is None:
@@ -291,18 +303,20 @@ class Hub:
                         # LISTENing again: now catch up on what was said while we were not.
                         await self._resync()
                     attempt = 0
+                    self.listening = True
                     await _until_lost(conn)
                     log.warning("the LISTEN connection was lost; reconnecting")
                 # Whatever went wrong, this loop must go on: without it no TV hears a change.
                 except Exception:
                     log.exception("the LISTEN connection failed; reconnecting")
+                self.listening = False
                 if conn is not None:
                     conn.terminate()
                     conn = None
-                # Full jitter, so the processes of a fleet do not all hit a recovering
-                # database in the same instant.
-                delay = min(RECONNECT_MAX_SECONDS, 0.5 * 2**attempt)
-                await asyncio.sleep(random.uniform(0, delay))  # noqa: S311 (jitter, no secret)
+                # Jitter, so the processes of a fleet do not all hit a recovering database
+                # in the same instant.
+                delay = min(RECONNECT_MAX_SECONDS, 0.1 * 2**attempt)
+                await asyncio.sleep(random.uniform(delay / 2, delay))  # noqa: S311 (jitter)
                 attempt += 1
         finally:
             if conn is not None:
@@ -312,6 +326,7 @@ class Hub:
         try:
             key, _, value = str(payload).partition(":")
             if channel == "menu_changed":
+                self._heard(int(key), int(value))
                 self.feeds.changed(int(key), int(value))
                 self._spawn(self._menu_changed(int(key), int(value)))
             elif channel == "display_changed":
@@ -320,6 +335,14 @@ class Hub:
                 self._spawn(self._paired(key))
         except ValueError:
             log.warning("ignored a malformed %s notification: %r", channel, payload)
+
+    def _heard(self, menu_id: int, version: int) -> None:
+        if version <= self.latest.get(menu_id, 0):
+            return
+        self.latest.pop(menu_id, None)  # re-inserted last: the dict is oldest-first
+        self.latest[menu_id] = version
+        if len(self.latest) > LATEST_REMEMBERED:
+            del self.latest[next(iter(self.latest))]
 
     async def _resync(self) -> None:
         """Re-read the state of every display, menu and pairing code this process's TVs show."""
@@ -344,6 +367,7 @@ class Hub:
         for display_id in list(self.by_display):
             await self._apply(display_id, shown.get(display_id))
         for menu_id, version in versions.items():
+            self._heard(menu_id, version)
             self.feeds.changed(menu_id, version)
             await self._menu_changed(menu_id, version)
         for code in claimed:

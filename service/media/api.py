@@ -16,7 +16,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from chalkboard.http.routing import Context, capped
+from chalkboard.http import bodies
+from chalkboard.http.routing import Context
 from chalkboard.media import pictures, queries
 from chalkboard.media.images import Rejected
 from chalkboard.media.queries import Image
@@ -109,7 +110,7 @@ async def read_upload(request: Request, media: Media) -> tuple[UploadFile, Any]:
         raise HTTPException(
             400, "Send the image as multipart/form-data with a `file` field (curl -F file=@a.png)."
         )
-    body = Request(request.scope, capped(request.receive, request.scope, limit))
+    body = Request(request.scope, bodies.limited(request.receive, request.scope, limit))
     try:
         form = await body.form(max_files=1, max_fields=4, max_part_size=64 * 1024)
     except HTTPException as exc:
