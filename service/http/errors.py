@@ -14,7 +14,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.types import ExceptionHandler
 
 from chalkboard.http.pages import render_bare
-from chalkboard.http.routing import PoolExhausted, SignInRequired
+from chalkboard.http.routing import DatabaseUnreachable, PoolExhausted, SignInRequired
 from chalkboard.http.security import security_headers
 from chalkboard.menus import operations
 
@@ -150,6 +150,7 @@ def exception_handlers() -> dict[type[Exception] | int, ExceptionHandler]:
         operations.StaleVersion: stale_version,
         SignInRequired: sign_in_required,
         PoolExhausted: database_busy,
+        DatabaseUnreachable: database_unavailable,
         # The connection broke (failover, restart, killed backend): the transaction did not
         # commit, so nothing was saved; the pool replaces the connection for the next request.
         asyncpg.PostgresConnectionError: database_unavailable,

@@ -64,6 +64,10 @@ class PoolExhausted(Exception):
     """No database connection came free in time: the app is overloaded (503, try again)."""
 
 
+class DatabaseUnreachable(Exception):
+    """Connecting to the database failed (it is restarting, failing over, or gone): 503."""
+
+
 @dataclass
 class Context:
     """What an endpoint knows about its request, resolved at the edge."""
@@ -239,8 +243,10 @@ async def transaction(services: Services) -> AsyncIterator[Conn]:
     an overloaded app answers 503 at once rather than leaving everyone waiting."""
     try:
         conn = await services.pool.acquire(timeout=services.settings.db_acquire_seconds)
-    except TimeoutError:
+    except TimeoutError:  # before OSError, its base class
         raise PoolExhausted from None
+    except OSError as exc:  # refused, no such socket, no such host: it is not there now
+        raise DatabaseUnreachable from exc
     try:
         async with conn.transaction():
             yield conn

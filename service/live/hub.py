@@ -306,6 +306,11 @@ class Hub:
                     self.listening = True
                     await _until_lost(conn)
                     log.warning("the LISTEN connection was lost; reconnecting")
+                except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+                    # The database is away: say so once, not at every retry of the outage.
+                    (log.debug if attempt else log.warning)(
+                        "could not LISTEN (%s: %s); retrying every second", type(exc).__name__, exc
+                    )
                 # Whatever went wrong, this loop must go on: without it no TV hears a change.
                 except Exception:
                     log.exception("the LISTEN connection failed; reconnecting")
