@@ -17,9 +17,13 @@ resource "aws_lb_target_group" "app" {
   protocol    = "HTTP"
   port        = local.container_port
 
-  # Under Fargate Spot's two-minute warning, so draining ends before the task is reclaimed.
+  # Under Fargate Spot's two-minute warning, so draining ends before the task is reclaimed;
+  # longer than the app's drain, which starts when ECS marks the task for stopping
+  # (ADR 0004), so the TVs have moved before the ALB would cut what is left.
   deregistration_delay = var.deregistration_delay
 
+  # /readyz fails only when this task cannot serve (it is draining): never for the database,
+  # or a database blip would have every task replaced at once (docs/operations.md).
   health_check {
     path                = "/readyz"
     matcher             = "200"
@@ -27,6 +31,13 @@ resource "aws_lb_target_group" "app" {
     timeout             = 5
     healthy_threshold   = 2
     unhealthy_threshold = 3
+  }
+
+  lifecycle {
+    precondition {
+      condition     = var.shutdown_drain_seconds < var.deregistration_delay
+      error_message = "shutdown_drain_seconds must be shorter than deregistration_delay: the app drains its TVs while the ALB deregisters the task, and the ALB cuts whatever is left when the delay ends."
+    }
   }
 }
 
@@ -69,5 +80,27 @@ resource "aws_route53_record" "site" {
     name                   = aws_lb.main.dns_name
     zone_id                = aws_lb.main.zone_id
     evaluate_target_health = true
+  }
+}
+
+# Metrics and the dependency status are for operators inside the VPC, not the internet.
+resource "aws_lb_listener_rule" "operator_paths" {
+  listener_arn = aws_lb_listener.https.arn
+  priority     = 1
+
+  condition {
+    path_pattern {
+      values = ["/metrics", "/metrics/*", "/statusz"]
+    }
+  }
+
+  action {
+    type = "fixed-response"
+
+    fixed_response {
+      content_type = "text/plain"
+      message_body = "Not found"
+      status_code  = "404"
+    }
   }
 }

@@ -1,6 +1,8 @@
-# Target tracking on CPU and on ALB requests per task. TV WebSockets are long-lived and cost
-# CPU rather than requests, so CPU is the signal that tracks screens; requests track editors,
-# embeds and reconnect storms.
+# Target tracking on TVs per task. An idle TV costs memory (about 25 KiB) and almost no CPU,
+# and sends no ALB requests after its handshake: 10,000 idle TVs use 4 % of a core. So the
+# signal is the app's own count, logged by each task as a CloudWatch embedded metric
+# (Chalkboard/TvSockets by Service; its Average is TVs per task). CPU (editors, embeds,
+# reconnect storms) and memory (if the count stops arriving) are backstops.
 
 locals {
   autoscaling = var.enable_autoscaling && local.deployed
@@ -35,22 +37,47 @@ resource "aws_appautoscaling_policy" "cpu" {
   }
 }
 
-resource "aws_appautoscaling_policy" "requests" {
+resource "aws_appautoscaling_policy" "tvs" {
   count              = local.autoscaling ? 1 : 0
-  name               = "${var.name}-requests"
+  name               = "${var.name}-tvs-per-task"
   policy_type        = "TargetTrackingScaling"
   service_namespace  = aws_appautoscaling_target.app[0].service_namespace
   resource_id        = aws_appautoscaling_target.app[0].resource_id
   scalable_dimension = aws_appautoscaling_target.app[0].scalable_dimension
 
   target_tracking_scaling_policy_configuration {
-    target_value       = var.autoscaling_requests_per_target
+    target_value       = var.autoscaling_tvs_per_task
+    scale_out_cooldown = 60
+    scale_in_cooldown  = 300
+
+    customized_metric_specification {
+      namespace   = "Chalkboard"
+      metric_name = "TvSockets"
+      statistic   = "Average"
+
+      dimensions {
+        name  = "Service"
+        value = var.name
+      }
+    }
+  }
+}
+
+resource "aws_appautoscaling_policy" "memory" {
+  count              = local.autoscaling ? 1 : 0
+  name               = "${var.name}-memory"
+  policy_type        = "TargetTrackingScaling"
+  service_namespace  = aws_appautoscaling_target.app[0].service_namespace
+  resource_id        = aws_appautoscaling_target.app[0].resource_id
+  scalable_dimension = aws_appautoscaling_target.app[0].scalable_dimension
+
+  target_tracking_scaling_policy_configuration {
+    target_value       = var.autoscaling_memory_target
     scale_out_cooldown = 60
     scale_in_cooldown  = 300
 
     predefined_metric_specification {
-      predefined_metric_type = "ALBRequestCountPerTarget"
-      resource_label         = "${aws_lb.main.arn_suffix}/${aws_lb_target_group.app.arn_suffix}"
+      predefined_metric_type = "ECSServiceAverageMemoryUtilization"
     }
   }
 }

@@ -19,6 +19,9 @@ locals {
     S3_BUCKET              = aws_s3_bucket.media.bucket
     S3_REGION              = var.region
     LOG_LEVEL              = var.log_level
+    DB_POOL_MAX            = var.db_pool_max
+    DB_LIVE_POOL_MAX       = var.db_live_pool_max
+    SERVICE_NAME           = var.name
   }
 
   # The input of `aws ecs run-task --cli-input-json` for one migration run. It names the task
@@ -115,6 +118,16 @@ resource "aws_ecs_task_definition" "app" {
     # for the app to drain its TV sockets and exit before SIGKILL.
     stopTimeout = 120
 
+    # The process answers: ECS replaces a task whose event loop is stuck. (The ALB's check,
+    # /readyz, also fails while the task drains.)
+    healthCheck = {
+      command     = ["CMD", "python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:${local.container_port}/healthz', timeout=4)"]
+      interval    = 15
+      timeout     = 5
+      retries     = 3
+      startPeriod = 30
+    }
+
     # One file descriptor per TV or embed WebSocket.
     ulimits = [{ name = "nofile", softLimit = 65536, hardLimit = 65536 }]
 
@@ -142,16 +155,17 @@ resource "aws_ecs_service" "app" {
   enable_ecs_managed_tags           = true
   propagate_tags                    = "SERVICE"
 
-  # A small on-demand base that Spot shortages cannot touch; the rest on Spot.
+  # An on-demand base that Spot shortages cannot touch, then on_demand_percent of the tasks
+  # beyond it on on-demand, the rest on Spot.
   capacity_provider_strategy {
     capacity_provider = "FARGATE"
     base              = var.on_demand_base
-    weight            = var.on_demand_weight
+    weight            = var.on_demand_percent
   }
 
   capacity_provider_strategy {
     capacity_provider = "FARGATE_SPOT"
-    weight            = 1
+    weight            = 100 - var.on_demand_percent
   }
 
   deployment_minimum_healthy_percent = 100

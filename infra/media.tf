@@ -31,6 +31,16 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "media" {
   }
 }
 
+# The task role may delete objects (an owner deletes an image): versioning keeps what a bug or
+# a stolen role deletes recoverable for media_noncurrent_days.
+resource "aws_s3_bucket_versioning" "media" {
+  bucket = aws_s3_bucket.media.id
+
+  versioning_configuration {
+    status = "Enabled"
+  }
+}
+
 resource "aws_s3_bucket_lifecycle_configuration" "media" {
   bucket = aws_s3_bucket.media.id
 
@@ -44,6 +54,19 @@ resource "aws_s3_bucket_lifecycle_configuration" "media" {
       days_after_initiation = 7
     }
   }
+
+  rule {
+    id     = "expire-deleted-versions"
+    status = "Enabled"
+
+    filter {}
+
+    noncurrent_version_expiration {
+      noncurrent_days = var.media_noncurrent_days
+    }
+  }
+
+  depends_on = [aws_s3_bucket_versioning.media]
 }
 
 data "aws_iam_policy_document" "media_bucket" {

@@ -127,28 +127,39 @@ variable "on_demand_base" {
   default     = 1
 }
 
-variable "on_demand_weight" {
-  description = "Share of the tasks beyond on_demand_base that run on on-demand Fargate, relative to a Fargate Spot weight of 1. 0 puts all of them on Spot."
+variable "on_demand_percent" {
+  description = "Percent of the tasks beyond on_demand_base that run on on-demand Fargate; the rest run on Fargate Spot (about 70 % cheaper). With the default 25, a Spot shortage takes away at most three quarters of the capacity above the base."
   type        = number
-  default     = 0
+  default     = 25
+
+  validation {
+    condition     = var.on_demand_percent >= 0 && var.on_demand_percent <= 100 && floor(var.on_demand_percent) == var.on_demand_percent
+    error_message = "on_demand_percent must be a whole number from 0 (all Spot) to 100 (all on-demand)."
+  }
 }
 
 variable "enable_autoscaling" {
-  description = "Scale the service on CPU and on ALB requests per target."
+  description = "Scale the service on TVs per task (the app's TvSockets metric), with CPU and memory as backstops."
   type        = bool
   default     = true
 }
 
+variable "autoscaling_tvs_per_task" {
+  description = "TV WebSockets per task that autoscaling keeps the service at. Idle TVs cost memory (about 25 KiB each) more than CPU, and a task takes back about 1,200 reconnecting TVs a second."
+  type        = number
+  default     = 5000
+}
+
 variable "autoscaling_cpu_target" {
-  description = "Average CPU utilisation (percent) that autoscaling keeps the service at."
+  description = "Average CPU utilisation (percent) above which autoscaling adds tasks (editors, embeds, reconnect storms)."
   type        = number
   default     = 60
 }
 
-variable "autoscaling_requests_per_target" {
-  description = "ALB requests per task per minute that autoscaling keeps the service at."
+variable "autoscaling_memory_target" {
+  description = "Average memory utilisation (percent) above which autoscaling adds tasks: the backstop if the TV count is not reported."
   type        = number
-  default     = 1000
+  default     = 75
 }
 
 variable "shutdown_drain_seconds" {
@@ -187,6 +198,42 @@ variable "ecr_keep_images" {
 }
 
 # --- Database ------------------------------------------------------------------------------
+
+variable "db_pool_max" {
+  description = "Pooled database connections per task for requests (DB_POOL_MAX). Each task also opens db_live_pool_max for TVs and one LISTEN connection; the sum over the most tasks a deploy can run must fit the instance's max_connections (checked at plan)."
+  type        = number
+  default     = 4
+}
+
+variable "db_live_pool_max" {
+  description = "Database connections per task for the TVs' hellos and pushes (DB_LIVE_POOL_MAX)."
+  type        = number
+  default     = 2
+}
+
+variable "db_max_connections" {
+  description = "The database's max_connections, when you know it (e.g. set in a parameter group). Null: estimated from db_instance_class as RDS's default does (about DBInstanceClassMemory / 9531392)."
+  type        = number
+  default     = null
+}
+
+variable "db_maintenance_window" {
+  description = "Weekly RDS maintenance window, in UTC (ddd:hh24:mi-ddd:hh24:mi). Pick hours when the bars are closed: the default is Monday 09:00-09:30 UTC, morning in Europe and the small hours in the Americas."
+  type        = string
+  default     = "Mon:09:00-Mon:09:30"
+}
+
+variable "db_backup_window" {
+  description = "Daily automated-backup window in UTC (hh24:mi-hh24:mi); must not overlap the maintenance window."
+  type        = string
+  default     = "08:00-08:30"
+}
+
+variable "db_slow_query_ms" {
+  description = "Statements slower than this many milliseconds are logged by Postgres (log_min_duration_statement)."
+  type        = number
+  default     = 500
+}
 
 variable "db_instance_class" {
   description = "RDS instance class."
@@ -259,4 +306,24 @@ variable "cdn_price_class" {
     condition     = contains(["PriceClass_100", "PriceClass_200", "PriceClass_All"], var.cdn_price_class)
     error_message = "cdn_price_class must be PriceClass_100, PriceClass_200 or PriceClass_All."
   }
+}
+
+variable "media_noncurrent_days" {
+  description = "Days a deleted or replaced media object stays recoverable (bucket versioning)."
+  type        = number
+  default     = 30
+}
+
+# --- Alarms and budget ---------------------------------------------------------------------
+
+variable "alarm_email" {
+  description = "Email address subscribed to the alarms topic (confirm the subscription mail). Null: alarms go to the SNS topic only."
+  type        = string
+  default     = null
+}
+
+variable "monthly_budget_usd" {
+  description = "Monthly AWS budget in USD: the budget alerts at 80 % of actual and 100 % of forecast spend. Null: no budget."
+  type        = number
+  default     = 150
 }

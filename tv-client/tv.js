@@ -22,6 +22,10 @@
   var RESTART_CAP_MS = 5000;     // for a minute after a 1012 the service is coming back:
   var RESTART_WINDOW_MS = 60000; // keep retrying within 5 s instead of backing off to 30 s
   var STALE_GRACE_MS = 5000;     // a quick reconnect (a deploy) does not flash the badge
+  // A socket cut without a close (1006: a load balancer or a task gone) was most likely cut
+  // for every TV on it at once: the first retry is spread over 10 s, so they do not all land
+  // on the surviving tasks in the same second (a task takes back ~1,200 TVs a second).
+  var ABNORMAL_SPREAD_MS = 10000;
   var ML_PER_US_FL_OZ = 29.5735;
 
   // The server's defaults (Theme in service/displays/forms.py), for keys a theme lacks.
@@ -142,14 +146,16 @@
     openedAt = 0;
     if (code === 4001) forgetDevice();  // unknown or revoked: this screen must be paired again
     if (code === 1012) restartingUntil = Date.now() + RESTART_WINDOW_MS;
-    scheduleReconnect();
+    scheduleReconnect(code === 1006 && attempt === 0 ? ABNORMAL_SPREAD_MS : 0);
   }
 
-  // Full jitter: random(0, min(cap, base * 2^attempt)), the first retry included.
-  function scheduleReconnect() {
+  // Full jitter: random(0, min(cap, base * 2^attempt)), the first retry included; at least
+  // random(0, spread) when the drop hit every TV at once.
+  function scheduleReconnect(spread) {
     if (timers.reconnect) return;
     var cap = Date.now() < restartingUntil ? RESTART_CAP_MS : BACKOFF_CAP_MS;
-    var delay = Math.random() * Math.min(cap, BACKOFF_BASE_MS * Math.pow(2, attempt));
+    var ceiling = Math.min(cap, BACKOFF_BASE_MS * Math.pow(2, attempt));
+    var delay = Math.random() * Math.max(ceiling, spread || 0);
     attempt = Math.min(attempt + 1, 16);
     timers.reconnect = window.setTimeout(connect, delay);
   }

@@ -38,7 +38,9 @@ IMAGE_TAG = "0123456789ab"
 ENDPOINT_SERVICES = (
     "acm",
     "applicationautoscaling",
+    "budgets",
     "cloudfront",
+    "cloudwatch",
     "cloudwatchlogs",
     "ec2",
     "ecr",
@@ -49,6 +51,7 @@ ENDPOINT_SERVICES = (
     "route53",
     "s3",
     "secretsmanager",
+    "sns",
     "ssm",
     "sts",
 )
@@ -232,16 +235,17 @@ def distribution(stack: Stack, aws: AwsClient) -> dict[str, Any]:
 def test_service_runs_on_fargate_spot_above_an_on_demand_base(
     service: dict[str, Any], stack: Stack, aws: AwsClient, moto: Moto
 ) -> None:
-    """The service keeps one task on on-demand Fargate, the rest on Spot, and rolls back."""
+    """The service keeps one task on on-demand Fargate, a quarter of the rest too, the other
+    three quarters on Spot, and rolls back."""
     (cluster,) = aws("ecs").describe_clusters(clusters=[stack.outputs["cluster_name"]])["clusters"]
     assert set(cluster["capacityProviders"]) == {"FARGATE", "FARGATE_SPOT"}
     assert service["serviceName"] == "chalkboard"
 
     (created,) = moto.json_requests("AmazonEC2ContainerServiceV20141113.CreateService")
     strategy = {s["capacityProvider"]: s for s in created["capacityProviderStrategy"]}
-    assert strategy["FARGATE_SPOT"]["weight"] == 1
+    assert strategy["FARGATE_SPOT"]["weight"] == 75
     assert strategy["FARGATE"]["base"] == 1
-    assert strategy["FARGATE"].get("weight", 0) == 0  # the API's default when omitted
+    assert strategy["FARGATE"]["weight"] == 25
     assert "launchType" not in created
     breaker = created["deploymentConfiguration"]["deploymentCircuitBreaker"]
     assert breaker == {"enable": True, "rollback": True}
@@ -250,7 +254,8 @@ def test_service_runs_on_fargate_spot_above_an_on_demand_base(
 def test_task_definition_follows_the_app_contract(
     service: dict[str, Any], stack: Stack, aws: AwsClient
 ) -> None:
-    """The container has stopTimeout 120, keep-alive past the ALB, its settings and secrets."""
+    """The container has stopTimeout 120, keep-alive past the ALB, its settings (a budgeted
+    pool) and secrets, and a health check of the process itself."""
     task_definition = aws("ecs").describe_task_definition(taskDefinition=service["taskDefinition"])[
         "taskDefinition"
     ]
@@ -271,7 +276,14 @@ def test_task_definition_follows_the_app_contract(
         "S3_BUCKET": stack.outputs["media_bucket"],
         "S3_REGION": REGION,
         "LOG_LEVEL": "info",
+        "DB_POOL_MAX": "4",
+        "DB_LIVE_POOL_MAX": "2",
+        "SERVICE_NAME": "chalkboard",
     }
+    check = container["healthCheck"]
+    assert check["command"][0] == "CMD"
+    assert "/healthz" in check["command"][-1]
+    assert (check["interval"], check["retries"]) == (15, 3)
     assert {item["name"] for item in container["secrets"]} == {"DATABASE_URL", "SECRET_KEY"}
     assert (
         container["logConfiguration"]["options"]["awslogs-group"]
@@ -282,7 +294,8 @@ def test_task_definition_follows_the_app_contract(
 def test_alb_checks_readyz_drains_within_spot_warning_and_redirects_http(
     stack: Stack, aws: AwsClient
 ) -> None:
-    """Targets are checked on /readyz and drain in 90 s; the ALB idles 300 s, redirects HTTP."""
+    """Targets are checked on /readyz (the task's own state) and drain in 90 s; the ALB idles
+    300 s, redirects HTTP, and answers /metrics and /statusz itself with a 404."""
     elbv2 = aws("elbv2")
     (balancer,) = [
         lb
@@ -315,6 +328,14 @@ def test_alb_checks_readyz_drains_within_spot_warning_and_redirects_http(
     assert redirect["RedirectConfig"]["Protocol"] == "HTTPS"
     assert redirect["RedirectConfig"]["StatusCode"] == "HTTP_301"
 
+    rules = elbv2.describe_rules(ListenerArn=listeners[443]["ListenerArn"])["Rules"]
+    (blocked,) = [r for r in rules if r["Priority"] == "1"]
+    (condition,) = blocked["Conditions"]
+    assert {"/metrics", "/statusz"} <= set(condition["Values"])
+    (action,) = blocked["Actions"]
+    assert action["Type"] == "fixed-response"
+    assert action["FixedResponseConfig"]["StatusCode"] == "404"
+
 
 def test_media_bucket_is_private_encrypted_and_readable_only_by_the_cdn(
     stack: Stack, aws: AwsClient, distribution: dict[str, Any]
@@ -331,6 +352,11 @@ def test_media_bucket_is_private_encrypted_and_readable_only_by_the_cdn(
     }
     (rule,) = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
     assert rule["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
+    # The task role may delete: versioning keeps deletions recoverable for 30 days.
+    assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
+    lifecycle = s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
+    (expiry,) = [r for r in lifecycle if "NoncurrentVersionExpiration" in r]
+    assert expiry["NoncurrentVersionExpiration"]["NoncurrentDays"] == 30
 
     policy = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])
     allows = [s for s in policy["Statement"] if s["Effect"] == "Allow"]
@@ -400,6 +426,96 @@ def test_database_is_private_and_reached_through_the_secret(stack: Stack, aws: A
     state = (stack.workdir / "terraform.tfstate").read_text()
     assert url.password not in state
     assert secret_key not in state
+
+
+def test_database_ends_idle_transactions_logs_slow_queries_and_keeps_bar_hours_free(
+    stack: Stack, aws: AwsClient
+) -> None:
+    """RDS runs with a parameter group that ends sessions idle in a transaction after 60 s
+    and logs statements over 500 ms, and its maintenance falls outside bar hours."""
+    rds = aws("rds")
+    (db,) = rds.describe_db_instances(DBInstanceIdentifier="chalkboard")["DBInstances"]
+    (group,) = db["DBParameterGroups"]
+    assert group["DBParameterGroupName"] == "chalkboard"
+    parameters = {
+        p["ParameterName"]: p.get("ParameterValue")
+        for p in rds.describe_db_parameters(DBParameterGroupName="chalkboard")["Parameters"]
+    }
+    assert parameters["idle_in_transaction_session_timeout"] == "60000"
+    assert parameters["log_min_duration_statement"] == "500"
+    assert db["PreferredMaintenanceWindow"].lower() == "mon:09:00-mon:09:30"
+
+
+def test_alarms_cover_what_the_load_balancer_must_not_act_on(stack: Stack, aws: AwsClient) -> None:
+    """Alarms (to one SNS topic) watch ALB 5xx, unhealthy targets, the database as each task
+    sees it, RDS CPU, connections and storage, and task memory; a monthly budget exists."""
+    alarms = {
+        a["AlarmName"]: a
+        for a in aws("cloudwatch").describe_alarms(AlarmNamePrefix="chalkboard-")["MetricAlarms"]
+    }
+    assert set(alarms) >= {
+        f"chalkboard-{name}"
+        for name in (
+            "alb-target-5xx",
+            "alb-5xx",
+            "unhealthy-targets",
+            "database-down",
+            "listener-down",
+            "database-cpu",
+            "database-connections",
+            "database-storage",
+            "task-memory",
+        )
+    }
+    (topic,) = [
+        t["TopicArn"]
+        for t in aws("sns").list_topics()["Topics"]
+        if t["TopicArn"].endswith(":chalkboard-alarms")
+    ]
+    assert all(alarm["AlarmActions"] == [topic] for alarm in alarms.values())
+    down = alarms["chalkboard-database-down"]
+    assert (down["Namespace"], down["MetricName"]) == ("Chalkboard", "DatabaseUp")
+    assert down["Dimensions"] == [{"Name": "Service", "Value": "chalkboard"}]
+
+    budgets = aws("budgets").describe_budgets(AccountId="123456789012")["Budgets"]
+    (budget,) = [b for b in budgets if b["BudgetName"] == "chalkboard-monthly"]
+    assert budget["BudgetLimit"]["Amount"].startswith("150")
+
+
+def test_autoscaling_tracks_tvs_per_task_with_cpu_and_memory_backstops(
+    stack: Stack, terraform: Terraform
+) -> None:
+    """With autoscaling on, the service tracks the app's TVs per task (Chalkboard/TvSockets,
+    Average by Service) and CPU and memory; no policy watches ALB requests."""
+    terraform.run("plan", "-var=enable_autoscaling=true", "-out=scaling.tfplan", cwd=stack.workdir)
+    plan = json.loads(terraform.run("show", "-json", "scaling.tfplan", cwd=stack.workdir).stdout)
+    policies = {
+        c["name"]: c["change"]["after"]["target_tracking_scaling_policy_configuration"][0]
+        for c in plan["resource_changes"]
+        if c["type"] == "aws_appautoscaling_policy"
+    }
+    assert set(policies) == {"tvs", "cpu", "memory"}
+    (metric,) = policies["tvs"]["customized_metric_specification"]
+    assert (metric["namespace"], metric["metric_name"], metric["statistic"]) == (
+        "Chalkboard",
+        "TvSockets",
+        "Average",
+    )
+    assert metric["dimensions"] == [{"name": "Service", "value": "chalkboard"}]
+    assert policies["tvs"]["target_value"] == 5000
+
+
+def test_a_plan_whose_connections_cannot_fit_the_database_fails(
+    stack: Stack, terraform: Terraform
+) -> None:
+    """Terraform refuses a pool size and task count whose connections (times two during a
+    deploy) exceed the database instance's max_connections, and says what to change."""
+    refused = terraform.run(
+        "plan", "-var=max_count=20", "-var=db_pool_max=10", cwd=stack.workdir, ok_codes=(1,)
+    )
+    said = " ".join(refused.stderr.split())
+    assert "database connections" in said
+    assert "db.t4g.micro" in said
 
 
 def test_migrate_task_output_is_a_valid_run_task_request(
