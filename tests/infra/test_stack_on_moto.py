@@ -1,7 +1,8 @@
 """Applies the whole stack against moto's server mode, then inspects it through boto3.
 
-moto's application-autoscaling lacks the tagging API the provider calls, so the stack is
-applied with enable_autoscaling=false; everything else is created as in a real account.
+moto's application-autoscaling and budgets lack the tagging APIs the provider calls, so the
+stack is applied with enable_autoscaling=false and no budget (both are checked in a plan);
+everything else is created as in a real account.
 Where moto keeps less than AWS would (an ECS service's capacity provider strategy and
 deployment settings, a CloudFront origin's access control), the tests read the request moto
 received, from its request recorder.
@@ -38,7 +39,6 @@ IMAGE_TAG = "0123456789ab"
 ENDPOINT_SERVICES = (
     "acm",
     "applicationautoscaling",
-    "budgets",
     "cloudfront",
     "cloudwatch",
     "cloudwatchlogs",
@@ -188,6 +188,7 @@ def prepare_workdir(
         "domain_name": DOMAIN,
         "certificate_arn": certificate,
         "enable_autoscaling": False,
+        "monthly_budget_usd": None,
         "db_deletion_protection": False,
         "db_skip_final_snapshot": True,
         "secret_recovery_window_days": 0,
@@ -331,7 +332,8 @@ def test_alb_checks_readyz_drains_within_spot_warning_and_redirects_http(
     rules = elbv2.describe_rules(ListenerArn=listeners[443]["ListenerArn"])["Rules"]
     (blocked,) = [r for r in rules if r["Priority"] == "1"]
     (condition,) = blocked["Conditions"]
-    assert {"/metrics", "/statusz"} <= set(condition["Values"])
+    paths = condition.get("Values") or condition["PathPatternConfig"]["Values"]
+    assert {"/metrics", "/statusz"} <= set(paths)
     (action,) = blocked["Actions"]
     assert action["Type"] == "fixed-response"
     assert action["FixedResponseConfig"]["StatusCode"] == "404"
@@ -448,7 +450,7 @@ def test_database_ends_idle_transactions_logs_slow_queries_and_keeps_bar_hours_f
 
 def test_alarms_cover_what_the_load_balancer_must_not_act_on(stack: Stack, aws: AwsClient) -> None:
     """Alarms (to one SNS topic) watch ALB 5xx, unhealthy targets, the database as each task
-    sees it, RDS CPU, connections and storage, and task memory; a monthly budget exists."""
+    sees it, RDS CPU, connections and storage, and task memory."""
     alarms = {
         a["AlarmName"]: a
         for a in aws("cloudwatch").describe_alarms(AlarmNamePrefix="chalkboard-")["MetricAlarms"]
@@ -477,18 +479,28 @@ def test_alarms_cover_what_the_load_balancer_must_not_act_on(stack: Stack, aws: 
     assert (down["Namespace"], down["MetricName"]) == ("Chalkboard", "DatabaseUp")
     assert down["Dimensions"] == [{"Name": "Service", "Value": "chalkboard"}]
 
-    budgets = aws("budgets").describe_budgets(AccountId="123456789012")["Budgets"]
-    (budget,) = [b for b in budgets if b["BudgetName"] == "chalkboard-monthly"]
-    assert budget["BudgetLimit"]["Amount"].startswith("150")
 
-
-def test_autoscaling_tracks_tvs_per_task_with_cpu_and_memory_backstops(
+def test_autoscaling_tracks_tvs_per_task_and_a_monthly_budget_watches_the_bill(
     stack: Stack, terraform: Terraform
 ) -> None:
     """With autoscaling on, the service tracks the app's TVs per task (Chalkboard/TvSockets,
-    Average by Service) and CPU and memory; no policy watches ALB requests."""
-    terraform.run("plan", "-var=enable_autoscaling=true", "-out=scaling.tfplan", cwd=stack.workdir)
+    Average by Service) and CPU and memory; no policy watches ALB requests. A monthly budget
+    (150 USD by default) mails the alarm address at 80 % actual and 100 % forecast."""
+    terraform.run(
+        "plan",
+        "-var=enable_autoscaling=true",
+        "-var=monthly_budget_usd=150",
+        "-var=alarm_email=ops@example.test",
+        "-out=scaling.tfplan",
+        cwd=stack.workdir,
+    )
     plan = json.loads(terraform.run("show", "-json", "scaling.tfplan", cwd=stack.workdir).stdout)
+    (budget,) = [
+        c["change"]["after"] for c in plan["resource_changes"] if c["type"] == "aws_budgets_budget"
+    ]
+    assert (budget["limit_amount"], budget["time_unit"]) == ("150", "MONTHLY")
+    notices = {(n["notification_type"], n["threshold"]) for n in budget["notification"]}
+    assert notices == {("ACTUAL", 80), ("FORECASTED", 100)}
     policies = {
         c["name"]: c["change"]["after"]["target_tracking_scaling_policy_configuration"][0]
         for c in plan["resource_changes"]
