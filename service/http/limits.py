@@ -7,7 +7,7 @@ of a header block):
     MAX_HEADERS fields: 431, counted as the bytes arrive, so an unfinished block costs at
     most one read past the limit;
   - headers not finished within HEADER_SECONDS of the connection opening or of the
-    request's first byte: 408 (a connection that sent nothing is just closed).
+    request's first read: 408 (a connection that sent nothing is just closed).
 The refused connection is closed after the answer. Such numbers leave every real client
 far inside: browsers send 1 to 8 KiB of headers, the ALB forwards at most 64 KiB.
 
@@ -65,7 +65,8 @@ class LimitedHttpProtocol(HttpToolsProtocol):
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
-        self._start_headers()
+        self.reading_headers = True
+        self._start_header_timer()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._stop_header_timer()
@@ -77,8 +78,13 @@ class LimitedHttpProtocol(HttpToolsProtocol):
         if self.reading_headers:
             self.unfinished += len(data)
         super().data_received(data)
-        if self.refusal is None and self.reading_headers and self.unfinished > MAX_HEADER_BYTES:
+        if self.refusal is not None or not self.reading_headers:
+            return
+        if self.unfinished > MAX_HEADER_BYTES:
             self.refuse(431, TOO_LARGE)
+        else:
+            # Only headers split across reads need a clock: most arrive whole, in one read.
+            self._start_header_timer()
 
     def send_400_response(self, msg: str) -> None:
         # A parser callback raised _Refused: answer with its status, not uvicorn's 400.
@@ -91,8 +97,8 @@ class LimitedHttpProtocol(HttpToolsProtocol):
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
+        self.reading_headers = True
         self.header_bytes = self.header_count = 0
-        self._start_headers()
 
     def on_url(self, url: bytes) -> None:
         self._count(len(url))
@@ -122,8 +128,7 @@ class LimitedHttpProtocol(HttpToolsProtocol):
         self.refusal = (status, message)
         raise _Refused  # httptools re-raises it as a parser error: see send_400_response
 
-    def _start_headers(self) -> None:
-        self.reading_headers = True
+    def _start_header_timer(self) -> None:
         if self.header_timer is None:
             self.header_timer = self.loop.call_later(HEADER_SECONDS, self._headers_too_slow)
 
