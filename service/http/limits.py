@@ -195,7 +195,7 @@ class RefuseControlCharacters:
     @staticmethod
     def problem(scope: Scope) -> tuple[int, str] | None:
         if CONTROL.search(scope["path"]):
-            return 404, "Not found: this address contains control characters."
+            return 404, "No page has this address: it contains control characters (such as NUL)."
         query = scope["query_string"].decode("latin-1")
         for name, value in parse_qsl(query, keep_blank_values=True):
             if CONTROL.search(name) or CONTROL.search(value):
