@@ -26,6 +26,7 @@ from chalkboard.settings import Settings
 from tests.conftest import Browser, RunningServer, start_server
 from tests.test_displays import new_code, new_menu
 from tests.test_embeds import published_menu
+from tests.test_live import hello, new_tv, send, tv_socket
 from tests.test_menu_api import api_client, new_token
 
 # Each raw exchange gets this long: a server that waits for more is failing the test.
@@ -323,3 +324,26 @@ async def test_forwarded_for_from_loopback_is_not_believed_by_default(
         await task
     seen = await db.fetchval("SELECT host(client_ip) FROM login_failures WHERE email = $1", email)
     assert seen == "127.0.0.1"
+
+
+async def test_a_tv_reporting_control_characters_does_not_stop_others_being_seen(
+    live: RunningServer, db: asyncpg.Pool
+) -> None:
+    """A paired TV's `app` with NUL is kept without it; the other TVs' visits still record."""
+    hostile, honest = await new_tv(db), await new_tv(db)
+    async with tv_socket(live.url) as first, tv_socket(live.url) as second:
+        await send(first, type="hello", token=hostile.token, app="tv\x00\x1b/1")
+        await hello(second, honest.token)
+        deadline = asyncio.get_running_loop().time() + ANSWER_SECONDS
+        while asyncio.get_running_loop().time() < deadline:
+            seen = await db.fetch(
+                "SELECT id, app_version FROM displays WHERE id = ANY($1::bigint[])",
+                [hostile.display_id, honest.display_id],
+            )
+            if {r["id"]: r["app_version"] for r in seen} == {
+                hostile.display_id: "tv/1",
+                honest.display_id: "test/1",
+            }:
+                return
+            await asyncio.sleep(0.1)
+    raise AssertionError(f"visits not recorded: {[dict(r) for r in seen]}")

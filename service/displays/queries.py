@@ -14,6 +14,7 @@ from typing import Any
 import asyncpg
 
 from chalkboard.db import Conn, fetch_one, take_turn
+from chalkboard.http.limits import CONTROL
 from chalkboard.media.pictures import picture
 
 DISPLAY_EVENTS = ("updated", "revoked", "reload")
@@ -283,9 +284,15 @@ async def record_seen(conn: Conn, seen: Mapping[int, tuple[str, str] | None]) ->
     await conn.execute(
         RECORD_SEEN,
         [display_id for display_id, _ in reports],
-        [report[0][:40] if report else None for _, report in reports],
-        [report[1][:20] if report else None for _, report in reports],
+        [_as_kept(report[0], 40) if report else None for _, report in reports],
+        [_as_kept(report[1], 20) if report else None for _, report in reports],
     )
+
+
+def _as_kept(reported: str, limit: int) -> str:
+    """What a TV reported, as its column can keep it: one TV's NUL must not fail the whole
+    batch (and every TV's last_seen_at with it, retried forever)."""
+    return CONTROL.sub("", reported)[:limit]
 
 
 SELECT_DISPLAYS_ON_MENU = "SELECT id FROM displays WHERE venue_id = $1 AND menu_id = $2"
