@@ -16,6 +16,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import asyncpg
+import httpx
 from PIL import Image
 
 from chalkboard.accounts.views import MAX_FAILURES_PER_EMAIL
@@ -231,8 +232,9 @@ def png(seed: int) -> bytes:
     return out.getvalue()
 
 
-def multipart(filename: bytes, data: bytes) -> tuple[bytes, str]:
-    """A multipart body with the filename as raw bytes (clients escape what this must not)."""
+async def upload(boss: Browser, slug: str, filename: bytes, data: bytes) -> httpx.Response:
+    """Upload as the editor does, with the filename as raw bytes (clients escape what this
+    must not)."""
     body = (
         b'--XyZ\r\nContent-Disposition: form-data; name="file"; filename="'
         + filename
@@ -240,7 +242,14 @@ def multipart(filename: bytes, data: bytes) -> tuple[bytes, str]:
         + data
         + b"\r\n--XyZ--\r\n"
     )
-    return body, "multipart/form-data; boundary=XyZ"
+    return await boss.post(
+        f"/api/v1/venues/{slug}/images",
+        content=body,
+        headers={
+            "content-type": "multipart/form-data; boundary=XyZ",
+            "x-csrf-token": boss.csrf_token,
+        },
+    )
 
 
 def stored_files(live: RunningServer) -> set[Path]:
@@ -266,14 +275,9 @@ async def test_control_characters_are_422_naming_the_field_and_store_nothing(
 
     venue_id = await db.fetchval("SELECT id FROM venues WHERE slug = $1", slug)
     before = stored_files(live)
-    body, kind = multipart(b"tap\x00list.png", png(1))
-    upload = await boss.post(
-        f"/api/v1/venues/{slug}/images",
-        content=body,
-        headers={"content-type": kind, "x-csrf-token": boss.csrf_token},
-    )
-    assert upload.status_code == 422, upload.text
-    assert "`file`" in upload.json()["error"]["message"]
+    refused = await upload(boss, slug, b"tap\x00list.png", png(1))
+    assert refused.status_code == 422, refused.text
+    assert "`file`" in refused.json()["error"]["message"]
     assert await db.fetchval("SELECT count(*) FROM images WHERE venue_id = $1", venue_id) == 0
     assert stored_files(live) == before
 
@@ -295,13 +299,7 @@ async def test_an_upload_whose_row_fails_leaves_no_file(
     )
     try:
         before = stored_files(live)
-        body, kind = multipart(b"taps.png", png(2))
-        upload = await boss.post(
-            f"/api/v1/venues/{slug}/images",
-            content=body,
-            headers={"content-type": kind, "x-csrf-token": boss.csrf_token},
-        )
-        assert upload.status_code == 500
+        assert (await upload(boss, slug, b"taps.png", png(2))).status_code == 500
         assert stored_files(live) == before
     finally:
         await db.execute(f"DROP TRIGGER {trigger} ON images; DROP FUNCTION {trigger}()")
