@@ -6,8 +6,9 @@ of a header block):
   - a header block (request line and headers) past MAX_HEADER_BYTES, or with more than
     MAX_HEADERS fields: 431, counted as the bytes arrive, so an unfinished block costs at
     most one read past the limit;
-  - headers not finished within HEADER_SECONDS of the connection opening or of the
-    request's first read: 408 (a connection that sent nothing is just closed).
+  - headers not finished within HEADER_SECONDS of the request's first read: 408; a new
+    connection that sends nothing is closed after the keep-alive timeout, as an idle one
+    between requests is (uvicorn's httptools protocol waited for it for ever).
 The refused connection is closed after the answer. Such numbers leave every real client
 far inside: browsers send 1 to 8 KiB of headers, the ALB forwards at most 64 KiB.
 
@@ -66,7 +67,11 @@ class LimitedHttpProtocol(HttpToolsProtocol):
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         self.reading_headers = True
-        self._start_header_timer()
+        # Until its first byte a new connection is idle, as between keep-alive requests, and
+        # gets as long (browsers open spare connections before they need them).
+        self.timeout_keep_alive_task = self.loop.call_later(
+            self.timeout_keep_alive, self.timeout_keep_alive_handler
+        )
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._stop_header_timer()
@@ -83,7 +88,8 @@ class LimitedHttpProtocol(HttpToolsProtocol):
         if self.unfinished > MAX_HEADER_BYTES:
             self.refuse(431, TOO_LARGE)
         else:
-            # Only headers split across reads need a clock: most arrive whole, in one read.
+            # The clock starts when a read ends with the headers unfinished: most arrive
+            # whole, in one read, and need no timer at all.
             self._start_header_timer()
 
     def send_400_response(self, msg: str) -> None:
@@ -139,11 +145,7 @@ class LimitedHttpProtocol(HttpToolsProtocol):
 
     def _headers_too_slow(self) -> None:
         self.header_timer = None
-        if not self.reading_headers or self.transport.is_closing():
-            return
-        if self.unfinished == 0 and self.header_bytes == 0:
-            self.transport.close()  # opened and said nothing: there is no one to answer
-        else:
+        if self.reading_headers and not self.transport.is_closing():
             self.refuse(408, TOO_SLOW)
 
     def refuse(self, status: int, message: str) -> None:
