@@ -28,6 +28,7 @@ from chalkboard.embeds.cache import Embeds
 from chalkboard.http.assets import Assets
 from chalkboard.http.bodies import Arrivals
 from chalkboard.http.errors import exception_handlers
+from chalkboard.http.limits import RefuseControlCharacters
 from chalkboard.http.pages import create_templates
 from chalkboard.http.security import SecurityHeaders
 from chalkboard.http.telemetry import Metrics, Telemetry
@@ -93,7 +94,8 @@ async def check_schema(pool: asyncpg.Pool) -> None:
 
 
 async def janitor(pool: asyncpg.Pool, settings: Settings) -> None:
-    """Hourly: forget expired sessions, old sign-in failures and old pairing codes."""
+    """Hourly: forget expired sessions, old sign-in failures and old pairing codes and
+    failures."""
     while True:
         try:
             async with pool.acquire() as conn:
@@ -104,6 +106,7 @@ async def janitor(pool: asyncpg.Pool, settings: Settings) -> None:
                 )
                 await accounts.delete_old_login_failures(conn, older_than=timedelta(days=1))
                 await displays.delete_old_pairing_codes(conn)
+                await displays.delete_old_pairing_failures(conn, older_than=timedelta(days=1))
         except (OSError, asyncpg.PostgresError) as exc:
             log.warning("janitor skipped a round: %s", exc)
         await asyncio.sleep(JANITOR_INTERVAL_SECONDS)
@@ -183,6 +186,7 @@ def create_app(settings: Settings) -> Starlette:
         middleware=[
             Middleware(Telemetry, metrics=metrics),
             Middleware(SecurityHeaders, https=settings.is_https),
+            Middleware(RefuseControlCharacters),
         ],
         exception_handlers=exception_handlers(),
         lifespan=lifespan,

@@ -16,6 +16,7 @@ from chalkboard.app import Services, create_app
 from chalkboard.cli import CommandError
 from chalkboard.db import migrate
 from chalkboard.db.pool import connect
+from chalkboard.http.limits import LimitedHttpProtocol
 from chalkboard.http.telemetry import configure_logging
 from chalkboard.live.frames import FramesProtocol
 from chalkboard.settings import Settings
@@ -56,8 +57,10 @@ def uvicorn_config(settings: Settings, port: int | None = None) -> uvicorn.Confi
         # ALB reuses a connection we just closed and the user gets a 502.
         timeout_keep_alive=settings.keepalive_seconds,
         # Only the ALB (or local proxy) may say who the client is and that it used https.
-        proxy_headers=True,
+        proxy_headers=bool(settings.trusted_proxies),
         forwarded_allow_ips=list(settings.trusted_proxies),
+        # httptools, with limits on the header block (http/limits.py).
+        http=LimitedHttpProtocol,
         # uvicorn's sans-I/O protocol, plus writing pre-framed pushes (live/frames.py).
         ws=FramesProtocol,
         # Deflate costs ~35 KiB per idle socket and CPU per message; menus are small.

@@ -46,8 +46,9 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     data_dir: Path = REPO_ROOT / ".data"
-    # Addresses whose X-Forwarded-* headers are believed (the ALB's subnets).
-    trusted_proxies: tuple[str, ...] = ("127.0.0.1",)
+    # Addresses whose X-Forwarded-* headers are believed (the ALB's subnets). None by
+    # default: otherwise any local process could pick the address sign-in throttling sees.
+    trusted_proxies: tuple[str, ...] = ()
     # Must outlive the ALB idle timeout (60 s by default) or the ALB sees resets.
     keepalive_seconds: int = 75
     # Window over which TV sockets are closed on SIGTERM (Fargate Spot gives 120 s).
@@ -150,9 +151,7 @@ class Settings:
         elif mode == "production" and parts.scheme != "https":
             problems.append("PUBLIC_BASE_URL must use https:// in production")
 
-        proxies = tuple(
-            p.strip() for p in env.get("TRUSTED_PROXIES", "127.0.0.1").split(",") if p.strip()
-        )
+        proxies = tuple(p.strip() for p in env.get("TRUSTED_PROXIES", "").split(",") if p.strip())
         for proxy in proxies:
             try:
                 ipaddress.ip_network(proxy, strict=False)

@@ -120,6 +120,9 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
         public_base_url="http://127.0.0.1",
         data_dir=tmp_path_factory.mktemp("data"),
         shutdown_drain_seconds=1,
+        # The tests play many clients from one machine, each with its own X-Forwarded-For
+        # (production trusts only the ALB's subnets; the default trusts no one).
+        trusted_proxies=("127.0.0.1",),
     )
 
 
@@ -294,6 +297,7 @@ async def serve(
             "PORT": str(port),
             "PUBLIC_BASE_URL": public_url or url,
             "SHUTDOWN_DRAIN_SECONDS": "1",
+            "TRUSTED_PROXIES": "127.0.0.1",  # as in `settings`: tests pick client addresses
         }
         log_path = tmp_path / f"serve-{port}-{len(started)}.log"
         with log_path.open("wb") as log:

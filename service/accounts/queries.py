@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 import asyncpg
 
-from chalkboard.db import Conn, fetch_one
+from chalkboard.db import Conn, fetch_one, take_turn
 
 
 @dataclass(frozen=True)
@@ -119,6 +119,14 @@ WHERE failed_at > now() - $3::interval AND (email = $1 OR client_ip = $2::inet)
 """
 DELETE_LOGIN_FAILURES = "DELETE FROM login_failures WHERE email = $1"
 DELETE_OLD_LOGIN_FAILURES = "DELETE FROM login_failures WHERE failed_at < now() - $1::interval"
+
+
+async def wait_login_turn(conn: Conn, *, email: str, client_ip: str | None) -> None:
+    """Wait until no other sign-in for this email or from this address is in flight (the
+    turn lasts until this request's transaction ends). Always email first: no deadlock."""
+    await take_turn(conn, "login-email:" + email)
+    if client_ip is not None:
+        await take_turn(conn, "login-address:" + client_ip)
 
 
 async def record_login_failure(conn: Conn, *, email: str, client_ip: str | None) -> None:

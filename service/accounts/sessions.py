@@ -110,9 +110,10 @@ def csrf_matches(sent: str, expected: str) -> bool:
 
 
 def remember_csrf_seed(request: Request, response: Response, settings: Settings) -> None:
-    """Set the seed cookie when this request had to make a new seed."""
+    """Set the seed cookie when this request had to make a new seed. A call with an API token
+    is not a browser's: it needs no CSRF token, and gets no cookie at all."""
     seed = request.scope.get("chalkboard.new_csrf_seed")
-    if seed is not None:
+    if seed is not None and bearer_token(request) is None:
         _set_cookie(response, CSRF_COOKIE, seed, 365 * 86400, settings)
 
 

@@ -80,7 +80,10 @@ async def login(request: Request, ctx: Context) -> Response:
     if form is None:
         return await render(ctx, "login.html", 422, values=values, errors=errors, next=next_value)
 
+    # The attempt is counted before the password is checked, and attempts for one email (or
+    # from one address) take turns: thirty at once still get at most the limit's checks.
     address = client_ip(request)
+    await queries.wait_login_turn(ctx.conn, email=form.email, client_ip=address)
     by_email, by_address = await queries.count_recent_failures(
         ctx.conn, email=form.email, client_ip=address, window=FAILURE_WINDOW
     )
@@ -96,11 +99,13 @@ async def login(request: Request, ctx: Context) -> Response:
         response.headers["Retry-After"] = str(int(FAILURE_WINDOW.total_seconds()))
         return response
 
+    # Counted as a failure until the password proves right (then all are forgotten).
+    await queries.record_login_failure(ctx.conn, email=form.email, client_ip=address)
     found = await queries.get_user_for_login(ctx.conn, email=form.email)
-    stored_hash = found[1] if found else None
-    if found is None or not await passwords.verify_password(stored_hash, form.password):
-        # The failure is committed with this request's transaction: it must count.
-        await queries.record_login_failure(ctx.conn, email=form.email, client_ip=address)
+    # Checked even when no account has this email (against a decoy hash): the answer takes
+    # as long either way, so its timing does not tell which emails have accounts.
+    matched = await passwords.verify_password(found[1] if found else None, form.password)
+    if found is None or not matched:
         errors = FormErrors(__all__=WRONG_CREDENTIALS)
         return await render(ctx, "login.html", 401, values=values, errors=errors, next=next_value)
 

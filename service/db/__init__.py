@@ -20,3 +20,14 @@ async def fetch_one(conn: Conn, query: str, *args: object) -> asyncpg.Record:
     if row is None:
         raise RuntimeError(f"expected a row from: {query.strip().splitlines()[0]}")
     return row
+
+
+# A transaction-scoped advisory lock on a name, released when the transaction ends.
+TAKE_TURN = "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))"
+
+
+async def take_turn(conn: Conn, name: str) -> None:
+    """Wait until no other transaction holds the turn `name`, then hold it until this one
+    ends: what these transactions count and then write cannot race. A stray hash collision
+    only makes two names take turns together."""
+    await conn.execute(TAKE_TURN, name)

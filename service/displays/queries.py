@@ -13,7 +13,8 @@ from typing import Any
 
 import asyncpg
 
-from chalkboard.db import Conn, fetch_one
+from chalkboard.db import Conn, fetch_one, take_turn
+from chalkboard.http.limits import CONTROL
 from chalkboard.media.pictures import picture
 
 DISPLAY_EVENTS = ("updated", "revoked", "reload")
@@ -191,6 +192,35 @@ async def set_display_token(conn: Conn, *, code: str, token_hash: bytes) -> int 
     return display_id
 
 
+COUNT_PAIRING_FAILURES = """
+SELECT count(*) FILTER (WHERE user_id = $1) AS by_user,
+       count(*) FILTER (WHERE venue_id = $2) AS by_venue
+FROM pairing_failures
+WHERE failed_at > now() - $3::interval AND (user_id = $1 OR venue_id = $2)
+"""
+INSERT_PAIRING_FAILURE = "INSERT INTO pairing_failures (user_id, venue_id) VALUES ($1, $2)"
+DELETE_OLD_PAIRING_FAILURES = "DELETE FROM pairing_failures WHERE failed_at < now() - $1::interval"
+
+
+async def count_pairing_failures(
+    conn: Conn, *, user_id: int, venue_id: int, window: timedelta
+) -> tuple[int, int]:
+    """Wait for this user's and this venue's turn to claim; then (wrong codes this user
+    typed, wrong codes typed into this venue) within the window. User first: no deadlock."""
+    await take_turn(conn, f"pair-user:{user_id}")
+    await take_turn(conn, f"pair-venue:{venue_id}")
+    row = await fetch_one(conn, COUNT_PAIRING_FAILURES, user_id, venue_id, window)
+    return row["by_user"], row["by_venue"]
+
+
+async def record_pairing_failure(conn: Conn, *, user_id: int, venue_id: int) -> None:
+    await conn.execute(INSERT_PAIRING_FAILURE, user_id, venue_id)
+
+
+async def delete_old_pairing_failures(conn: Conn, *, older_than: timedelta) -> None:
+    await conn.execute(DELETE_OLD_PAIRING_FAILURES, older_than)
+
+
 async def delete_old_pairing_codes(conn: Conn) -> None:
     await conn.execute(DELETE_OLD_PAIRING_CODES)
 
@@ -254,9 +284,15 @@ async def record_seen(conn: Conn, seen: Mapping[int, tuple[str, str] | None]) ->
     await conn.execute(
         RECORD_SEEN,
         [display_id for display_id, _ in reports],
-        [report[0][:40] if report else None for _, report in reports],
-        [report[1][:20] if report else None for _, report in reports],
+        [_as_kept(report[0], 40) if report else None for _, report in reports],
+        [_as_kept(report[1], 20) if report else None for _, report in reports],
     )
+
+
+def _as_kept(reported: str, limit: int) -> str:
+    """What a TV reported, as its column can keep it: one TV's NUL must not fail the whole
+    batch (and every TV's last_seen_at with it, retried forever)."""
+    return CONTROL.sub("", reported)[:limit]
 
 
 SELECT_DISPLAYS_ON_MENU = "SELECT id FROM displays WHERE venue_id = $1 AND menu_id = $2"

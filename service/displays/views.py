@@ -36,6 +36,13 @@ from chalkboard.venues import queries as venues
 
 # A connected TV is seen at least every minute (its pings), so 90 s of silence means offline.
 ONLINE_WITHIN = timedelta(seconds=90)
+PAIRING_WINDOW = timedelta(minutes=15)
+MAX_WRONG_CODES_PER_USER = 10
+MAX_WRONG_CODES_PER_VENUE = 20
+TOO_MANY_CODES = (
+    f"Too many wrong codes. Wait {PAIRING_WINDOW.seconds // 60} minutes, then type the code "
+    "the TV shows at that moment."
+)
 CODE_REFUSED = "That code is not valid or has expired: check the TV and type the code it shows now."
 NOTICES = {
     "paired": "Paired. The TV shows your menu within a few seconds.",
@@ -175,9 +182,21 @@ async def pair(request: Request, ctx: Context) -> Response:
         await _check_menu(ctx, form.menu_id, errors)
     if form is None or errors:
         return await pair_page(ctx, status=422, values=values, errors=errors)
+    # Every wrong code counts against the person and the venue: past the limits, claims
+    # stop for the window, so a code shown in another bar cannot be found by guessing.
+    by_user, by_venue = await queries.count_pairing_failures(
+        ctx.conn, user_id=ctx.user.id, venue_id=ctx.venue.id, window=PAIRING_WINDOW
+    )
+    if by_user >= MAX_WRONG_CODES_PER_USER or by_venue >= MAX_WRONG_CODES_PER_VENUE:
+        response = await pair_page(
+            ctx, status=429, values=values, errors=FormErrors(code=TOO_MANY_CODES)
+        )
+        response.headers["Retry-After"] = str(int(PAIRING_WINDOW.total_seconds()))
+        return response
     try:
         display = await _claim(ctx, form)
     except CodeRefused:
+        await queries.record_pairing_failure(ctx.conn, user_id=ctx.user.id, venue_id=ctx.venue.id)
         return await pair_page(ctx, status=422, values=values, errors=FormErrors(code=CODE_REFUSED))
     # The process holding the TV's socket mints its token and hands it over.
     await queries.notify_display_paired(ctx.conn, code=form.code, display_id=display.id)

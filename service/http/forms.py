@@ -11,14 +11,15 @@ from starlette.requests import Request
 from chalkboard.http.routing import MAX_FORM_FIELDS
 
 Model = TypeVar("Model", bound=BaseModel)
-# Postgres text cannot hold NUL: refuse it with a message rather than fail on insert.
-NO_NUL = r"^[^\x00]*$"
+# Postgres text cannot hold NUL, and no other control character belongs in a name or a
+# note (tab and line breaks do, in longer text): refuse them with a message naming the field.
+NO_CONTROL = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
 
 
 def text(max_length: int, min_length: int = 0) -> StringConstraints:
-    """Stored text: trimmed, within bounds, no NUL characters."""
+    """Stored text: trimmed, within bounds, no control characters but tab and line breaks."""
     return StringConstraints(
-        strip_whitespace=True, min_length=min_length, max_length=max_length, pattern=NO_NUL
+        strip_whitespace=True, min_length=min_length, max_length=max_length, pattern=NO_CONTROL
     )
 
 
@@ -43,7 +44,7 @@ def field_message(error: ErrorDetails) -> str:
         return f"Use at most {ctx['max_length']} characters."
     if kind == "value_error":
         return str(ctx.get("error", error["msg"]))
-    if kind == "string_pattern_mismatch" and ctx.get("pattern") == NO_NUL:
+    if kind == "string_pattern_mismatch" and ctx.get("pattern") == NO_CONTROL:
         return "Remove the invisible control characters from this text."
     if kind == "literal_error":
         return f"Choose one of: {ctx.get('expected', '')}."

@@ -1,4 +1,5 @@
-"""Security headers on every response. A route may set its own CSP (embeds relax framing)."""
+"""Security headers on every response. A route may set its own CSP (embeds relax framing)
+and its own caching (static files, images, the public embed and the TV app)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,10 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+PRIVATE = "private, no-store"
+PER_CALLER = "Cookie, Authorization"
+
+
 def security_headers(*, https: bool) -> dict[str, str]:
     headers = {
         "content-security-policy": CONTENT_SECURITY_POLICY,
@@ -30,6 +35,10 @@ def security_headers(*, https: bool) -> dict[str, str]:
         "x-frame-options": "DENY",
         "cross-origin-opener-policy": "same-origin",
         "permissions-policy": "camera=(), microphone=(), geolocation=()",
+        # Every other answer is for whoever asked (a signed-in page, an API answer, a form
+        # with a CSRF token): no shared cache may keep it, no browser may show it from its
+        # cache after sign-out, and a cache that ignores that still keys it per caller.
+        "cache-control": PRIVATE,
     }
     if https:
         headers["strict-transport-security"] = "max-age=63072000; includeSubDomains"
@@ -50,6 +59,8 @@ class SecurityHeaders:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 own_csp = "content-security-policy" in headers
+                if "cache-control" not in headers:
+                    headers.add_vary_header(PER_CALLER)
                 for name, value in self.headers.items():
                     # A route that sets its own CSP decides framing; X-Frame-Options would veto it.
                     if name not in headers and not (own_csp and name == "x-frame-options"):

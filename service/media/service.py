@@ -22,6 +22,7 @@ from typing import Any
 from starlette.datastructures import UploadFile
 
 from chalkboard.db import Conn
+from chalkboard.http.limits import CONTROL
 from chalkboard.media import images, queries
 from chalkboard.media.images import Processed, Rejected
 from chalkboard.media.queries import Image
@@ -84,6 +85,13 @@ class Media:
     async def process(self, upload: UploadFile) -> Upload:
         """Read and re-encode, within the concurrency bound; raises Rejected. Slow, and holds
         no database connection (the upload route's `prepare`)."""
+        name = (upload.filename or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:200]
+        if CONTROL.search(name):
+            raise Rejected(
+                422,
+                "The name of the file in the `file` field contains control characters (such as "
+                "NUL): rename the file and upload it again.",
+            )
         async with self.slots:
             data = await self._read(upload)
             work = functools.partial(
@@ -93,7 +101,6 @@ class Media:
             processed = await asyncio.shield(
                 asyncio.get_running_loop().run_in_executor(self.workers, work)
             )
-        name = (upload.filename or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:200]
         return Upload(name, len(data), hashlib.sha256(data).hexdigest(), processed)
 
     async def save(self, conn: Conn, *, venue_id: int, upload: Upload) -> Image:
@@ -125,24 +132,31 @@ class Media:
                     "content_type": variant.content_type,
                 }
             )
-        await asyncio.gather(
-            *(
-                self.store.put(v["key"], variant.data, v["content_type"])
-                for v, variant in zip(variants, processed.variants, strict=True)
+        keys = [v["key"] for v in variants]
+        shared = await queries.keys_in_use(conn, venue_id=venue_id, image_id=0, keys=keys)
+        try:
+            await asyncio.gather(
+                *(
+                    self.store.put(v["key"], variant.data, v["content_type"])
+                    for v, variant in zip(variants, processed.variants, strict=True)
+                )
             )
-        )
-        return await queries.create_image(
-            conn,
-            venue_id=venue_id,
-            sha256=digest,
-            name=upload.name,
-            format=processed.format,
-            width=processed.width,
-            height=processed.height,
-            upload_bytes=upload.size,
-            stored_bytes=processed.stored_bytes,
-            variants=variants,
-        )
+            return await queries.create_image(
+                conn,
+                venue_id=venue_id,
+                sha256=digest,
+                name=upload.name,
+                format=processed.format,
+                width=processed.width,
+                height=processed.height,
+                upload_bytes=upload.size,
+                stored_bytes=processed.stored_bytes,
+                variants=variants,
+            )
+        except BaseException:
+            # No row will name the files just written: take them back.
+            await self.store.delete([key for key in keys if key not in shared])
+            raise
 
     async def delete(
         self, conn: Conn, *, venue_id: int, image: Image
