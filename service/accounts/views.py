@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from starlette.requests import Request
@@ -10,15 +11,20 @@ from starlette.responses import RedirectResponse, Response
 
 from chalkboard.accounts import passwords, queries, sessions
 from chalkboard.accounts.forms import Credentials, SignUp
+from chalkboard.accounts.queries import User
 from chalkboard.http.forms import FormErrors, form_values, validate
 from chalkboard.http.pages import render
-from chalkboard.http.routing import Access, AppRoute, Context
+from chalkboard.http.routing import Access, AppRoute, Context, transaction
 
 # Throttling: per email (guessing one account) and per address (spraying many accounts).
 FAILURE_WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_EMAIL = 10
 MAX_FAILURES_PER_ADDRESS = 50
 WRONG_CREDENTIALS = "That email and password do not match. Check both and try again."
+TOO_MANY = (
+    "Too many sign-in attempts. Wait {} minutes and try again, or ask a venue owner to reset "
+    "your password."
+)
 
 
 def safe_next(target: str | None) -> str:
@@ -72,51 +78,76 @@ async def login_page(request: Request, ctx: Context) -> Response:
     )
 
 
-async def login(request: Request, ctx: Context) -> Response:
+@dataclass(frozen=True)
+class SignInAttempt:
+    """What `check_sign_in` made of a sign-in: the account, when the password matched, or the
+    page to answer with (status and errors)."""
+
+    values: dict[str, str]
+    status: int = 200
+    errors: FormErrors = field(default_factory=FormErrors)
+    user: User | None = None
+    email: str = ""
+    new_hash: str | None = None  # the password rehashed with today's parameters, if due
+
+
+async def check_sign_in(request: Request, ctx: Context) -> SignInAttempt:
+    """Count the attempt, then check the password, holding no pooled connection meanwhile:
+    the hash takes about 100 ms of a worker thread, and thirty sign-ins at once must not hold
+    thirty connections (or every page of the site would wait)."""
     values = await form_values(request)
-    next_value = values.get("next", "")
     form, errors = validate(Credentials, values)
     values.pop("password", None)
     if form is None:
-        return await render(ctx, "login.html", 422, values=values, errors=errors, next=next_value)
-
-    # The attempt is counted before the password is checked, and attempts for one email (or
-    # from one address) take turns: thirty at once still get at most the limit's checks.
+        return SignInAttempt(values, 422, errors)
     address = client_ip(request)
-    await queries.wait_login_turn(ctx.conn, email=form.email, client_ip=address)
-    by_email, by_address = await queries.count_recent_failures(
-        ctx.conn, email=form.email, client_ip=address, window=FAILURE_WINDOW
-    )
-    if by_email >= MAX_FAILURES_PER_EMAIL or by_address >= MAX_FAILURES_PER_ADDRESS:
-        minutes = int(FAILURE_WINDOW.total_seconds() // 60)
-        errors = FormErrors(
-            __all__=f"Too many sign-in attempts. Wait {minutes} minutes and try again, or ask "
-            "a venue owner to reset your password."
+    async with transaction(ctx.services) as conn:
+        # Counted before the password is checked, taking turns per email and per address,
+        # and committed at once: thirty at once still get at most the limit's checks.
+        await queries.wait_login_turn(conn, email=form.email, client_ip=address)
+        by_email, by_address = await queries.count_recent_failures(
+            conn, email=form.email, client_ip=address, window=FAILURE_WINDOW
         )
-        response: Response = await render(
-            ctx, "login.html", 429, values=values, errors=errors, next=next_value
-        )
-        response.headers["Retry-After"] = str(int(FAILURE_WINDOW.total_seconds()))
-        return response
-
-    # Counted as a failure until the password proves right (then all are forgotten).
-    await queries.record_login_failure(ctx.conn, email=form.email, client_ip=address)
-    found = await queries.get_user_for_login(ctx.conn, email=form.email)
+        if by_email >= MAX_FAILURES_PER_EMAIL or by_address >= MAX_FAILURES_PER_ADDRESS:
+            minutes = int(FAILURE_WINDOW.total_seconds() // 60)
+            return SignInAttempt(values, 429, FormErrors(__all__=TOO_MANY.format(minutes)))
+        # A failure until the password proves right (then all of them are forgotten).
+        await queries.record_login_failure(conn, email=form.email, client_ip=address)
+        found = await queries.get_user_for_login(conn, email=form.email)
     # Checked even when no account has this email (against a decoy hash): the answer takes
     # as long either way, so its timing does not tell which emails have accounts.
     matched = await passwords.verify_password(found[1] if found else None, form.password)
     if found is None or not matched:
-        errors = FormErrors(__all__=WRONG_CREDENTIALS)
-        return await render(ctx, "login.html", 401, values=values, errors=errors, next=next_value)
-
+        return SignInAttempt(values, 401, FormErrors(__all__=WRONG_CREDENTIALS))
     user, stored_hash = found
+    new_hash = None
     if passwords.needs_rehash(stored_hash):
-        await queries.set_password_hash(
-            ctx.conn, user_id=user.id, password_hash=await passwords.hash_password(form.password)
+        new_hash = await passwords.hash_password(form.password)
+    return SignInAttempt(values, user=user, email=form.email, new_hash=new_hash)
+
+
+async def login(request: Request, ctx: Context) -> Response:
+    attempt: SignInAttempt = ctx.prepared
+    next_value = attempt.values.get("next", "")
+    if attempt.user is None:
+        page: Response = await render(
+            ctx,
+            "login.html",
+            attempt.status,
+            values=attempt.values,
+            errors=attempt.errors,
+            next=next_value,
         )
-    await queries.clear_login_failures(ctx.conn, email=form.email)
+        if attempt.status == 429:
+            page.headers["Retry-After"] = str(int(FAILURE_WINDOW.total_seconds()))
+        return page
+    if attempt.new_hash is not None:
+        await queries.set_password_hash(
+            ctx.conn, user_id=attempt.user.id, password_hash=attempt.new_hash
+        )
+    await queries.clear_login_failures(ctx.conn, email=attempt.email)
     response = RedirectResponse(safe_next(next_value), 303)
-    await sessions.sign_in(request, response, ctx.conn, ctx.services.settings, user)
+    await sessions.sign_in(request, response, ctx.conn, ctx.services.settings, attempt.user)
     return response
 
 
@@ -142,7 +173,7 @@ routes = [
     AppRoute("/signup", signup_page, access=Access.PUBLIC),
     AppRoute("/signup", signup, access=Access.PUBLIC, methods=["POST"]),
     AppRoute("/login", login_page, access=Access.PUBLIC),
-    AppRoute("/login", login, access=Access.PUBLIC, methods=["POST"]),
+    AppRoute("/login", login, access=Access.PUBLIC, methods=["POST"], prepare=check_sign_in),
     AppRoute("/logout", logout, access=Access.SIGNED_IN, methods=["POST"]),
     AppRoute("/logout-everywhere", logout_everywhere, access=Access.SIGNED_IN, methods=["POST"]),
     AppRoute("/account", account_page, access=Access.SIGNED_IN),

@@ -136,10 +136,12 @@ class AppRoute(Route):
     """A Starlette route whose endpoint takes (request, ctx) and whose access is declared.
 
     `prepare` is slow work on the request that must not hold a database connection (an
-    upload arriving over a phone's Wi-Fi, then decoded): it runs after the access checks,
-    in a transaction of their own, and before the endpoint's transaction, which checks
-    access again. Its result is `ctx.prepared`. Such a route takes CSRF from the
-    X-CSRF-Token header only: the body is not read until `prepare` reads it.
+    upload arriving over a phone's Wi-Fi, then decoded; a password hash checked): it runs
+    after the access checks, in a transaction of their own, and before the endpoint's
+    transaction, which checks access again. Its result is `ctx.prepared`; what it must
+    write at once it writes in short transactions of its own (`transaction`). With
+    `streams_body`, `prepare` reads the body itself (an upload), so the route takes CSRF
+    from the X-CSRF-Token header only.
     """
 
     def __init__(
@@ -152,6 +154,7 @@ class AppRoute(Route):
         name: str | None = None,
         max_body: int = DEFAULT_MAX_BODY,
         prepare: Prepare | None = None,
+        streams_body: bool = False,
     ) -> None:
         if access in (Access.VENUE, Access.VENUE_OWNER, Access.API) and "{slug}" not in path:
             raise ValueError(f"{path}: a venue-scoped route must name its venue with {{slug}}")
@@ -159,31 +162,30 @@ class AppRoute(Route):
         self.max_body = max_body
         self.handler = endpoint
         self.prepare = prepare
+        self.streams_body = streams_body and prepare is not None
         super().__init__(path, _Edge(self), methods=list(methods), name=name or endpoint.__name__)
 
     async def asgi(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, bodies.limited(receive, scope, self.max_body))
         services: Services = request.state.services
         prepared = None
-        if self.prepare is not None:
-            # Who may upload is checked before the upload is read, in a short transaction.
-            async with transaction(services) as conn:
-                ctx = await self.resolve(request, services, conn)
-                if request.method not in SAFE_METHODS and ctx.token is None:
-                    await check_csrf(request, ctx, header_only=True)
         try:
-            with services.arrivals.arriving(scope):
-                if self.prepare is not None:
+            if self.prepare is not None and self.streams_body:
+                ctx = await self.checked(request, services)
+                with services.arrivals.arriving(scope):
                     prepared = await self.prepare(request, ctx)
-                else:
+            else:
+                with services.arrivals.arriving(scope):
                     await request.body()  # kept by the request for the endpoint and its form
+                if self.prepare is not None:
+                    ctx = await self.checked(request, services)
+                    prepared = await self.prepare(request, ctx)
         except ClientDisconnect:
             return  # the client left before its request was whole: there is nobody to answer
         async with transaction(services) as conn:
             ctx = await self.resolve(request, services, conn)
             ctx.prepared = prepared
-            if request.method not in SAFE_METHODS and ctx.token is None:
-                await check_csrf(request, ctx, header_only=self.prepare is not None)
+            await self.check_csrf(request, ctx)
             response = await self.handler(request, ctx)
         for work in ctx.committed:
             try:
@@ -193,6 +195,17 @@ class AppRoute(Route):
                 log.exception("work after the commit failed (the change itself is saved)")
         sessions.remember_csrf_seed(request, response, services.settings)
         await response(scope, receive, send)
+
+    async def checked(self, request: Request, services: Services) -> Context:
+        """Who may do this, checked before `prepare`'s slow work, in a short transaction."""
+        async with transaction(services) as conn:
+            ctx = await self.resolve(request, services, conn)
+            await self.check_csrf(request, ctx)
+        return ctx
+
+    async def check_csrf(self, request: Request, ctx: Context) -> None:
+        if request.method not in SAFE_METHODS and ctx.token is None:
+            await check_csrf(request, ctx, header_only=self.streams_body)
 
     async def resolve(self, request: Request, services: Services, conn: Conn) -> Context:
         settings = services.settings

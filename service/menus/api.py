@@ -157,6 +157,7 @@ class ApiRoute(AppRoute):
             name=f"api.{endpoint.__name__}",
             max_body=max_body,
             prepare=prepare,
+            streams_body=upload,
         )
 
 
