@@ -285,11 +285,12 @@ class Chalkboard:
 class Clients:
     """The simulated-TV processes (bench/fanout_clients.py); each command goes to all."""
 
-    def __init__(self, processes: list[asyncio.subprocess.Process]) -> None:
+    def __init__(self, processes: list[asyncio.subprocess.Process], first_source: int = 2) -> None:
         self.processes = processes
+        self.first_source = first_source
 
     @classmethod
-    async def start(cls, count: int) -> Clients:
+    async def start(cls, count: int, first_source: int = 2) -> Clients:
         processes = [
             await asyncio.create_subprocess_exec(
                 sys.executable,
@@ -301,12 +302,12 @@ class Clients:
             )
             for _ in range(count)
         ]
-        return cls(processes)
+        return cls(processes, first_source)
 
     @property
     def sources(self) -> list[str]:
         """One loopback source address per process: N sockets stay far from the port range."""
-        return [f"127.0.0.{2 + n}" for n in range(len(self.processes))]
+        return [f"127.0.0.{self.first_source + n}" for n in range(len(self.processes))]
 
     async def ask(self, commands: list[dict[str, Any]], within: float) -> list[dict[str, Any]]:
         async def one(process: asyncio.subprocess.Process, command: dict[str, Any]) -> Any:
@@ -331,9 +332,16 @@ class Clients:
         return await self.ask([command] * len(self.processes), within)
 
     async def connect(
-        self, url: str, origin: str, tv_tokens: list[str], menu: int, version: int
+        self,
+        url: str,
+        origin: str,
+        tv_tokens: list[str],
+        menu: int,
+        version: int,
+        **options: Any,
     ) -> float:
-        """Connect one TV per token, spread over the processes; seconds until all are up."""
+        """Connect one TV per token, spread over the processes; seconds until all are up.
+        `options` go to each process's `connect` as they are (abnormal_spread)."""
         started = time.monotonic()
         share = len(self.processes)
         answers = await self.ask(
@@ -346,6 +354,7 @@ class Clients:
                     "menu": menu,
                     "version": version,
                     "source": source,
+                    **options,
                 }
                 for n, source in enumerate(self.sources)
             ],
@@ -664,6 +673,11 @@ def report(result: dict[str, Any]) -> None:
         ("polling: server CPU", f"{result['polling_cpu_fraction']:.0%} of a core", ""),
         ("host: CPU stolen by other machines", f"{result['host_steal_percent']:.1f} %", ""),
     ]
+    print_table(rows)
+
+
+def print_table(rows: list[tuple[str, str, str]]) -> None:
+    """what, value, target: one line each, in aligned columns."""
     width = max(len(what) for what, _, _ in rows)
     print(f"\n{'what':<{width}}  {'value':>18}  target")
     for what, value, target in rows:
