@@ -35,6 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -690,18 +691,28 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=4, help="TV processes")
     parser.add_argument("--idle-seconds", type=float, default=30)
     parser.add_argument("--poll-seconds", type=float, default=30)
-    args = parser.parse_args()
+    measure(run, parser.parse_args(), report, RESULTS)
+
+
+def measure(
+    run: Callable[[argparse.Namespace, Path], Awaitable[dict[str, Any]]],
+    args: argparse.Namespace,
+    report: Callable[[dict[str, Any]], None],
+    results: Path,
+) -> None:
+    """`run` on a throwaway data dir; add the host's CPU steal, print the table, write JSON."""
+    name = results.stem
     before = psutil.cpu_times()
-    with tempfile.TemporaryDirectory(prefix="chalkboard-fanout-") as data_dir:
+    with tempfile.TemporaryDirectory(prefix=f"chalkboard-{name}-") as data_dir:
         try:
             result = asyncio.run(run(args, Path(data_dir)))
         except BenchError as error:
-            sys.exit(f"fanout: {error}")
+            sys.exit(f"{name}: {error}")
     result["host_steal_percent"] = steal_percent(before, psutil.cpu_times())
     report(result)
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"wrote {RESULTS}")
+    results.parent.mkdir(exist_ok=True)
+    results.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"wrote {results}")
 
 
 if __name__ == "__main__":
