@@ -238,6 +238,10 @@ class Chalkboard:
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
+    def ws_url(self) -> str:
+        return self.url.replace("http", "ws", 1) + "/tv/ws"
+
+    @property
     def ps(self) -> psutil.Process:
         assert self.process is not None
         return psutil.Process(self.process.pid)
@@ -394,9 +398,10 @@ async def measure_connected_memory(
     the server CPU that took per TV."""
     await asyncio.sleep(SETTLE_SECONDS)
     before = server.ps.memory_info().rss
-    ws_url = server.url.replace("http", "ws", 1) + "/tv/ws"
     cpu_before = cpu_seconds(server.ps)
-    seconds = await clients.connect(ws_url, server.url, seed.tv_tokens, seed.menu_id, seed.version)
+    seconds = await clients.connect(
+        server.ws_url, server.url, seed.tv_tokens, seed.menu_id, seed.version
+    )
     hello_cpu = cpu_seconds(server.ps) - cpu_before
     await asyncio.sleep(SETTLE_SECONDS)
     after = server.ps.memory_info().rss

@@ -64,7 +64,7 @@ from fanout import (  # bench/fanout.py, beside this file
     print_table,
     seed,
 )
-from fanout_clients import ABNORMAL_SPREAD_SECONDS
+from fanout_clients import ABNORMAL_SPREAD_SECONDS, BACKOFF_BASE_SECONDS
 
 import chalkboard
 from chalkboard.db.server import embedded_server
@@ -75,7 +75,6 @@ ORDINARY_EDITS = 5
 SETTLE_SECONDS = 2
 BACK_TIMEOUT = 60  # the old backoff's cap is 30 s: by then every TV has had several tries
 SAMPLE_SECONDS = 0.25
-OLD_FIRST_RETRY_SECONDS = 0.5  # tv.js's backoff base: the first retry before the spread
 
 # Targets (issue 12).
 OUTAGE_TARGET_S = 2
@@ -122,10 +121,6 @@ def stop_postgres(postgres: Any) -> None:
     from pgserver._commands import pg_ctl  # loaded by embedded_server, warnings handled
 
     pg_ctl(["-w", "-m", "fast", "stop"], pgdata=postgres.pgdata, user=postgres.system_user)
-
-
-def ws_url(server: Chalkboard) -> str:
-    return server.url.replace("http", "ws", 1) + "/tv/ws"
 
 
 def peak_in_one_second(times: list[float]) -> int:
@@ -182,7 +177,7 @@ async def measure_outage(
     try:
         tv_tokens = seed_data.tv_tokens[:tvs]
         await clients.connect(
-            ws_url(server), server.url, tv_tokens, seed_data.menu_id, seed_data.version
+            server.ws_url, server.url, tv_tokens, seed_data.menu_id, seed_data.version
         )
         ordinary = []
         for n in range(ORDINARY_EDITS):
@@ -258,7 +253,7 @@ async def measure_deploy(
         half = len(tv_tokens) // 2
         for clients, server, share in ((on_a, a, tv_tokens[:half]), (on_b, b, tv_tokens[half:])):
             await clients.connect(
-                ws_url(server),
+                server.ws_url,
                 a.url,
                 share,
                 seed_data.menu_id,
@@ -268,7 +263,7 @@ async def measure_deploy(
         await asyncio.sleep(SETTLE_SECONDS)
         sampler = asyncio.create_task(sample_sockets(b.url, samples))
         await asyncio.sleep(SAMPLE_SECONDS)
-        await on_a.ask_all({"cmd": "route", "url": ws_url(b)}, 30)  # A is deregistered
+        await on_a.ask_all({"cmd": "route", "url": b.ws_url}, 30)  # A is deregistered
         cut = time.time()
         if kind == "drain":
             metadata.desired = "STOPPED"
@@ -309,7 +304,7 @@ def takes_back(old_client_cut: dict[str, Any]) -> int | None:
     """What one process takes back per second at most: the old client's peak, when its TVs
     (all back within 0.5 s if nothing held them) had to queue for B. Else unknown."""
     all_back = old_client_cut["first_drop_to_all_back_s"]
-    if all_back is None or all_back <= 2 * OLD_FIRST_RETRY_SECONDS:
+    if all_back is None or all_back <= 2 * BACKOFF_BASE_SECONDS:
         return None
     peak: int = old_client_cut["peak_reconnects_per_s"]
     return peak
