@@ -133,6 +133,16 @@ def peak_in_one_second(times: list[float]) -> int:
     return peak
 
 
+def peak_rise_per_second(samples: list[tuple[float, int]]) -> float:
+    """From (time, count) samples: the fastest the count rose over any second or more."""
+    peak = 0.0
+    for n, (at, count) in enumerate(samples):
+        later = next(((t, c) for t, c in samples[n + 1 :] if t - at >= 1), None)
+        if later is not None:
+            peak = max(peak, (later[1] - count) / (later[0] - at))
+    return peak
+
+
 def per_second(times: list[float], start: float) -> list[int]:
     """How many of `times` fell in each whole second after `start`."""
     counts = Counter(int(at - start) for at in times if at >= start)
@@ -290,6 +300,7 @@ async def measure_deploy(
         "tvs_on_b": len(tv_tokens) - half,
         "back_on_b": back,
         "peak_reconnects_per_s": peak_in_one_second(opens),
+        "peak_rise_of_b_sockets_per_s": peak_rise_per_second(samples),
         "first_drop_s": drops[0] - cut if drops else None,
         "first_drop_to_all_back_s": opens[-1] - drops[0] if back == moved and drops else None,
         "reconnect_span_s": opens[-1] - opens[0] if opens else None,
@@ -397,7 +408,11 @@ def report(result: dict[str, Any]) -> None:
                 else "B kept up: not one process's most (raise --deploy-tvs)"
             )
         rows += [
-            (f"  {what}: peak reconnects/s at B", f"{one['peak_reconnects_per_s']}/s", target),
+            (
+                f"  {what}: peak reconnects/s at B (B's /metrics)",
+                f"{one['peak_reconnects_per_s']}/s ({one['peak_rise_of_b_sockets_per_s']:.0f}/s)",
+                target,
+            ),
             (
                 "    first drop → all back on B",
                 s(one["first_drop_to_all_back_s"]),
