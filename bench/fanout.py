@@ -677,9 +677,22 @@ def report(result: dict[str, Any]) -> None:
             "",
         ),
         ("polling: server CPU", f"{result['polling_cpu_fraction']:.0%} of a core", ""),
-        ("host: CPU stolen by other machines", f"{result['host_steal_percent']:.1f} %", ""),
+        *host_rows(result),
     ]
     print_table(rows)
+
+
+def host_rows(result: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """How quiet the run was: its figures are only as steady as this."""
+    start, end = result["host_load_1m"]
+    return [
+        ("host: CPU stolen by other machines", f"{result['host_steal_percent']:.1f} %", ""),
+        (
+            f"host: load average (1 min), start / end ({result['host_cpus']} cores)",
+            f"{start:.1f} / {end:.1f}",
+            "",
+        ),
+    ]
 
 
 def print_table(rows: list[tuple[str, str, str]]) -> None:
@@ -705,15 +718,18 @@ def measure(
     report: Callable[[dict[str, Any]], None],
     results: Path,
 ) -> None:
-    """`run` on a throwaway data dir; add the host's CPU steal, print the table, write JSON."""
+    """`run` on a throwaway data dir; add how busy the host was (CPU stolen by other machines,
+    the load average: others' work on this one), print the table, write JSON."""
     name = results.stem
-    before = psutil.cpu_times()
+    before, load_before = psutil.cpu_times(), os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix=f"chalkboard-{name}-") as data_dir:
         try:
             result = asyncio.run(run(args, Path(data_dir)))
         except BenchError as error:
             sys.exit(f"{name}: {error}")
     result["host_steal_percent"] = steal_percent(before, psutil.cpu_times())
+    result["host_load_1m"] = [load_before, os.getloadavg()[0]]
+    result["host_cpus"] = os.cpu_count()
     report(result)
     results.parent.mkdir(exist_ok=True)
     results.write_text(json.dumps(result, indent=2) + "\n")

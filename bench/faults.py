@@ -60,6 +60,7 @@ from fanout import (  # bench/fanout.py, beside this file
     Seed,
     commit_edit,
     free_port,
+    host_rows,
     measure,
     print_table,
     seed,
@@ -427,7 +428,7 @@ def report(result: dict[str, Any]) -> None:
                 "",
             ),
         ]
-    rows.append(("host: CPU stolen by other machines", f"{result['host_steal_percent']:.1f} %", ""))
+    rows += host_rows(result)
     print_table(rows)
 
 
