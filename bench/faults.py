@@ -294,7 +294,8 @@ async def measure_deploy(
         a.kill()
         b.kill()
         metadata.close()
-    moved, back = sum(a["of"] for a in answers), sum(a["back"] for a in answers)
+    moved = sum(answer["of"] for answer in answers)
+    back = sum(answer["back"] for answer in answers)
     drops, opens = merged(answers, "drops"), merged(answers, "opens")
     return {
         "tvs_on_a": moved,
