@@ -50,6 +50,9 @@ TVS ?= 10000
 bench-fanout: $(VENV)/.dev-deps ## Push to TVS=10000 TVs vs. websockets.broadcast() and polling (bench/results/fanout.json)
 	$(BIN)/python bench/fanout.py --tvs $(TVS)
 
+bench-faults: $(VENV)/.dev-deps ## 1,000 TVs through a 30 s database outage; a rolling deploy, drain vs. cut (bench/results/faults.json)
+	$(BIN)/python bench/faults.py
+
 bench-media: $(VENV)/.dev-deps ## Upload-to-URL latency per image size, CDN vs origin (bench/results/media.json)
 	$(BIN)/python bench/media.py
 
@@ -59,4 +62,4 @@ bench-embed: $(VENV)/.dev-deps ## Embed page req/s and p99 (200 and 304) vs. a b
 clean: ## Remove the virtualenv and local data (the embedded database too)
 	rm -rf $(VENV) .data
 
-.PHONY: help run test lint format bench-idle bench-fanout bench-media bench-embed clean
+.PHONY: help run test lint format bench-idle bench-fanout bench-faults bench-media bench-embed clean

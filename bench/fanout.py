@@ -35,6 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -237,6 +238,10 @@ class Chalkboard:
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
+    def ws_url(self) -> str:
+        return self.url.replace("http", "ws", 1) + "/tv/ws"
+
+    @property
     def ps(self) -> psutil.Process:
         assert self.process is not None
         return psutil.Process(self.process.pid)
@@ -285,11 +290,12 @@ class Chalkboard:
 class Clients:
     """The simulated-TV processes (bench/fanout_clients.py); each command goes to all."""
 
-    def __init__(self, processes: list[asyncio.subprocess.Process]) -> None:
+    def __init__(self, processes: list[asyncio.subprocess.Process], first_source: int = 2) -> None:
         self.processes = processes
+        self.first_source = first_source
 
     @classmethod
-    async def start(cls, count: int) -> Clients:
+    async def start(cls, count: int, first_source: int = 2) -> Clients:
         processes = [
             await asyncio.create_subprocess_exec(
                 sys.executable,
@@ -301,12 +307,12 @@ class Clients:
             )
             for _ in range(count)
         ]
-        return cls(processes)
+        return cls(processes, first_source)
 
     @property
     def sources(self) -> list[str]:
         """One loopback source address per process: N sockets stay far from the port range."""
-        return [f"127.0.0.{2 + n}" for n in range(len(self.processes))]
+        return [f"127.0.0.{self.first_source + n}" for n in range(len(self.processes))]
 
     async def ask(self, commands: list[dict[str, Any]], within: float) -> list[dict[str, Any]]:
         async def one(process: asyncio.subprocess.Process, command: dict[str, Any]) -> Any:
@@ -331,9 +337,16 @@ class Clients:
         return await self.ask([command] * len(self.processes), within)
 
     async def connect(
-        self, url: str, origin: str, tv_tokens: list[str], menu: int, version: int
+        self,
+        url: str,
+        origin: str,
+        tv_tokens: list[str],
+        menu: int,
+        version: int,
+        **options: Any,
     ) -> float:
-        """Connect one TV per token, spread over the processes; seconds until all are up."""
+        """Connect one TV per token, spread over the processes; seconds until all are up.
+        `options` go to each process's `connect` as they are (abnormal_spread)."""
         started = time.monotonic()
         share = len(self.processes)
         answers = await self.ask(
@@ -346,6 +359,7 @@ class Clients:
                     "menu": menu,
                     "version": version,
                     "source": source,
+                    **options,
                 }
                 for n, source in enumerate(self.sources)
             ],
@@ -384,9 +398,10 @@ async def measure_connected_memory(
     the server CPU that took per TV."""
     await asyncio.sleep(SETTLE_SECONDS)
     before = server.ps.memory_info().rss
-    ws_url = server.url.replace("http", "ws", 1) + "/tv/ws"
     cpu_before = cpu_seconds(server.ps)
-    seconds = await clients.connect(ws_url, server.url, seed.tv_tokens, seed.menu_id, seed.version)
+    seconds = await clients.connect(
+        server.ws_url, server.url, seed.tv_tokens, seed.menu_id, seed.version
+    )
     hello_cpu = cpu_seconds(server.ps) - cpu_before
     await asyncio.sleep(SETTLE_SECONDS)
     after = server.ps.memory_info().rss
@@ -662,8 +677,26 @@ def report(result: dict[str, Any]) -> None:
             "",
         ),
         ("polling: server CPU", f"{result['polling_cpu_fraction']:.0%} of a core", ""),
-        ("host: CPU stolen by other machines", f"{result['host_steal_percent']:.1f} %", ""),
+        *host_rows(result),
     ]
+    print_table(rows)
+
+
+def host_rows(result: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """How quiet the run was: its figures are only as steady as this."""
+    start, end = result["host_load_1m"]
+    return [
+        ("host: CPU stolen by other machines", f"{result['host_steal_percent']:.1f} %", ""),
+        (
+            f"host: load average (1 min), start / end ({result['host_cpus']} cores)",
+            f"{start:.1f} / {end:.1f}",
+            "",
+        ),
+    ]
+
+
+def print_table(rows: list[tuple[str, str, str]]) -> None:
+    """what, value, target: one line each, in aligned columns."""
     width = max(len(what) for what, _, _ in rows)
     print(f"\n{'what':<{width}}  {'value':>18}  target")
     for what, value, target in rows:
@@ -676,18 +709,31 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=4, help="TV processes")
     parser.add_argument("--idle-seconds", type=float, default=30)
     parser.add_argument("--poll-seconds", type=float, default=30)
-    args = parser.parse_args()
-    before = psutil.cpu_times()
-    with tempfile.TemporaryDirectory(prefix="chalkboard-fanout-") as data_dir:
+    measure(run, parser.parse_args(), report, RESULTS)
+
+
+def measure(
+    run: Callable[[argparse.Namespace, Path], Awaitable[dict[str, Any]]],
+    args: argparse.Namespace,
+    report: Callable[[dict[str, Any]], None],
+    results: Path,
+) -> None:
+    """`run` on a throwaway data dir; add how busy the host was (CPU stolen by other machines,
+    the load average: others' work on this one), print the table, write JSON."""
+    name = results.stem
+    before, load_before = psutil.cpu_times(), os.getloadavg()[0]
+    with tempfile.TemporaryDirectory(prefix=f"chalkboard-{name}-") as data_dir:
         try:
             result = asyncio.run(run(args, Path(data_dir)))
         except BenchError as error:
-            sys.exit(f"fanout: {error}")
+            sys.exit(f"{name}: {error}")
     result["host_steal_percent"] = steal_percent(before, psutil.cpu_times())
+    result["host_load_1m"] = [load_before, os.getloadavg()[0]]
+    result["host_cpus"] = os.cpu_count()
     report(result)
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"wrote {RESULTS}")
+    results.parent.mkdir(exist_ok=True)
+    results.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"wrote {results}")
 
 
 if __name__ == "__main__":

@@ -4,9 +4,15 @@ bench/fanout.py starts several of these, so that the TVs' own CPU is spread over
 and each process can use its own loopback source address. A process reads one JSON command
 per line on stdin and answers each with one JSON line on stdout:
 
-    connect  {url, origin, tokens, menu, version, source}  open one TV per token (hello with
-             that menu and version), keep them connected the way tv-client/tv.js does
-             (ping every 25 s, reconnect with full jitter, resume from its version)
+    connect  {url, origin, tokens, menu, version, source[, abnormal_spread]}  open one TV
+             per token (hello with that menu and version), keep them connected the way
+             tv-client/tv.js does (ping every 25 s, reconnect with full jitter, resume from
+             its version); `abnormal_spread` (s, default tv.js's 10; 0 is the policy before
+             it) spreads the first retry after a connection cut without a close frame
+    route    {url}                       connect there from now on (a load balancer that
+             stopped sending new connections to a deregistered task)
+    back     {since, within}             wait until every TV has opened a connection since
+             `since`; when TVs dropped and opened again since then
     reached  {version, within, times}  wait until every TV shows `version`; when each got it
     stats    {}                          close codes, failed connects, protocol surprises
     close    {}                          close every TV socket and stop reconnecting
@@ -58,6 +64,10 @@ BACKOFF_CAP_SECONDS = 30
 RESTART_CAP_SECONDS = 5
 RESTART_WINDOW_SECONDS = 60
 STABLE_SECONDS = 10
+# As tv.js's ABNORMAL_SPREAD_MS: a connection cut without a close frame (1006: a load balancer
+# or a task gone) was most likely cut for every TV at once, so the first retry after it comes
+# within random(0, 10 s), not the backoff's 0.5 s.
+ABNORMAL_SPREAD_SECONDS = 10
 # As websockets.asyncio.client.connect: TCP connect and handshake within 10 s, and after the
 # close frames the server gets 2 s to close the TCP connection before we drop it.
 OPEN_TIMEOUT_SECONDS = 10
@@ -136,12 +146,15 @@ class Fleet:
         self.all_showing: dict[int, asyncio.Event] = {}
         self.gate = asyncio.Semaphore(FIRST_CONNECTS_AT_ONCE)
         self.links = 0  # TCP connections not yet lost (close waits for them)
+        self.opens: list[float] = []  # when a TV's connection opened (handshake done)
+        self.drops: list[float] = []  # when an open TV's connection was lost
         self.no_links = asyncio.Event()
         if settings is not None:
             self.uri = parse_uri(settings["url"])
             self.origin = Origin(settings["origin"])
             self.source: str = settings["source"]
             self.menu: int = settings["menu"]
+            self.abnormal_spread: float = settings.get("abnormal_spread", ABNORMAL_SPREAD_SECONDS)
         self.slots: list[set[Tv]] = [set() for _ in range(PING_SLOTS)]
         self.slot = 0
         self.ticker: asyncio.TimerHandle | None = None
@@ -337,7 +350,7 @@ class Tv:
                 self.link.transport.abort()  # its connection_lost is then stale: ignored
                 self.link = None
             fleet.failed_connects += 1
-            self.back_off(opened_at=None)
+            self.back_off(opened_at=None, abnormal=True)  # a browser reports it as 1006
         finally:
             self.task = None
 
@@ -349,6 +362,7 @@ class Tv:
         """The handshake is done: say hello (resuming from this TV's version), as tv.js does."""
         self.opening, self.open, self.first = False, True, False
         self.opened_at = time.monotonic()
+        self.fleet.opens.append(time.time())
         self.handshake_done(None)
         hello = {
             "type": "hello",
@@ -378,6 +392,7 @@ class Tv:
         if not self.open:
             return
         self.open = False
+        self.fleet.drops.append(time.time())
         self.fleet.slots[self.slot].discard(self)
         if self.stopped:
             return
@@ -388,15 +403,19 @@ class Tv:
             self.restarting_until = time.monotonic() + RESTART_WINDOW_SECONDS
         else:
             self.fleet.error(f"closed with {code}")
-        self.back_off(opened_at=self.opened_at)
+        self.back_off(opened_at=self.opened_at, abnormal=code == 1006)
 
-    def back_off(self, opened_at: float | None) -> None:
-        """Full jitter, as tv.js: the next try in random(0, min(cap, 0.5 s * 2^attempt))."""
+    def back_off(self, opened_at: float | None, abnormal: bool) -> None:
+        """Full jitter, as tv.js: the next try in random(0, min(cap, 0.5 s * 2^attempt)), or
+        at least random(0, abnormal_spread) for the first retry after an abnormal close."""
         now = time.monotonic()
         if opened_at is not None and now - opened_at > STABLE_SECONDS:
             self.attempt = 0
         cap = RESTART_CAP_SECONDS if now < self.restarting_until else BACKOFF_CAP_SECONDS
-        delay = random.uniform(0, min(cap, BACKOFF_BASE_SECONDS * 2**self.attempt))
+        ceiling = min(cap, BACKOFF_BASE_SECONDS * 2**self.attempt)
+        if abnormal and self.attempt == 0:
+            ceiling = max(ceiling, self.fleet.abnormal_spread)
+        delay = random.uniform(0, ceiling)
         self.attempt = min(self.attempt + 1, 16)
         self.retry = self.fleet.loop.call_later(delay, self.connect)
 
@@ -464,6 +483,23 @@ async def reached(fleet: Fleet, version: int, within: float, times: bool) -> dic
     return answer
 
 
+async def back(fleet: Fleet, since: float, within: float) -> dict[str, Any]:
+    """Wait (at most `within` s) until every TV has opened a connection since `since` (wall
+    clock) and is open; the drops and opens since then."""
+    after = since - time.time() + time.monotonic()
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if all(tv.open and tv.opened_at >= after for tv in fleet.tvs):
+            break
+        await asyncio.sleep(0.1)
+    return {
+        "back": sum(tv.open and tv.opened_at >= after for tv in fleet.tvs),
+        "of": len(fleet.tvs),
+        "drops": [t for t in fleet.drops if t >= since],
+        "opens": [t for t in fleet.opens if t >= since],
+    }
+
+
 async def poll(
     url: str, path: str, token: str, rate: float, phase: float, seconds: float
 ) -> dict[str, Any]:
@@ -523,6 +559,11 @@ async def serve() -> None:
             gc.freeze()
         elif kind == "reached":
             answer = await reached(fleet, **command)
+        elif kind == "route":
+            fleet.uri = parse_uri(command["url"])
+            answer = {"routed": len(fleet.tvs)}
+        elif kind == "back":
+            answer = await back(fleet, **command)
         elif kind == "stats":
             answer = {
                 "closes": fleet.closes,
