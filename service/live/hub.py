@@ -52,7 +52,9 @@ PAIRING_VALID_FOR = timedelta(minutes=10)
 PAIRING_GRACE_SECONDS = 15
 # Unambiguous on a TV across the room: no I, O, 0 or 1.
 PAIRING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-DRAIN_BATCHES = 10
+# A drain closes a batch of TVs every half second, whatever the window: each comes back
+# within 0.5 s, so the other tasks take them at an even rate however many this task held.
+DRAIN_BATCH_SECONDS = 0.5
 # How often a connected TV refreshes last_seen_at (the editor calls it online for 90 s).
 SEEN_EVERY_SECONDS = 60
 # last_seen_at is written for all TVs at once, so a reconnect storm costs a few statements.
@@ -113,7 +115,7 @@ class Hub:
         (to the other tasks) spread out too, not as one reconnect storm."""
         self.feeds.close_all()  # a feed's follower reconnects on its own, to another task
         tvs = list(self.tvs)
-        batches = min(DRAIN_BATCHES, len(tvs))
+        batches = min(max(1, int(seconds / DRAIN_BATCH_SECONDS)), len(tvs))
         for batch in range(batches):
             if batch:
                 await asyncio.sleep(seconds / batches)
