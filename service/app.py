@@ -19,6 +19,7 @@ from starlette.types import Receive, Scope, Send
 
 from chalkboard.accounts import queries as accounts
 from chalkboard.accounts import views as account_views
+from chalkboard.cost import views as cost_views
 from chalkboard.db import migrate, server
 from chalkboard.db.pool import create_pool
 from chalkboard.displays import queries as displays
@@ -139,6 +140,7 @@ def create_app(settings: Settings) -> Starlette:
             *live_views.routes,
             *embed_views.routes,
             *ops_views.routes,
+            *cost_views.routes,
             *account_views.routes,
             *venue_views.routes,
             *menu_views.routes,

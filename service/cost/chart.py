@@ -69,7 +69,7 @@ def svg(curves: dict[Design, list[float]], tv_counts: list[int], *, title: str) 
 
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
-        f'width="{WIDTH}" height="{HEIGHT}" role="img" aria-labelledby="t d" '
+        'role="img" aria-labelledby="t d" '
         'font-family="system-ui, sans-serif" font-size="13">',
         f'<title id="t">{escape(title)}</title>',
         '<desc id="d">Monthly AWS cost in US dollars (log scale) against the number of TVs '

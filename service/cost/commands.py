@@ -134,12 +134,21 @@ async def cmd_prices(settings: Settings, args: argparse.Namespace) -> None:
                     f"  {key:42} {price.value:>14.10g}  {price.unit}; {price.as_of}, {price.source}"
                 )
             continue
-        if not pricelist.has_credentials():
+        problem = pricelist.credentials_problem()
+        if problem is not None:
             raise CostError(
-                "no AWS credentials: the Price List API needs any signed-in identity "
+                f"{problem}: the Price List API needs any signed-in AWS identity "
                 "(AWS_PROFILE, AWS_ACCESS_KEY_ID, or a role); the table is unchanged"
             )
-        done = await pricelist.refresh_from_aws(table)
+        from botocore.exceptions import (  # type: ignore[import-untyped]
+            BotoCoreError,
+            ClientError,
+        )
+
+        try:
+            done = await pricelist.refresh_from_aws(table)
+        except (BotoCoreError, ClientError) as exc:
+            raise CostError(f"the Price List API failed: {exc}; the table is unchanged") from None
         prices.save(done.table, prices.path_of(region))
         print(f"{region}: {len(done.changed)} prices changed, {len(done.missing)} kept")
         for key, (old, new) in done.changed.items():

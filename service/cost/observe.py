@@ -124,4 +124,4 @@ def observed(base: Workload, usage: Usage, traffic: Traffic | None) -> Workload:
             f"request counters over {traffic.days:.1f} days (the processes scraped)"
         )
     changes["observed"] = notes
-    return base.model_copy(update=changes)
+    return Workload.model_validate({**base.model_dump(), **changes})

@@ -174,10 +174,16 @@ def boto3_fetch(region: str) -> Fetch:
     return fetch
 
 
-def has_credentials() -> bool:
+def credentials_problem() -> str | None:
+    """Why boto3 cannot sign a Price List call, or None when it can."""
     import boto3
+    from botocore.exceptions import BotoCoreError  # type: ignore[import-untyped]
 
-    return boto3.Session().get_credentials() is not None
+    try:
+        found = boto3.Session().get_credentials()
+    except BotoCoreError as exc:
+        return str(exc)
+    return None if found is not None else "no AWS credentials"
 
 
 @dataclass(frozen=True)

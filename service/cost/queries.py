@@ -15,13 +15,14 @@ SELECT
   (SELECT count(*) FROM menu_revisions WHERE created_at > now() - interval '7 days')
     AS revisions_week,
   (SELECT count(*) FROM images) AS images,
-  (SELECT coalesce(sum(stored_bytes), 0) FROM images) AS media_bytes,
+  (SELECT coalesce(sum(stored_bytes), 0)::bigint FROM images) AS media_bytes,
   pg_database_size(current_database()) AS database_bytes
 """
 
 # Bytes stored per variant width, across every image: what a view at that width costs.
 IMAGE_BYTES_BY_WIDTH = """
-SELECT (v->>'width')::int AS width, count(*) AS variants, sum((v->>'bytes')::bigint) AS bytes
+SELECT (v->>'width')::int AS width, count(*) AS variants,
+       sum((v->>'bytes')::bigint)::bigint AS bytes
 FROM images, jsonb_array_elements(variants) AS v
 GROUP BY 1
 ORDER BY 1
