@@ -42,10 +42,10 @@ LEFT, RIGHT, TOP, BOTTOM = 80, 20, 50, 230
 
 def _money(value: float) -> str:
     if value >= 1_000_000:
-        return f"${value / 1e6:g}M"
+        return f"${value / 1e6:.3g}M"
     if value >= 1_000:
-        return f"${value / 1e3:g}k"
-    return f"${value:g}"
+        return f"${value / 1e3:.3g}k"
+    return f"${value:.3g}"
 
 
 def _count(value: float) -> str:

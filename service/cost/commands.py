@@ -102,8 +102,7 @@ def write_docs(args: argparse.Namespace) -> None:
     for name in DOC_PROFILES:
         workload, overrides = _profile(name)
         deployment = _deployment(args, overrides, name)
-        for design_set in (("", False), ("-cdn", True)):
-            suffix, via_cdn = design_set
+        for suffix, via_cdn in (("", False), ("-cdn", True)):
             marker = f"cost:{name}{suffix}"
             if f"<!-- {marker} -->" not in doc:
                 continue

@@ -31,7 +31,6 @@ REQUEST_HEADER_BYTES = 600  # a browser's request line and headers, as the ALB c
 POLL_SECONDS = 30
 POLL_LAMBDA_MB = 128
 POLL_LAMBDA_MS = 50
-STATIC_REQUESTS_PER_VIEW = 1  # the page's hashed CSS/JS, mostly browser-cached
 
 
 class Design(StrEnum):
@@ -232,9 +231,11 @@ def bill(w: Workload, d: Deployment, p: PriceTable, design: Design = Design.CHAL
         requests=origin_requests / open_seconds,
     )
     internet_bytes = (0 if d.public_pages_via_cdn else page_bytes) + direct * 8_000
-    log_bytes = origin_requests * ACCESS_LOG_BYTES
+    log_bytes = origin_requests * ACCESS_LOG_BYTES  # the tasks' logs, through the NAT
+    lambda_log_bytes = 0.0
     cdn_bytes = page_bytes if d.public_pages_via_cdn else 0.0
-    cdn_requests = page_views * (1 + STATIC_REQUESTS_PER_VIEW) if d.public_pages_via_cdn else 0
+    # Static assets have hashed URLs, cached by browsers for a year: not counted per view.
+    cdn_requests = page_views if d.public_pages_via_cdn else 0.0
     app_requests = origin_requests
 
     # The TVs.
@@ -278,8 +279,7 @@ def bill(w: Workload, d: Deployment, p: PriceTable, design: Design = Design.CHAL
                 f"{monthly / 1e6:,.1f} M reads of a {w.board_bytes / 1000:.0f} KB board",
                 monthly * _rru(w.board_bytes) / 1e6 * p["dynamodb.million_rru"],
             )
-            log_bytes_polls = polls * LAMBDA_LOG_BYTES
-            log_bytes += log_bytes_polls
+            lambda_log_bytes = polls * LAMBDA_LOG_BYTES  # Lambda logs skip the NAT gateway
         if design in (Design.POLL_HTTP_API, Design.POLL_REST_API):
             kind = "http" if design is Design.POLL_HTTP_API else "rest"
             b.add(
@@ -336,6 +336,7 @@ def bill(w: Workload, d: Deployment, p: PriceTable, design: Design = Design.CHAL
     b.add("Public IPv4 addresses", f"{addresses} addresses", addresses * p["ipv4.hour"] * hours)
 
     log_gb = log_bytes * days / GB
+    all_logs_gb = log_gb + lambda_log_bytes * days / GB
     if d.nat_gateways:
         b.add(
             "NAT gateway",
@@ -371,11 +372,11 @@ def bill(w: Workload, d: Deployment, p: PriceTable, design: Design = Design.CHAL
         f"{out_gb:,.0f} GB ({p['dto.free.gb_month']:g} GB free)",
         paid_gb * p["dto.internet.gb"],
     )
-    stored_gb = log_gb * min(d.log_retention_days, 365) / 30 * 0.15  # archived compressed
+    stored_gb = all_logs_gb * min(d.log_retention_days, 365) / 30 * 0.15  # compressed
     b.add(
         "CloudWatch Logs",
-        f"{log_gb:,.1f} GB ingested, {d.log_retention_days} days kept",
-        log_gb * p["logs.ingest.gb"] + stored_gb * p["logs.storage.gb_month"],
+        f"{all_logs_gb:,.1f} GB ingested, {d.log_retention_days} days kept",
+        all_logs_gb * p["logs.ingest.gb"] + stored_gb * p["logs.storage.gb_month"],
     )
     b.add("Secrets Manager", "2 secrets", 2 * p["secrets.secret_month"])
     b.add("ECR", "2 GB of images", 2 * p["ecr.gb_month"])

@@ -121,7 +121,7 @@ def observed(base: Workload, usage: Usage, traffic: Traffic | None) -> Workload:
         changes["api_requests_per_day"] = traffic.api_requests
         changes["editor_requests_per_day"] = traffic.editor_requests
         notes["embed_views_per_day"] = (
-            f"request counters over {traffic.days:.1f} days (the processes scraped)"
+            f"request counters over {traffic.days * 24:.1f} hours (the processes scraped)"
         )
     changes["observed"] = notes
     return Workload.model_validate({**base.model_dump(), **changes})
