@@ -95,10 +95,9 @@ def _chart_title(table: prices.PriceTable) -> str:
     return f"Monthly AWS cost by number of TVs ({table.region} list prices)"
 
 
-def write_docs(args: argparse.Namespace) -> None:
-    """Regenerate docs/cost.md's tables (between `<!-- cost:NAME -->` markers) and its chart."""
-    doc_path = DOCS / "cost.md"
-    doc = doc_path.read_text()
+def render_docs(doc: str, args: argparse.Namespace) -> tuple[str, str]:
+    """docs/cost.md with its tables (between `<!-- cost:NAME -->` markers) regenerated, and
+    the chart's SVG."""
     for name in DOC_PROFILES:
         workload, overrides = _profile(name)
         deployment = _deployment(args, overrides, name)
@@ -111,15 +110,19 @@ def write_docs(args: argparse.Namespace) -> None:
             before, _, rest = doc.partition(f"<!-- {marker} -->")
             _, _, after = rest.partition(f"<!-- /{marker} -->")
             doc = f"{before}<!-- {marker} -->\n{tables}<!-- /{marker} -->{after}"
-    doc_path.write_text(doc)
     workload, overrides = _profile(CHART_PROFILE)
     deployment = _deployment(args, overrides, CHART_PROFILE)
     table = _table(deployment.region)
     curves = model.curve(workload, deployment, table, chart.TV_COUNTS)
-    (DOCS / "cost-chart.svg").write_text(
-        chart.svg(curves, chart.TV_COUNTS, title=_chart_title(table))
-    )
-    print(f"updated {doc_path} and {DOCS / 'cost-chart.svg'}")
+    return doc, chart.svg(curves, chart.TV_COUNTS, title=_chart_title(table))
+
+
+def write_docs(args: argparse.Namespace) -> None:
+    doc_path, chart_path = DOCS / "cost.md", DOCS / "cost-chart.svg"
+    doc, svg = render_docs(doc_path.read_text(), args)
+    doc_path.write_text(doc)
+    chart_path.write_text(svg)
+    print(f"updated {doc_path} and {chart_path}")
 
 
 async def cmd_prices(settings: Settings, args: argparse.Namespace) -> None:

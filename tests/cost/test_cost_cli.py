@@ -12,7 +12,8 @@ import asyncpg
 import httpx
 import pytest
 
-from chalkboard.cost import prices
+from chalkboard.cli import build_parser
+from chalkboard.cost import commands, prices
 from tests.conftest import Browser, ServerProcess
 from tests.test_tenancy import menu_objects
 
@@ -122,3 +123,13 @@ async def test_observe_counts_the_running_apps_venues_tvs_and_views(
     assert (workload["venues"], workload["tvs"]) == (venues, displays)
     assert workload["phone_views_per_day"] > 0
     assert "tv_online_hours_per_day" in workload["observed"]
+
+
+def test_the_docs_tables_and_chart_are_what_the_tool_prints() -> None:
+    """docs/cost.md and docs/cost-chart.svg are current: `make cost-docs` would change nothing."""
+    args = build_parser().parse_args(["cost", "--docs"])
+    doc, svg = commands.render_docs((commands.DOCS / "cost.md").read_text(), args)
+    assert doc == (commands.DOCS / "cost.md").read_text()
+    assert svg == (commands.DOCS / "cost-chart.svg").read_text()
+    for marker in ("cost:small", "cost:medium", "cost:large", "cost:large-cdn"):
+        assert f"<!-- {marker} -->\n| line item |" in doc
