@@ -20,16 +20,21 @@ class Image:
     height: int
     upload_bytes: int
     stored_bytes: int
-    variants: list[dict[str, Any]]  # width, height, bytes, key, url, content_type; narrowest first
+    # width, height, bytes, key, url, content_type, and alternates: the same pixels in modern
+    # formats ([{content_type, bytes, key, url}], possibly none); narrowest first.
+    variants: list[dict[str, Any]]
     created_at: datetime
+
+    def _files(self) -> list[dict[str, Any]]:
+        return [f for v in self.variants for f in (v, *v.get("alternates", ()))]
 
     @property
     def keys(self) -> list[str]:
-        return [v["key"] for v in self.variants]
+        return [f["key"] for f in self._files()]
 
     @property
     def urls(self) -> list[str]:
-        return [v["url"] for v in self.variants]
+        return [f["url"] for f in self._files()]
 
 
 @dataclass(frozen=True)
@@ -88,9 +93,10 @@ LOCK_VENUE_STORAGE = "SELECT id FROM venues WHERE id = $1 FOR UPDATE"
 SELECT_STORED_BYTES = "SELECT coalesce(sum(stored_bytes), 0) FROM images WHERE venue_id = $1"
 # Keys of other images of the venue (two uploads can re-encode to the same bytes).
 SELECT_KEYS_IN_USE = """
-SELECT DISTINCT v->>'key' AS key
-FROM images i, jsonb_array_elements(i.variants) v
-WHERE i.venue_id = $1 AND i.id <> $2 AND v->>'key' = ANY($3::text[])
+SELECT DISTINCT f->>'key' AS key
+FROM images i, jsonb_array_elements(i.variants) v,
+     jsonb_array_elements(jsonb_build_array(v) || coalesce(v->'alternates', '[]')) f
+WHERE i.venue_id = $1 AND i.id <> $2 AND f->>'key' = ANY($3::text[])
 """
 SELECT_BEVERAGES_USING = """
 SELECT name FROM beverages WHERE venue_id = $1 AND image_id = $2 ORDER BY lower(name), id

@@ -113,8 +113,22 @@ class Media:
                 "in the media library, then try again.",
             )
         variants: list[dict[str, Any]] = []
+        writes: list[tuple[str, bytes, str]] = []  # key, bytes, content type
         for variant in processed.variants:
-            key = f"media/{venue_id}/{variant.digest}-{variant.width}.{variant.extension}"
+            stem = f"media/{venue_id}/{{digest}}-{variant.width}.{{extension}}"
+            key = stem.format(digest=variant.digest, extension=variant.extension)
+            alternates = []
+            for alternate in variant.alternates:
+                alt_key = stem.format(digest=alternate.digest, extension=alternate.extension)
+                alternates.append(
+                    {
+                        "content_type": alternate.content_type,
+                        "bytes": len(alternate.data),
+                        "key": alt_key,
+                        "url": self.store.url(alt_key),
+                    }
+                )
+                writes.append((alt_key, alternate.data, alternate.content_type))
             variants.append(
                 {
                     "width": variant.width,
@@ -123,14 +137,11 @@ class Media:
                     "key": key,
                     "url": self.store.url(key),
                     "content_type": variant.content_type,
+                    "alternates": alternates,
                 }
             )
-        await asyncio.gather(
-            *(
-                self.store.put(v["key"], variant.data, v["content_type"])
-                for v, variant in zip(variants, processed.variants, strict=True)
-            )
-        )
+            writes.append((key, variant.data, variant.content_type))
+        await asyncio.gather(*(self.store.put(*write) for write in writes))
         return await queries.create_image(
             conn,
             venue_id=venue_id,

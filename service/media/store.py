@@ -26,8 +26,13 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("chalkboard.media")
 IMMUTABLE = "public, max-age=31536000, immutable"
-KEY = re.compile(r"^media/[0-9]{1,19}/[0-9a-f]{64}-[0-9]{1,5}\.(jpg|png)$")
-CONTENT_TYPES = {"jpg": "image/jpeg", "png": "image/png"}
+KEY = re.compile(r"^media/[0-9]{1,19}/[0-9a-f]{64}-[0-9]{1,5}\.(jpg|png|webp|avif)$")
+CONTENT_TYPES = {
+    "jpg": "image/jpeg",
+    "png": "image/png",
+    "webp": "image/webp",
+    "avif": "image/avif",
+}
 S3_CONNECT_TIMEOUT = 5
 S3_READ_TIMEOUT = 30
 S3_MAX_ATTEMPTS = 4
