@@ -37,7 +37,7 @@ MODERN_MAX_WIDTH = 960
 # Pillow was built with it.
 MODERN_FORMATS = [
     *(
-        [("AVIF", "image/avif", "avif", {"quality": 60, "speed": 6})]
+        [("AVIF", "image/avif", "avif", {"quality": 60, "speed": 8})]
         if features.check("avif")
         else []
     ),
@@ -227,13 +227,17 @@ def _encode(image: Image.Image) -> Encoded:
 
 
 def _alternates(image: Image.Image, fallback: Encoded) -> tuple[Encoded, ...]:
-    """The image in each modern format that comes out smaller than `fallback`."""
-    found = []
-    for pillow_format, content_type, extension, options in MODERN_FORMATS:
+    """The image in each modern format that comes out smaller than the fallback and than
+    every format after it: a browser takes the first `<source>` it can show, so each one
+    listed must be the smallest it can have."""
+    found: list[Encoded] = []
+    smallest = len(fallback.data)
+    for pillow_format, content_type, extension, options in reversed(MODERN_FORMATS):
         out = io.BytesIO()
         image.save(out, pillow_format, **options)
-        if out.tell() < len(fallback.data):
-            found.append(Encoded(content_type, extension, out.getvalue()))
+        if out.tell() < smallest:
+            smallest = out.tell()
+            found.insert(0, Encoded(content_type, extension, out.getvalue()))
     return tuple(found)
 
 
