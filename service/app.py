@@ -122,7 +122,11 @@ def create_app(settings: Settings) -> Starlette:
         try:
             await check_schema(pool)
             await hub.start(url)
-            embeds = Embeds(pool, hub.feeds, templates.env, settings.web_dir)
+            # Pages served through the CDN (EMBED_BASE_URL) keep their live stream on the ALB.
+            live_origin = settings.public_base_url if settings.embed_base_url else ""
+            embeds = Embeds(
+                pool, hub.feeds, templates.env, settings.web_dir, live_origin=live_origin
+            )
             services = Services(settings, pool, templates, metrics, hub, media, embeds)
             cleanup = asyncio.create_task(janitor(pool, settings))
             yield {"services": services}
