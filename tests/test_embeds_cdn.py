@@ -21,6 +21,12 @@ CDN = "https://d111111abcdef8.cloudfront.net"
 
 
 @pytest.fixture
+async def menu(owner: tuple[Browser, str], db: asyncpg.Pool) -> dict[str, Any]:
+    """A published menu of a fresh venue: its ids and public id."""
+    return await published_menu(db, owner[1])
+
+
+@pytest.fixture
 async def behind_cdn(settings: Settings) -> AsyncIterator[RunningServer]:
     """The app with EMBED_BASE_URL set, as infra/ecs.tf sets it."""
     server, task, running = await start_server(replace(settings, embed_base_url=CDN))
@@ -50,10 +56,9 @@ async def test_snippets_and_the_qr_page_use_the_cdn_address(
 
 
 async def test_public_pages_are_cacheable_by_etag_and_set_no_cookies(
-    behind_cdn: RunningServer, owner: tuple[Browser, str], db: asyncpg.Pool
+    behind_cdn: RunningServer, menu: dict[str, Any]
 ) -> None:
     """/embed and /m: short public max-age, an ETag that gives 304, no cookie; framing kept."""
-    menu = await published_menu(db, owner[1])
     pid = menu["public_id"]
     async with httpx.AsyncClient(base_url=behind_cdn.url) as edge:
         for path in (f"/embed/{pid}?tap=0", f"/m/{pid}"):
@@ -70,10 +75,9 @@ async def test_public_pages_are_cacheable_by_etag_and_set_no_cookies(
 
 
 async def test_pages_on_the_cdn_follow_their_live_stream_on_the_alb(
-    behind_cdn: RunningServer, owner: tuple[Browser, str], db: asyncpg.Pool
+    behind_cdn: RunningServer, menu: dict[str, Any]
 ) -> None:
     """The page names the stream on PUBLIC_BASE_URL; its CSP and the stream's CORS allow it."""
-    menu = await published_menu(db, owner[1])
     pid = menu["public_id"]
     async with httpx.AsyncClient(base_url=behind_cdn.url) as edge:
         page = await edge.get(f"/embed/{pid}")
@@ -86,19 +90,14 @@ async def test_pages_on_the_cdn_follow_their_live_stream_on_the_alb(
 
 
 async def test_without_a_cdn_pages_follow_their_stream_on_their_own_origin(
-    live: RunningServer, menu_for_live: dict[str, Any]
+    live: RunningServer, menu: dict[str, Any]
 ) -> None:
     """With EMBED_BASE_URL unset, the live URL is relative and connect-src is 'self' alone."""
-    pid = menu_for_live["public_id"]
+    pid = menu["public_id"]
     async with httpx.AsyncClient(base_url=live.url) as anyone:
         page = await anyone.get(f"/m/{pid}")
     assert f'data-live="/embed/{pid}/live"' in page.text
     assert "connect-src 'self';" in page.headers["content-security-policy"]
-
-
-@pytest.fixture
-async def menu_for_live(owner: tuple[Browser, str], db: asyncpg.Pool) -> dict[str, Any]:
-    return await published_menu(db, owner[1])
 
 
 def test_embed_base_url_must_be_an_absolute_url() -> None:
