@@ -119,6 +119,8 @@ def render_docs(doc: str, args: argparse.Namespace) -> tuple[str, str]:
 
 def write_docs(args: argparse.Namespace) -> None:
     doc_path, chart_path = DOCS / "cost.md", DOCS / "cost-chart.svg"
+    if not doc_path.is_file():
+        raise CostError(f"--docs needs a checkout of the repository: no {doc_path}")
     doc, svg = render_docs(doc_path.read_text(), args)
     doc_path.write_text(doc)
     chart_path.write_text(svg)

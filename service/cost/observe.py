@@ -114,7 +114,9 @@ def observed(base: Workload, usage: Usage, traffic: Traffic | None) -> Workload:
         tv = _average_bytes(usage, TV_WIDTH) or (sum(page) / len(page) if page else None)
         if tv is not None:
             changes["tv_image_bytes_per_load"] = round(per_view * tv)
-        notes["image_bytes_per_view"] = "database: image variant bytes at the widths drawn"
+        notes["image_bytes_per_view"] = (
+            "database: image bytes at the widths drawn, AVIF/WebP where stored"
+        )
     if traffic is not None:
         changes["embed_views_per_day"] = traffic.embed_views
         changes["phone_views_per_day"] = traffic.phone_views

@@ -19,10 +19,14 @@ SELECT
   pg_database_size(current_database()) AS database_bytes
 """
 
-# Bytes stored per variant width, across every image: what a view at that width costs.
+# Bytes per variant width, across every image, as a browser that takes AVIF or WebP
+# downloads them: the smallest of the JPEG/PNG and its alternates (media/images.py).
 IMAGE_BYTES_BY_WIDTH = """
 SELECT (v->>'width')::int AS width, count(*) AS variants,
-       sum((v->>'bytes')::bigint)::bigint AS bytes
+       sum(least((v->>'bytes')::bigint, (
+         SELECT min((a->>'bytes')::bigint)
+         FROM jsonb_array_elements(coalesce(v->'alternates', '[]')) AS a
+       )))::bigint AS bytes
 FROM images, jsonb_array_elements(variants) AS v
 GROUP BY 1
 ORDER BY 1
