@@ -18,6 +18,7 @@ from chalkboard.cost import commands as cost
 from chalkboard.db import migrate
 from chalkboard.db.pool import connect
 from chalkboard.http.forms import errors_of
+from chalkboard.media import commands as media
 from chalkboard.settings import Settings, SettingsError
 from chalkboard.venues import queries as venues
 from chalkboard.venues.forms import NewVenue
@@ -232,6 +233,7 @@ def build_parser() -> argparse.ArgumentParser:
     token_create.add_argument("--scope", choices=["read", "write"], default="read")
     token_create.set_defaults(run=cmd_token_create)
     cost.register(verbs)
+    media.register(verbs)
     return parser
 
 

@@ -241,6 +241,15 @@ def _alternates(image: Image.Image, fallback: Encoded) -> tuple[Encoded, ...]:
     return tuple(found)
 
 
+def alternates_for(data: bytes, content_type: str) -> tuple[Encoded, ...]:
+    """Alternates for a variant stored before they existed (our own JPEG/PNG, re-read)."""
+    with Image.open(io.BytesIO(data), formats=("JPEG", "PNG")) as stored:
+        stored.load()
+        image = stored.convert("RGBA" if stored.mode in ("RGBA", "LA", "P") else "RGB")
+    extension = "png" if content_type == "image/png" else "jpg"
+    return _alternates(image, Encoded(content_type, extension, data))
+
+
 def process(data: bytes, *, max_pixels: int) -> Processed:
     """Validate and re-encode an upload; raises Rejected (with a 4xx) when it is refused."""
     _check_content(data)

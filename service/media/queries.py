@@ -107,6 +107,20 @@ WHERE venue_id = $1 AND revoked_at IS NULL
   AND (theme->>'background_image' = ANY($2::text[]) OR theme->>'logo_image' = ANY($2::text[]))
 ORDER BY lower(name), id
 """
+# Images with a variant pages draw that predates AVIF/WebP alternates (no `alternates` key;
+# an empty list means they were tried and none was smaller). Every venue: an operator's job.
+SELECT_IMAGES_WITHOUT_ALTERNATES = f"""
+SELECT venue_id, {IMAGE_COLUMNS} FROM images
+WHERE EXISTS (
+  SELECT 1 FROM jsonb_array_elements(variants) v
+  WHERE (v->>'width')::int <= $1 AND NOT v ? 'alternates'
+)
+ORDER BY id
+LIMIT $2
+"""
+UPDATE_VARIANTS = """
+UPDATE images SET variants = $3, stored_bytes = $4 WHERE venue_id = $1 AND id = $2 RETURNING id
+"""
 SELECT_IS_VENUE_LOGO = "SELECT logo_image_id = $2 FROM venues WHERE id = $1"
 SET_VENUE_LOGO = "UPDATE venues SET logo_image_id = $2 WHERE id = $1"
 SELECT_VENUE_LOGO = f"""
@@ -190,3 +204,20 @@ async def set_venue_logo(conn: Conn, *, venue_id: int, image_id: int | None) -> 
 async def venue_logo(conn: Conn, *, venue_id: int) -> Image | None:
     row = await conn.fetchrow(SELECT_VENUE_LOGO, venue_id)
     return image_from(row) if row else None
+
+
+async def images_without_alternates(
+    conn: Conn, *, max_width: int, limit: int
+) -> list[tuple[int, Image]]:
+    """(venue id, image) for images whose drawn widths have no alternates yet."""
+    rows = await conn.fetch(SELECT_IMAGES_WITHOUT_ALTERNATES, max_width, limit)
+    return [(row["venue_id"], image_from(row)) for row in rows]
+
+
+async def set_variants(
+    conn: Conn, *, venue_id: int, image_id: int, variants: list[dict[str, Any]], stored_bytes: int
+) -> bool:
+    """False when the image is gone (deleted meanwhile)."""
+    return (
+        await conn.fetchval(UPDATE_VARIANTS, venue_id, image_id, variants, stored_bytes) is not None
+    )

@@ -55,6 +55,8 @@ class BlobStore(Protocol):
 
     async def delete(self, keys: list[str]) -> None: ...
 
+    async def get(self, key: str) -> bytes | None: ...  # None: no such object
+
     def url(self, key: str) -> str: ...
 
     async def close(self) -> None: ...
@@ -92,6 +94,17 @@ class LocalBlobStore:
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
+
+    async def get(self, key: str) -> bytes | None:
+        path = self.path(key)
+
+        def read() -> bytes | None:
+            try:
+                return path.read_bytes()
+            except FileNotFoundError:
+                return None
+
+        return await anyio.to_thread.run_sync(read)
 
     async def delete(self, keys: list[str]) -> None:
         paths = [self.path(key) for key in keys]
@@ -140,6 +153,17 @@ class S3BlobStore:
                 CacheControl=IMMUTABLE,
             )
         )
+
+    async def get(self, key: str) -> bytes | None:
+        def read() -> bytes | None:
+            try:
+                answer = self.client.get_object(Bucket=self.bucket, Key=key)
+            except self.client.exceptions.NoSuchKey:
+                return None
+            body: bytes = answer["Body"].read()
+            return body
+
+        return await anyio.to_thread.run_sync(read)
 
     async def delete(self, keys: list[str]) -> None:
         for start in range(0, len(keys), DELETE_BATCH):
