@@ -59,7 +59,10 @@ bench-media: $(VENV)/.dev-deps ## Upload-to-URL latency per image size, CDN vs o
 bench-embed: $(VENV)/.dev-deps ## Embed page req/s and p99 (200 and 304) vs. a bare Starlette hello, 2 workers (bench/results/embed.json)
 	$(BIN)/python bench/embed.py
 
+cost-docs: $(VENV)/.run-deps ## Regenerate docs/cost.md's tables and docs/cost-chart.svg with `chalkboard cost`
+	$(BIN)/chalkboard cost --docs
+
 clean: ## Remove the virtualenv and local data (the embedded database too)
 	rm -rf $(VENV) .data
 
-.PHONY: help run test lint format bench-idle bench-fanout bench-faults bench-media bench-embed clean
+.PHONY: help run test lint format bench-idle bench-fanout bench-faults bench-media bench-embed cost-docs clean

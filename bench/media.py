@@ -6,7 +6,10 @@ store (the `make run` default), signs in as the demo owner and:
 1. uploads images of several sizes (fresh bytes each time, so nothing is deduplicated) and
    times each from the start of the POST to the first byte-complete GET of the URL it
    answered (validation, re-encoding into widths, storing, the row, then serving);
-2. gives the demo board's beverages images, a TV a background and the venue a logo, reads the
+2. for the demo board's beverage images, the bytes one embed or phone view downloads at the
+   widths it draws (4rem: the 160 px variant at 1x, 480 px at 3x), as JPEG only (before
+   AVIF/WebP alternates) and as browsers that take WebP, or AVIF and WebP, get them (after);
+3. gives the demo board's beverages images, a TV a background and the venue a logo, reads the
    `Cache-Control` the store really sends for each of those URLs, and replays VIEWS TV/embed
    views spread over a day across POPS CDN edge locations through a simple shared-cache
    model that honours `max-age`/`immutable`/`no-cache` — beside the same views against an
@@ -125,14 +128,17 @@ class Asset:
     cache_control: str
 
 
-def board_assets(client: httpx.Client, csrf: str) -> list[Asset]:
-    """Images on the demo board (every beverage's ~480 px image), a logo, a background."""
+def board_assets(client: httpx.Client, csrf: str) -> tuple[list[Asset], list[dict[str, object]]]:
+    """Images on the demo board (every beverage's ~480 px image), a logo, a background; and
+    the beverage images as the API describes them."""
     menus = client.get(f"/api/v1/venues/{SLUG}/menus").json()["menus"]
     board = client.get(f"/api/v1/venues/{SLUG}/menus/{menus[0]['id']}").json()
     urls = []
+    images = []
     beverages = [e["beverage"]["id"] for s in board["sections"] for e in s["entries"]]
     for n, beverage_id in enumerate(beverages):
         image = upload(client, csrf, photo(1200, 900, 1000 + n), f"beverage-{n}.jpg")
+        images.append(image)
         client.put(
             f"/api/v1/venues/{SLUG}/beverages/{beverage_id}/image",
             json={"image_id": image["id"]},
@@ -149,7 +155,36 @@ def board_assets(client: httpx.Client, csrf: str) -> list[Asset]:
     for url in urls:
         served = client.get(url)
         assets.append(Asset(url, len(served.content), served.headers.get("cache-control", "")))
-    return assets
+    return assets, images
+
+
+VIEW_WIDTHS = {"embed at 1x (160 px)": 160, "phone at 3x (480 px)": 480}
+# What a browser can show: it takes the first <source> of a type it knows, else the <img>.
+FORMATS = {
+    "JPEG only (before)": set(),
+    "WebP browser": {"image/webp"},
+    "AVIF+WebP browser": {"image/avif", "image/webp"},
+}
+
+
+def view_bytes(client: httpx.Client, images: list[dict[str, object]]) -> dict[str, dict[str, int]]:
+    """Bytes one view of the board's beverage images downloads, by screen and by what the
+    browser can show, as served."""
+    table: dict[str, dict[str, int]] = {}
+    for screen, width in VIEW_WIDTHS.items():
+        row = {}
+        for name, shows in FORMATS.items():
+            total = 0
+            for image in images:
+                variants = image["variants"]
+                assert isinstance(variants, list)
+                chosen = next((v for v in variants if v["width"] >= width), variants[-1])
+                shown = [a for a in chosen["alternates"] if a["content_type"] in shows]
+                url = shown[0]["url"] if shown else chosen["url"]
+                total += len(client.get(url).content)
+            row[name] = total
+        table[screen] = row
+    return table
 
 
 def max_age(cache_control: str) -> float:
@@ -227,7 +262,8 @@ def main() -> None:
             with httpx.Client(base_url=base, follow_redirects=True, timeout=120) as client:
                 csrf = sign_in(client)
                 rows = latencies(client, csrf, args.repeat)
-                assets = board_assets(client, csrf)
+                assets, images = board_assets(client, csrf)
+                per_view = view_bytes(client, images)
         finally:
             process.terminate()
             process.wait(timeout=60)
@@ -239,6 +275,15 @@ def main() -> None:
             f"{row['size']:<26} {row['upload_kb']:>10} {row['variants_kb']:>12} "
             f"{row['p50_ms']:>8} {row['max_ms']:>8}"
         )
+    print(f"\nBytes per board view: {len(images)} beverage images, as served")
+    print(f"{'screen':<24}" + "".join(f"{name:>20}" for name in FORMATS))
+    for screen, row in per_view.items():
+        before = row["JPEG only (before)"]
+        cells = [f"{before / 1024:>17.1f} KB"] + [
+            f"{row[name] / 1024:>8.1f} KB ({row[name] / before - 1:+.0%})"
+            for name in list(FORMATS)[1:]
+        ]
+        print(f"{screen:<24}" + "".join(f"{cell:>20}" for cell in cells))
     policies = {
         "immutable (as served)": None,
         "max-age=300 (mutable URLs)": "public, max-age=300",
@@ -273,6 +318,7 @@ def main() -> None:
         json.dumps(
             {
                 "upload_to_url": rows,
+                "board_view_bytes": per_view,
                 "cdn": {
                     "views": args.views,
                     "pops": args.pops,

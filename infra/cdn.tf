@@ -7,18 +7,25 @@ locals {
   cache_policy_caching_optimized          = "658327ea-f89d-4fab-a63d-7e88639e58f6" # CachingOptimized
   cache_policy_origin_headers_querystring = "4cc15a8a-d715-48a4-82b8-cc0b614638fe" # UseOriginCacheControlHeaders-QueryStrings
   cache_policy_origin_headers             = "83da9c7e-98b4-4e11-a168-04f0df8e2c65" # UseOriginCacheControlHeaders
+  cache_policy_caching_disabled           = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad" # CachingDisabled
   origin_request_all_viewer_except_host   = "b689b0a8-53d0-40ab-baf2-68738e2966ac" # AllViewerExceptHostHeader
 
   media_origin_id = "media"
   app_origin_id   = "app"
 
-  # Path pattern => cache policy. Embeds and TV pages may vary by query string; content-hashed
-  # static assets never do.
-  app_cached_paths = {
-    "/embed*"   = local.cache_policy_origin_headers_querystring
-    "/static/*" = local.cache_policy_origin_headers
-    "/tv*"      = local.cache_policy_origin_headers_querystring
-  }
+  # The app's public paths, first match wins (CloudFront tries them in this order). Embeds,
+  # the phone page and the public JSON vary by query string and say how long to keep them
+  # (Cache-Control max-age=15 with an ETag, docs/embeds.md); content-hashed static assets
+  # never vary. The live stream is never cached: pages served here follow it on the ALB
+  # (EMBED_BASE_URL), and this behaviour only keeps a stray request from being cached.
+  app_cached_paths = [
+    { path = "/embed/*/live", cache_policy = local.cache_policy_caching_disabled },
+    { path = "/embed*", cache_policy = local.cache_policy_origin_headers_querystring },
+    { path = "/m/*", cache_policy = local.cache_policy_origin_headers_querystring },
+    { path = "/api/v1/public/*", cache_policy = local.cache_policy_origin_headers_querystring },
+    { path = "/static/*", cache_policy = local.cache_policy_origin_headers },
+    { path = "/tv*", cache_policy = local.cache_policy_origin_headers_querystring },
+  ]
 }
 
 resource "aws_cloudfront_origin_access_control" "media" {
@@ -68,13 +75,13 @@ resource "aws_cloudfront_distribution" "cdn" {
     for_each = local.app_cached_paths
 
     content {
-      path_pattern             = ordered_cache_behavior.key
+      path_pattern             = ordered_cache_behavior.value.path
       target_origin_id         = local.app_origin_id
       viewer_protocol_policy   = "redirect-to-https"
       allowed_methods          = ["GET", "HEAD", "OPTIONS"]
       cached_methods           = ["GET", "HEAD"]
       compress                 = true
-      cache_policy_id          = ordered_cache_behavior.value
+      cache_policy_id          = ordered_cache_behavior.value.cache_policy
       origin_request_policy_id = local.origin_request_all_viewer_except_host
     }
   }

@@ -13,6 +13,7 @@ locals {
     PORT                   = local.container_port
     PUBLIC_BASE_URL        = "https://${var.domain_name}"
     CDN_BASE_URL           = "https://${aws_cloudfront_distribution.cdn.domain_name}"
+    EMBED_BASE_URL         = "https://${aws_cloudfront_distribution.cdn.domain_name}"
     TRUSTED_PROXIES        = local.vpc_cidr # the ALB's addresses come from the VPC's subnets
     KEEPALIVE_SECONDS      = var.alb_idle_timeout + 5
     SHUTDOWN_DRAIN_SECONDS = var.shutdown_drain_seconds

@@ -19,6 +19,7 @@ from starlette.types import Receive, Scope, Send
 
 from chalkboard.accounts import queries as accounts
 from chalkboard.accounts import views as account_views
+from chalkboard.cost import views as cost_views
 from chalkboard.db import migrate, server
 from chalkboard.db.pool import create_pool
 from chalkboard.displays import queries as displays
@@ -141,7 +142,11 @@ def create_app(settings: Settings) -> Starlette:
         try:
             await check_schema(pool)
             await hub.start(url)
-            embeds = Embeds(pool, hub.feeds, templates.env, settings.web_dir)
+            # Pages served through the CDN (EMBED_BASE_URL) keep their live stream on the ALB.
+            live_origin = settings.public_base_url if settings.embed_base_url else ""
+            embeds = Embeds(
+                pool, hub.feeds, templates.env, settings.web_dir, live_origin=live_origin
+            )
             services = Services(settings, pool, templates, metrics, hub, media, embeds, Arrivals())
             chores = [asyncio.create_task(janitor(pool, settings))]
             if settings.ecs_metadata_uri:
@@ -173,6 +178,7 @@ def create_app(settings: Settings) -> Starlette:
             *live_views.routes,
             *embed_views.routes,
             *ops_views.routes,
+            *cost_views.routes,
             *account_views.routes,
             *venue_views.routes,
             *menu_views.routes,

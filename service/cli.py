@@ -14,9 +14,11 @@ from chalkboard.accounts import passwords
 from chalkboard.accounts import queries as accounts
 from chalkboard.accounts.forms import NewApiToken, SignUp
 from chalkboard.accounts.sessions import new_api_token
+from chalkboard.cost import commands as cost
 from chalkboard.db import migrate
 from chalkboard.db.pool import connect
 from chalkboard.http.forms import errors_of
+from chalkboard.media import commands as media
 from chalkboard.settings import Settings, SettingsError
 from chalkboard.venues import queries as venues
 from chalkboard.venues.forms import NewVenue
@@ -230,6 +232,8 @@ def build_parser() -> argparse.ArgumentParser:
     token_create.add_argument("--name", required=True, help="what it is for, e.g. 'POS sync'")
     token_create.add_argument("--scope", choices=["read", "write"], default="read")
     token_create.set_defaults(run=cmd_token_create)
+    cost.register(verbs)
+    media.register(verbs)
     return parser
 
 
@@ -240,6 +244,6 @@ def main(argv: list[str] | None = None) -> None:
         result = args.run(settings, args)
         if asyncio.iscoroutine(result):
             asyncio.run(result)
-    except (SettingsError, CommandError) as exc:
+    except (SettingsError, CommandError, cost.CostError) as exc:
         print(f"chalkboard: {exc}", file=sys.stderr)
         raise SystemExit(1) from None

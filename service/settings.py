@@ -83,6 +83,10 @@ class Settings:
     # Where image URLs point ("https://d123.cloudfront.net"); None with the local store:
     # root-relative URLs (/media/...), served by this app.
     cdn_base_url: str | None = None
+    # Where embeds, the phone page, embed.js and the public JSON are served from (the
+    # CloudFront distribution in front of the app, docs/cost.md); None: PUBLIC_BASE_URL.
+    # Their live stream stays on PUBLIC_BASE_URL (the ALB).
+    embed_base_url: str | None = None
     media_max_upload_bytes: int = 15 * 1024 * 1024
     media_quota_bytes: int = 1024 * 1024 * 1024
     media_max_pixels: int = 40_000_000
@@ -173,7 +177,12 @@ class Settings:
         s3_bucket = env.get("S3_BUCKET", "").strip() or None
         s3_endpoint_url = env.get("S3_ENDPOINT_URL", "").strip().rstrip("/") or None
         cdn_base_url = env.get("CDN_BASE_URL", "").strip().rstrip("/") or None
-        for name, url in (("S3_ENDPOINT_URL", s3_endpoint_url), ("CDN_BASE_URL", cdn_base_url)):
+        embed_base_url = env.get("EMBED_BASE_URL", "").strip().rstrip("/") or None
+        for name, url in (
+            ("S3_ENDPOINT_URL", s3_endpoint_url),
+            ("CDN_BASE_URL", cdn_base_url),
+            ("EMBED_BASE_URL", embed_base_url),
+        ):
             if url is not None and (
                 urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc
             ):
@@ -212,6 +221,7 @@ class Settings:
             s3_region=env.get("S3_REGION", "").strip() or "us-east-1",
             s3_endpoint_url=s3_endpoint_url,
             cdn_base_url=cdn_base_url,
+            embed_base_url=embed_base_url,
             media_max_upload_bytes=integer(
                 "MEDIA_MAX_UPLOAD_BYTES", 15 * 1024 * 1024, 1024, 100 * 1024 * 1024
             ),

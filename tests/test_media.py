@@ -14,7 +14,7 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
-from PIL import Image
+from PIL import Image, features
 
 from chalkboard.displays.queries import Display
 from chalkboard.live import protocol
@@ -149,8 +149,37 @@ async def test_an_upload_is_stored_as_immutable_width_variants_served_at_its_url
         assert missing.status_code == 404
         assert (await anonymous.get("/media/../../pyproject.toml")).status_code == 404
     assert await db.fetchval("SELECT stored_bytes FROM images WHERE id = $1", image["id"]) == sum(
-        v["bytes"] for v in image["variants"]
+        v["bytes"] + sum(a["bytes"] for a in v["alternates"]) for v in image["variants"]
     )
+
+
+async def test_the_widths_pages_draw_get_smaller_avif_and_webp_alternates(
+    venue: Venue, live: RunningServer
+) -> None:
+    """Variants up to 960 px also come as AVIF and WebP where smaller, each smaller than
+    the next (a browser takes the first it can show), served as its type."""
+    response = await upload(venue.api, jpeg(2000, 1000, quality=95))
+    assert response.status_code == 201, response.text
+    variants = response.json()["variants"]
+    modern = ["image/avif", "image/webp"] if features.check("avif") else ["image/webp"]
+    async with httpx.AsyncClient(base_url=live.url) as anonymous:
+        for variant in variants:
+            alternates = variant["alternates"]
+            if variant["width"] > 960:
+                assert alternates == [], variant["width"]
+                continue
+            kinds = [a["content_type"] for a in alternates]
+            assert kinds, variant["width"]
+            assert kinds == [kind for kind in modern if kind in kinds]  # best first
+            sizes = [a["bytes"] for a in alternates] + [variant["bytes"]]
+            assert sizes == sorted(set(sizes)), sizes  # each strictly smaller than the next
+            for alternate in alternates:
+                served = await anonymous.get(alternate["url"])
+                assert served.status_code == 200
+                assert served.headers["content-type"] == alternate["content_type"]
+                assert len(served.content) == alternate["bytes"]
+                decoded = Image.open(io.BytesIO(served.content))
+                assert decoded.size == (variant["width"], variant["height"])
 
 
 async def test_the_same_file_twice_is_one_image(venue: Venue, db: asyncpg.Pool) -> None:
@@ -410,8 +439,9 @@ async def test_the_venue_quota_refuses_an_upload_with_a_clear_message(
         assert "storage is full" in second.json()["error"]["message"]
         venue_id = await db.fetchval("SELECT id FROM venues WHERE slug = $1", slug)
         assert await image_rows(db, venue_id) == 1
-        assert len(stored_files(small_quota.settings.data_dir / "media")) == len(
-            first.json()["variants"]
+        variants = first.json()["variants"]
+        assert len(stored_files(small_quota.settings.data_dir / "media")) == len(variants) + sum(
+            len(v["alternates"]) for v in variants
         )
 
 
@@ -436,6 +466,19 @@ async def test_a_beverage_image_goes_on_the_board_and_bumps_its_menus(
         "srcset": ", ".join(f"{v['url']} {v['width']}w" for v in image["variants"]),
         "width": 480,
         "height": 320,
+        "sources": [
+            {
+                "type": kind,
+                "srcset": ", ".join(
+                    f"{a['url']} {v['width']}w"
+                    for v in image["variants"]
+                    for a in v["alternates"]
+                    if a["content_type"] == kind
+                ),
+            }
+            for kind in ("image/avif", "image/webp")
+            if any(a["content_type"] == kind for v in image["variants"] for a in v["alternates"])
+        ],
     }
     summary = await db.fetchval(
         "SELECT summary FROM menu_revisions WHERE menu_id = $1 ORDER BY version DESC LIMIT 1",

@@ -13,6 +13,7 @@ import pytest
 from botocore.exceptions import ClientError
 from moto.server import ThreadedMotoServer
 
+from chalkboard.media.store import S3BlobStore
 from chalkboard.settings import Settings
 from tests.conftest import Browser, RunningServer, free_port, start_server
 from tests.test_media import ATTACKS, files, jpeg
@@ -133,3 +134,17 @@ async def test_s3_refused_uploads_write_no_object(s3_server: RunningServer, s3: 
             )
             assert response.status_code in (415, 422), name
     assert objects() == before
+
+
+async def test_s3_get_reads_an_object_back_and_none_when_missing(moto_url: str, s3: Any) -> None:
+    """S3BlobStore.get answers the bytes put, and None for a key that is not there."""
+    store = await S3BlobStore.connect(
+        bucket=BUCKET, region="us-east-1", endpoint_url=moto_url, base_url=CDN
+    )
+    key = f"media/7/{'d' * 64}-160.webp"
+    try:
+        await store.put(key, b"RIFF....WEBP", "image/webp")
+        assert await store.get(key) == b"RIFF....WEBP"
+        assert await store.get(f"media/7/{'e' * 64}-160.webp") is None
+    finally:
+        await store.close()

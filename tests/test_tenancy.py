@@ -243,3 +243,12 @@ def test_public_menus_are_reached_only_by_their_public_id(settings: Settings) ->
         assert set(PARAM.findall(route.path)) == {"public_id"}, route.path
     assert len(staff) >= 4
     assert all(isinstance(r, AppRoute) and r.access in VENUE_SCOPED for r in staff)
+
+
+def test_operator_pages_read_no_session(settings: Settings) -> None:
+    """/ops/* spans every venue: bare routes behind METRICS_TOKEN, never a venue session."""
+    operator = [
+        r for r in create_app(settings).routes if getattr(r, "path", "").startswith("/ops/")
+    ]
+    assert {r.path for r in operator} >= {"/ops/cost"}
+    assert all(isinstance(r, BareRoute) for r in operator)

@@ -100,9 +100,17 @@ def csp_hash(text: str) -> str:
 
 class Embeds:
     def __init__(
-        self, pool: asyncpg.Pool, feeds: MenuFeeds, env: jinja2.Environment, web_dir: Path
+        self,
+        pool: asyncpg.Pool,
+        feeds: MenuFeeds,
+        env: jinja2.Environment,
+        web_dir: Path,
+        *,
+        live_origin: str = "",
     ) -> None:
         self.pool = pool
+        # Where pages served through a CDN find their live stream ("": their own origin).
+        self.live_origin = live_origin
         self.feeds = feeds
         self.env = env
         self.content_version = content_version(web_dir)
@@ -234,6 +242,7 @@ class Embeds:
                 # Validated hex colours and a fixed font stack: nothing a person typed.
                 style=Markup(style),  # noqa: S704
                 public_id=published.public_id,
+                live_origin=self.live_origin,
                 query=options.key,
                 layout=layout,
             )

@@ -26,7 +26,10 @@ def _image(beverage: dict[str, Any]) -> dict[str, Any] | None:
     image = beverage.get("image")
     if not isinstance(image, dict) or not image.get("url"):
         return None
-    return {key: image.get(key) for key in IMAGE_KEYS}
+    shown = {key: image.get(key) for key in IMAGE_KEYS}
+    if image.get("sources"):  # AVIF/WebP srcsets, for a <picture> (media/pictures.py)
+        shown["sources"] = image["sources"]
+    return shown
 
 
 def _entry(entry: dict[str, Any]) -> dict[str, Any]:

@@ -100,14 +100,14 @@ def frame_ancestors(published: Published) -> str:
     return "'self' " + " ".join(published.frame_origins) if published.frame_origins else "*"
 
 
-def page_csp(style_hash: str, ancestors: str) -> str:
+def page_csp(style_hash: str, ancestors: str, live_origin: str = "") -> str:
     return "; ".join(
         [
             "default-src 'none'",
             "script-src 'self'",
             f"style-src 'self' {style_hash}",
             "img-src 'self' data: https:",
-            "connect-src 'self'",
+            f"connect-src 'self' {live_origin}".rstrip(),
             "base-uri 'none'",
             "form-action 'none'",
             f"frame-ancestors {ancestors}",
@@ -125,7 +125,9 @@ async def _page(request: Request, layout: str) -> Response:
         ancestors = frame_ancestors(published) if layout == "embed" else "'none'"
         headers = {
             "cache-control": CACHE_CONTROL,
-            "content-security-policy": page_csp(embeds.style_hash(options), ancestors),
+            "content-security-policy": page_csp(
+                embeds.style_hash(options), ancestors, embeds.live_origin
+            ),
         }
         if layout != "embed":
             headers["x-frame-options"] = "DENY"
@@ -194,7 +196,12 @@ async def live(request: Request) -> Response:
         _version_hint(request.query_params.get("v")),
     )
     retry = random.randint(*SSE_RETRY_MS)  # noqa: S311 (jitter, no secret)
-    headers = {"cache-control": "no-store", "x-accel-buffering": "no"}
+    headers = {
+        "cache-control": "no-store",
+        "x-accel-buffering": "no",
+        # Pages served through the CDN (EMBED_BASE_URL) follow this stream on the ALB.
+        "access-control-allow-origin": "*",
+    }
     if services.draining.is_set():
         # Going away: come back (to another task) after the retry delay.
         return Response(f"retry: {retry}\n\n", media_type="text/event-stream", headers=headers)
@@ -241,7 +248,8 @@ async def _menu_public_id(request: Request, ctx: Context) -> tuple[menus.MenuSum
 
 
 def _urls(ctx: Context, public_id: str, options: EmbedOptions) -> dict[str, str]:
-    base = ctx.services.settings.public_base_url
+    settings = ctx.services.settings
+    base = settings.embed_base_url or settings.public_base_url
     query = f"?{options.key}" if options.key else ""
     embed_path = f"/embed/{public_id}{query}"
     return {

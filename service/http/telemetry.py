@@ -11,7 +11,7 @@ import uuid
 from typing import Any
 
 import asyncpg
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, ProcessCollector
 from pythonjsonlogger.json import JsonFormatter
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -71,6 +71,9 @@ class Metrics:
             "Idle database connections",
             registry=self.registry,
         )
+        # process_start_time_seconds turns the request counters into requests a day
+        # (`chalkboard cost --metrics-url`).
+        ProcessCollector(registry=self.registry)
 
     def observe_pool(self, pool: asyncpg.Pool) -> None:
         self.pool_size.set(pool.get_size())

@@ -38,12 +38,21 @@ IMAGES_LISTED = 200
 # --- what the API answers ------------------------------------------------------------------
 
 
+class ImageAlternate(Answer):
+    """The same variant in a modern format (AVIF, WebP), stored only where it is smaller."""
+
+    content_type: str
+    bytes: int
+    url: str
+
+
 class ImageVariant(Answer):
     width: int
     height: int
     bytes: int
     url: str
     content_type: str
+    alternates: list[ImageAlternate]
 
 
 class ImageOut(Answer):
@@ -89,6 +98,12 @@ def image_json(image: Image) -> dict[str, Any]:
         "srcset": picture["srcset"],
         "variants": [
             {k: v[k] for k in ("width", "height", "bytes", "url", "content_type")}
+            | {
+                "alternates": [
+                    {k: a[k] for k in ("content_type", "bytes", "url")}
+                    for a in v.get("alternates", ())
+                ]
+            }
             for v in image.variants
         ],
         "created_at": image.created_at.isoformat(),

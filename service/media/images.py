@@ -6,7 +6,10 @@ PNG, WebP and GIF (its first frame). The dimensions are read from the header and
 before any pixel is decoded, so a decompression bomb costs a few KB of reading. Everything
 accepted is re-encoded: orientation applied, EXIF (GPS), ICC, comments and any other
 metadata dropped, into a few widths (never upscaled). Opaque images become progressive
-JPEG, images with transparency PNG: both display on every TV browser.
+JPEG, images with transparency PNG: both display on every TV browser. The widths pages draw
+(up to MODERN_MAX_WIDTH) also get AVIF and WebP alternates, kept only where smaller:
+browsers that take them pick them from a `<picture>` (media/pictures.py); a third to a
+half fewer image bytes per embed view, the biggest line of a large bill (docs/cost.md).
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import re
 import warnings
 from dataclasses import dataclass
 
-from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError, features
 
 # Widths of the variants: thumbnails, embeds and beverage images, then TVs up to 4K.
 WIDTHS = (160, 480, 960, 1920, 3840)
@@ -27,6 +30,19 @@ FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
 # Pillow names multi-picture JPEGs (many phone cameras) MPO: still a JPEG.
 FORMAT_NAMES = {"JPEG": "jpeg", "MPO": "jpeg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
 JPEG_QUALITY = 82
+# Embeds and the phone page draw 4rem thumbnails (160 px, 480 at 2-3x); TVs beverage art at
+# 480-960. Wider variants (TV backgrounds) stay JPEG/PNG only: TV browsers are old.
+MODERN_MAX_WIDTH = 960
+# (Pillow format, content type, extension, options), best first. AVIF only when this
+# Pillow was built with it.
+MODERN_FORMATS = [
+    *(
+        [("AVIF", "image/avif", "avif", {"quality": 60, "speed": 8})]
+        if features.check("avif")
+        else []
+    ),
+    ("WEBP", "image/webp", "webp", {"quality": 80, "method": 4}),
+]
 ACCEPTED = "Upload a JPEG, PNG, WebP or GIF image."
 # Markup and script anywhere in the file: a polyglot (an image that is also a web page or
 # a PHP script) is refused outright, even though re-encoding would drop it anyway.
@@ -49,9 +65,7 @@ class Rejected(Exception):
 
 
 @dataclass(frozen=True)
-class Variant:
-    width: int
-    height: int
+class Encoded:
     content_type: str
     extension: str
     data: bytes
@@ -59,6 +73,17 @@ class Variant:
     @property
     def digest(self) -> str:
         return hashlib.sha256(self.data).hexdigest()
+
+
+@dataclass(frozen=True)
+class Variant(Encoded):
+    width: int
+    height: int
+    alternates: tuple[Encoded, ...] = ()  # the same pixels in modern formats, smaller
+
+    @property
+    def stored_bytes(self) -> int:
+        return len(self.data) + sum(len(a.data) for a in self.alternates)
 
 
 @dataclass(frozen=True)
@@ -70,7 +95,7 @@ class Processed:
 
     @property
     def stored_bytes(self) -> int:
-        return sum(len(v.data) for v in self.variants)
+        return sum(v.stored_bytes for v in self.variants)
 
 
 def configure_pillow(max_pixels: int) -> None:
@@ -191,14 +216,38 @@ def _flatten(image: Image.Image) -> Image.Image:
     return _to_srgb(image.convert("RGB"))
 
 
-def _encode(image: Image.Image) -> tuple[bytes, str, str]:
+def _encode(image: Image.Image) -> Encoded:
     image.info = {}  # nothing of the original's metadata (comments, EXIF, ICC) is written
     out = io.BytesIO()
     if image.mode == "RGBA":
         image.save(out, "PNG", optimize=True)
-        return out.getvalue(), "image/png", "png"
+        return Encoded("image/png", "png", out.getvalue())
     image.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
-    return out.getvalue(), "image/jpeg", "jpg"
+    return Encoded("image/jpeg", "jpg", out.getvalue())
+
+
+def _alternates(image: Image.Image, fallback: Encoded) -> tuple[Encoded, ...]:
+    """The image in each modern format that comes out smaller than the fallback and than
+    every format after it: a browser takes the first `<source>` it can show, so each one
+    listed must be the smallest it can have."""
+    found: list[Encoded] = []
+    smallest = len(fallback.data)
+    for pillow_format, content_type, extension, options in reversed(MODERN_FORMATS):
+        out = io.BytesIO()
+        image.save(out, pillow_format, **options)
+        if out.tell() < smallest:
+            smallest = out.tell()
+            found.insert(0, Encoded(content_type, extension, out.getvalue()))
+    return tuple(found)
+
+
+def alternates_for(data: bytes, content_type: str) -> tuple[Encoded, ...]:
+    """Alternates for a variant stored before they existed (our own JPEG/PNG, re-read)."""
+    with Image.open(io.BytesIO(data), formats=("JPEG", "PNG")) as stored:
+        stored.load()
+        image = stored.convert("RGBA" if stored.mode in ("RGBA", "LA", "P") else "RGB")
+    extension = "png" if content_type == "image/png" else "jpg"
+    return _alternates(image, Encoded(content_type, extension, data))
 
 
 def process(data: bytes, *, max_pixels: int) -> Processed:
@@ -220,6 +269,9 @@ def process(data: bytes, *, max_pixels: int) -> Processed:
         size = (target, max(1, round(full_height * target / full_width)))
         if source.size != size:
             source = source.resize(size, Image.Resampling.BICUBIC, reducing_gap=2.0)
-        data_out, content_type, extension = _encode(source)
-        variants.append(Variant(size[0], size[1], content_type, extension, data_out))
+        encoded = _encode(source)
+        alternates = _alternates(source, encoded) if target <= MODERN_MAX_WIDTH else ()
+        variants.append(
+            Variant(encoded.content_type, encoded.extension, encoded.data, *size, alternates)
+        )
     return Processed(kind, width, height, variants[::-1])

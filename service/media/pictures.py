@@ -22,16 +22,34 @@ def srcset(variants: list[dict[str, Any]]) -> str:
     return ", ".join(f"{v['url']} {v['width']}w" for v in variants)
 
 
+def sources(variants: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """`[{"type", "srcset"}]` for each modern format some variant has, best first (AVIF, then
+    WebP): a `<picture>`'s `<source>`s, which a browser skips when it cannot show the type."""
+    by_type: dict[str, list[str]] = {}
+    for v in variants:
+        for alternate in v.get("alternates", ()):
+            by_type.setdefault(alternate["content_type"], []).append(
+                f"{alternate['url']} {v['width']}w"
+            )
+    order = ("image/avif", "image/webp")
+    return [{"type": kind, "srcset": ", ".join(by_type[kind])} for kind in order if kind in by_type]
+
+
 def picture(
     variants: list[dict[str, Any]] | None, width: int = BOARD_WIDTH
 ) -> dict[str, Any] | None:
-    """`{"url", "srcset", "width", "height"}` (of the `url` variant), or None for no image."""
+    """`{"url", "srcset", "width", "height"}` (of the `url` variant), plus `"sources"` when
+    there are modern formats, or None for no image."""
     if not variants:
         return None
     chosen = variant(variants, width)
-    return {
+    shown: dict[str, Any] = {
         "url": chosen["url"],
         "srcset": srcset(variants),
         "width": chosen["width"],
         "height": chosen["height"],
     }
+    modern = sources(variants)
+    if modern:
+        shown["sources"] = modern
+    return shown

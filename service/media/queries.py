@@ -20,16 +20,21 @@ class Image:
     height: int
     upload_bytes: int
     stored_bytes: int
-    variants: list[dict[str, Any]]  # width, height, bytes, key, url, content_type; narrowest first
+    # width, height, bytes, key, url, content_type, and alternates: the same pixels in modern
+    # formats ([{content_type, bytes, key, url}], possibly none); narrowest first.
+    variants: list[dict[str, Any]]
     created_at: datetime
+
+    def _files(self) -> list[dict[str, Any]]:
+        return [f for v in self.variants for f in (v, *v.get("alternates", ()))]
 
     @property
     def keys(self) -> list[str]:
-        return [v["key"] for v in self.variants]
+        return [f["key"] for f in self._files()]
 
     @property
     def urls(self) -> list[str]:
-        return [v["url"] for v in self.variants]
+        return [f["url"] for f in self._files()]
 
 
 @dataclass(frozen=True)
@@ -88,9 +93,10 @@ LOCK_VENUE_STORAGE = "SELECT id FROM venues WHERE id = $1 FOR UPDATE"
 SELECT_STORED_BYTES = "SELECT coalesce(sum(stored_bytes), 0) FROM images WHERE venue_id = $1"
 # Keys of other images of the venue (two uploads can re-encode to the same bytes).
 SELECT_KEYS_IN_USE = """
-SELECT DISTINCT v->>'key' AS key
-FROM images i, jsonb_array_elements(i.variants) v
-WHERE i.venue_id = $1 AND i.id <> $2 AND v->>'key' = ANY($3::text[])
+SELECT DISTINCT f->>'key' AS key
+FROM images i, jsonb_array_elements(i.variants) v,
+     jsonb_array_elements(jsonb_build_array(v) || coalesce(v->'alternates', '[]')) f
+WHERE i.venue_id = $1 AND i.id <> $2 AND f->>'key' = ANY($3::text[])
 """
 SELECT_BEVERAGES_USING = """
 SELECT name FROM beverages WHERE venue_id = $1 AND image_id = $2 ORDER BY lower(name), id
@@ -100,6 +106,20 @@ SELECT name FROM displays
 WHERE venue_id = $1 AND revoked_at IS NULL
   AND (theme->>'background_image' = ANY($2::text[]) OR theme->>'logo_image' = ANY($2::text[]))
 ORDER BY lower(name), id
+"""
+# Images with a variant pages draw that predates AVIF/WebP alternates (no `alternates` key;
+# an empty list means they were tried and none was smaller). Every venue: an operator's job.
+SELECT_IMAGES_WITHOUT_ALTERNATES = f"""
+SELECT venue_id, {IMAGE_COLUMNS} FROM images
+WHERE EXISTS (
+  SELECT 1 FROM jsonb_array_elements(variants) v
+  WHERE (v->>'width')::int <= $1 AND NOT v ? 'alternates'
+)
+ORDER BY id
+LIMIT $2
+"""
+UPDATE_VARIANTS = """
+UPDATE images SET variants = $3, stored_bytes = $4 WHERE venue_id = $1 AND id = $2 RETURNING id
 """
 SELECT_IS_VENUE_LOGO = "SELECT logo_image_id = $2 FROM venues WHERE id = $1"
 SET_VENUE_LOGO = "UPDATE venues SET logo_image_id = $2 WHERE id = $1"
@@ -184,3 +204,20 @@ async def set_venue_logo(conn: Conn, *, venue_id: int, image_id: int | None) -> 
 async def venue_logo(conn: Conn, *, venue_id: int) -> Image | None:
     row = await conn.fetchrow(SELECT_VENUE_LOGO, venue_id)
     return image_from(row) if row else None
+
+
+async def images_without_alternates(
+    conn: Conn, *, max_width: int, limit: int
+) -> list[tuple[int, Image]]:
+    """(venue id, image) for images whose drawn widths have no alternates yet."""
+    rows = await conn.fetch(SELECT_IMAGES_WITHOUT_ALTERNATES, max_width, limit)
+    return [(row["venue_id"], image_from(row)) for row in rows]
+
+
+async def set_variants(
+    conn: Conn, *, venue_id: int, image_id: int, variants: list[dict[str, Any]], stored_bytes: int
+) -> bool:
+    """False when the image is gone (deleted meanwhile)."""
+    return (
+        await conn.fetchval(UPDATE_VARIANTS, venue_id, image_id, variants, stored_bytes) is not None
+    )

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import hashlib
+import logging
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -30,6 +31,8 @@ from chalkboard.media.store import BlobStore
 from chalkboard.settings import Settings
 
 READ_CHUNK = 256 * 1024
+
+log = logging.getLogger("chalkboard.media")
 
 
 def _mib(size: int) -> str:
@@ -120,8 +123,22 @@ class Media:
                 "in the media library, then try again.",
             )
         variants: list[dict[str, Any]] = []
+        writes: list[tuple[str, bytes, str]] = []  # key, bytes, content type
         for variant in processed.variants:
-            key = f"media/{venue_id}/{variant.digest}-{variant.width}.{variant.extension}"
+            stem = f"media/{venue_id}/{{digest}}-{variant.width}.{{extension}}"
+            key = stem.format(digest=variant.digest, extension=variant.extension)
+            alternates = []
+            for alternate in variant.alternates:
+                alt_key = stem.format(digest=alternate.digest, extension=alternate.extension)
+                alternates.append(
+                    {
+                        "content_type": alternate.content_type,
+                        "bytes": len(alternate.data),
+                        "key": alt_key,
+                        "url": self.store.url(alt_key),
+                    }
+                )
+                writes.append((alt_key, alternate.data, alternate.content_type))
             variants.append(
                 {
                     "width": variant.width,
@@ -130,17 +147,14 @@ class Media:
                     "key": key,
                     "url": self.store.url(key),
                     "content_type": variant.content_type,
+                    "alternates": alternates,
                 }
             )
-        keys = [v["key"] for v in variants]
+            writes.append((key, variant.data, variant.content_type))
+        keys = [key for key, _, _ in writes]
         shared = await queries.keys_in_use(conn, venue_id=venue_id, image_id=0, keys=keys)
         try:
-            await asyncio.gather(
-                *(
-                    self.store.put(v["key"], variant.data, v["content_type"])
-                    for v, variant in zip(variants, processed.variants, strict=True)
-                )
-            )
+            await asyncio.gather(*(self.store.put(*write) for write in writes))
             return await queries.create_image(
                 conn,
                 venue_id=venue_id,
@@ -157,6 +171,46 @@ class Media:
             # No row will name the files just written: take them back.
             await self.store.delete([key for key in keys if key not in shared])
             raise
+
+    async def add_alternates(self, conn: Conn, *, venue_id: int, image: Image) -> int | None:
+        """Give an image stored before AVIF/WebP its alternates (the widths pages draw):
+        the bytes added, or None when the image was deleted meanwhile."""
+        variants: list[dict[str, Any]] = []
+        added = 0
+        for v in image.variants:
+            if v["width"] > images.MODERN_MAX_WIDTH or "alternates" in v:
+                variants.append(v)
+                continue
+            data = await self.store.get(v["key"])
+            found: tuple[images.Encoded, ...] = ()
+            if data is None:  # marked done all the same, or the job would ask forever
+                log.warning("image %s: %s is missing from the store", image.id, v["key"])
+            else:
+                async with self.slots:
+                    work = functools.partial(images.alternates_for, data, v["content_type"])
+                    found = await asyncio.get_running_loop().run_in_executor(self.workers, work)
+            alternates = []
+            for alternate in found:
+                key = f"media/{venue_id}/{alternate.digest}-{v['width']}.{alternate.extension}"
+                await self.store.put(key, alternate.data, alternate.content_type)
+                alternates.append(
+                    {
+                        "content_type": alternate.content_type,
+                        "bytes": len(alternate.data),
+                        "key": key,
+                        "url": self.store.url(key),
+                    }
+                )
+                added += len(alternate.data)
+            variants.append({**v, "alternates": alternates})
+        saved = await queries.set_variants(
+            conn,
+            venue_id=venue_id,
+            image_id=image.id,
+            variants=variants,
+            stored_bytes=image.stored_bytes + added,
+        )
+        return added if saved else None
 
     async def delete(
         self, conn: Conn, *, venue_id: int, image: Image

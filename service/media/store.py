@@ -26,8 +26,13 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("chalkboard.media")
 IMMUTABLE = "public, max-age=31536000, immutable"
-KEY = re.compile(r"^media/[0-9]{1,19}/[0-9a-f]{64}-[0-9]{1,5}\.(jpg|png)$")
-CONTENT_TYPES = {"jpg": "image/jpeg", "png": "image/png"}
+KEY = re.compile(r"^media/[0-9]{1,19}/[0-9a-f]{64}-[0-9]{1,5}\.(jpg|png|webp|avif)$")
+CONTENT_TYPES = {
+    "jpg": "image/jpeg",
+    "png": "image/png",
+    "webp": "image/webp",
+    "avif": "image/avif",
+}
 S3_CONNECT_TIMEOUT = 5
 S3_READ_TIMEOUT = 30
 S3_MAX_ATTEMPTS = 4
@@ -49,6 +54,8 @@ class BlobStore(Protocol):
     async def put(self, key: str, data: bytes, content_type: str) -> None: ...
 
     async def delete(self, keys: list[str]) -> None: ...
+
+    async def get(self, key: str) -> bytes | None: ...  # None: no such object
 
     def url(self, key: str) -> str: ...
 
@@ -87,6 +94,17 @@ class LocalBlobStore:
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
+
+    async def get(self, key: str) -> bytes | None:
+        path = self.path(key)
+
+        def read() -> bytes | None:
+            try:
+                return path.read_bytes()
+            except FileNotFoundError:
+                return None
+
+        return await anyio.to_thread.run_sync(read)
 
     async def delete(self, keys: list[str]) -> None:
         paths = [self.path(key) for key in keys]
@@ -135,6 +153,17 @@ class S3BlobStore:
                 CacheControl=IMMUTABLE,
             )
         )
+
+    async def get(self, key: str) -> bytes | None:
+        def read() -> bytes | None:
+            try:
+                answer = self.client.get_object(Bucket=self.bucket, Key=key)
+            except self.client.exceptions.NoSuchKey:
+                return None
+            body: bytes = answer["Body"].read()
+            return body
+
+        return await anyio.to_thread.run_sync(read)
 
     async def delete(self, keys: list[str]) -> None:
         for start in range(0, len(keys), DELETE_BATCH):

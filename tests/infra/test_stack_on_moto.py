@@ -271,6 +271,7 @@ def test_task_definition_follows_the_app_contract(
         "PORT": "8000",
         "PUBLIC_BASE_URL": f"https://{DOMAIN}",
         "CDN_BASE_URL": stack.outputs["cdn_url"],
+        "EMBED_BASE_URL": stack.outputs["cdn_url"],  # embeds and the phone page via the CDN
         "TRUSTED_PROXIES": "10.40.0.0/16",
         "KEEPALIVE_SECONDS": "305",
         "SHUTDOWN_DRAIN_SECONDS": "60",
@@ -377,7 +378,8 @@ def test_media_bucket_is_private_encrypted_and_readable_only_by_the_cdn(
 def test_cdn_reads_media_through_oac_and_app_paths_from_the_alb(
     stack: Stack, aws: AwsClient, moto: Moto, distribution: dict[str, Any]
 ) -> None:
-    """CloudFront reads media through OAC, and /embed*, /static/*, /tv* from the app."""
+    """CloudFront reads media through OAC, and the app's public paths from the app, the live
+    stream uncached and matched before the embed pages."""
     access_controls = aws("cloudfront").list_origin_access_controls()["OriginAccessControlList"]
     (oac,) = [c for c in access_controls["Items"] if c["Name"] == "chalkboard-media"]
     assert (oac["OriginAccessControlOriginType"], oac["SigningBehavior"]) == ("s3", "always")
@@ -394,8 +396,20 @@ def test_cdn_reads_media_through_oac_and_app_paths_from_the_alb(
     assert media_origin_oac == oac["Id"]
 
     assert distribution["DefaultCacheBehavior"]["TargetOriginId"] == "media"
-    behaviors = {b["PathPattern"]: b for b in distribution["CacheBehaviors"]["Items"]}
-    assert set(behaviors) == {"/embed*", "/static/*", "/tv*"}
+    ordered = distribution["CacheBehaviors"]["Items"]
+    assert [b["PathPattern"] for b in ordered] == [
+        "/embed/*/live",
+        "/embed*",
+        "/m/*",
+        "/api/v1/public/*",
+        "/static/*",
+        "/tv*",
+    ]
+    behaviors = {b["PathPattern"]: b for b in ordered}
+    caching_disabled = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
+    assert behaviors["/embed/*/live"]["CachePolicyId"] == caching_disabled
+    for path in ("/embed*", "/m/*", "/api/v1/public/*"):  # vary by query string, follow max-age
+        assert behaviors[path]["CachePolicyId"] == "4cc15a8a-d715-48a4-82b8-cc0b614638fe"
     for behavior in behaviors.values():
         assert behavior["TargetOriginId"] == "app"
         assert behavior["Compress"] is True
