@@ -130,7 +130,7 @@ async def test_sign_in_takes_as_long_for_an_email_without_an_account(
     guesser = new_browser()
     await guesser.page("/login")
     took: dict[str, list[float]] = {"known": [], "unknown": []}
-    for _ in range(4):
+    for _ in range(8):  # the machine is shared: the fastest of eight is the work itself
         for kind, address in (("known", email), ("unknown", f"nobody-{secrets.token_hex(5)}@x.io")):
             started = time.perf_counter()
             answer = await guesser.submit("/login", {"email": address, "password": "not-it-123"})

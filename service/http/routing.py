@@ -171,9 +171,10 @@ class AppRoute(Route):
         prepared = None
         try:
             if self.prepare is not None and self.streams_body:
+                # Only a member may upload, and decoding waits its turn (MEDIA_WORKERS): an
+                # upload is not counted among the bodies one address may have arriving.
                 ctx = await self.checked(request, services)
-                with services.arrivals.arriving(scope):
-                    prepared = await self.prepare(request, ctx)
+                prepared = await self.prepare(request, ctx)
             else:
                 with services.arrivals.arriving(scope):
                     await request.body()  # kept by the request for the endpoint and its form
