@@ -2,7 +2,7 @@
 own request counters (Prometheus, from /metrics or the in-process registry).
 
 What is not counted yet stays the profile's assumption and says so in `observed`: TV
-online hours need a counter in the TV hub (service/live/, see docs/cost.md).
+online hours from the TV hub's `chalkboard_tv_connected_seconds`.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ GB = 1024**3
 PAGE_WIDTHS = (160, 480)
 TV_WIDTH = 960
 REQUESTS = "chalkboard_http_requests"
+TV_SECONDS = "chalkboard_tv_connected_seconds"
 
 
 @dataclass(frozen=True)
@@ -34,15 +35,19 @@ class Traffic:
     phone_views: float
     api_requests: float
     editor_requests: float
+    tv_hours: float  # summed over every TV
 
 
 def traffic(samples: Iterable[tuple[str, dict[str, str], float]], *, now: float) -> Traffic:
     """Requests a day from `chalkboard_http_requests` and the process's start time."""
     counts = {"embed": 0.0, "phone": 0.0, "api": 0.0, "editor": 0.0}
     started = now
+    tv_seconds = 0.0
     for name, labels, value in samples:
         if name == "process_start_time_seconds":
             started = min(started, value)
+        if name == f"{TV_SECONDS}_total":
+            tv_seconds += value
         if name != f"{REQUESTS}_total" or labels.get("status", "")[:1] not in ("2", "3"):
             continue
         route = labels.get("route", "")
@@ -61,6 +66,7 @@ def traffic(samples: Iterable[tuple[str, dict[str, str], float]], *, now: float)
         phone_views=counts["phone"] / days,
         api_requests=counts["api"] / days,
         editor_requests=counts["editor"] / days,
+        tv_hours=tv_seconds / 3600 / days,
     )
 
 
@@ -99,7 +105,7 @@ def observed(base: Workload, usage: Usage, traffic: Traffic | None) -> Workload:
     changes["venues"] = max(1, usage.venues)
     changes["tvs"] = usage.displays
     notes["venues"] = notes["tvs"] = "database: venues and paired displays"
-    notes["tv_online_hours_per_day"] = "assumed: the TV hub does not count online hours yet"
+    notes["tv_online_hours_per_day"] = "assumed: no TV was connected while counting"
     changes["edits_per_day"] = usage.revisions_week / 7
     notes["edits_per_day"] = "database: menu revisions over the last 7 days"
     changes["media_gb"] = usage.media_bytes / GB
@@ -116,6 +122,11 @@ def observed(base: Workload, usage: Usage, traffic: Traffic | None) -> Workload:
             changes["tv_image_bytes_per_load"] = round(per_view * tv)
         notes["image_bytes_per_view"] = (
             "database: image bytes at the widths drawn, AVIF/WebP where stored"
+        )
+    if traffic is not None and traffic.tv_hours > 0 and usage.displays:
+        changes["tv_online_hours_per_day"] = min(24.0, traffic.tv_hours / usage.displays)
+        notes["tv_online_hours_per_day"] = (
+            f"TV hub: hours connected over {traffic.days * 24:.1f} hours, per paired display"
         )
     if traffic is not None:
         changes["embed_views_per_day"] = traffic.embed_views

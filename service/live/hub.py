@@ -18,7 +18,7 @@ from datetime import timedelta
 from typing import Any
 
 import asyncpg
-from prometheus_client import CollectorRegistry, Gauge
+from prometheus_client import CollectorRegistry, Counter, Gauge
 from starlette.websockets import WebSocket
 
 from chalkboard import tokens
@@ -82,6 +82,12 @@ class Hub:
         self.connected = Gauge(
             "chalkboard_tv_sockets", "TV WebSockets open on this process", registry=registry
         )
+        # TV-hours online: what a TV costs is mostly how long it is connected (docs/cost.md).
+        self.connected_seconds = Counter(
+            "chalkboard_tv_connected_seconds",
+            "Seconds TV WebSockets were open on this process, summed over the TVs",
+            registry=registry,
+        )
         self.registry = registry
         self._tasks: set[asyncio.Task[None]] = set()
         self._listener: asyncio.Task[None] | None = None
@@ -109,6 +115,7 @@ class Hub:
             await asyncio.gather(self._listener, return_exceptions=True)
         await self._flush_seen()
         self.registry.unregister(self.connected)
+        self.registry.unregister(self.connected_seconds)
 
     async def drain(self, seconds: float) -> None:
         """Close every TV with 1012 in batches spread over `seconds`, so that they come back
@@ -394,8 +401,13 @@ class Hub:
                     tv.close(protocol.PROTOCOL_ERROR)
 
     async def _write_seen(self) -> None:
+        loop = asyncio.get_running_loop()
+        ticked = loop.time()
         while True:
             await asyncio.sleep(SEEN_WRITE_SECONDS)
+            now = loop.time()
+            self.connected_seconds.inc(len(self.tvs) * (now - ticked))
+            ticked = now
             await self._flush_seen()
 
     async def _flush_seen(self) -> None:

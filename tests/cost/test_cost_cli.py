@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import xml.etree.ElementTree as ET
 from collections.abc import Awaitable, Callable
@@ -15,6 +16,7 @@ import pytest
 from chalkboard.cli import build_parser
 from chalkboard.cost import commands, prices
 from tests.conftest import Browser, ServerProcess
+from tests.test_live import hello, new_tv, receive, tv_socket
 from tests.test_tenancy import menu_objects
 
 Cli = Callable[..., CompletedProcess[str]]
@@ -106,7 +108,8 @@ async def test_observe_counts_the_running_apps_venues_tvs_and_views(
     owner: tuple[Browser, str],
     db: asyncpg.Pool,
 ) -> None:
-    """--observe takes venues and TVs from the database and page views from /metrics."""
+    """--observe takes venues and TVs from the database, page views and TV-hours online from
+    /metrics."""
     _, slug = owner
     url, _ = await serve()
     venue_id = await db.fetchval("SELECT id FROM venues WHERE slug = $1", slug)
@@ -115,6 +118,11 @@ async def test_observe_counts_the_running_apps_venues_tvs_and_views(
     async with httpx.AsyncClient(base_url=url) as anyone:
         for _ in range(3):
             assert (await anyone.get(f"/m/{public_id}")).status_code == 200
+    tv = await new_tv(db)
+    async with tv_socket(url) as ws:
+        await hello(ws, tv.token)
+        assert (await receive(ws))["type"] == "display"
+        await asyncio.sleep(2.5)  # the hub counts connected seconds once a second
     venues = await db.fetchval("SELECT count(*) FROM venues")
     displays = await db.fetchval("SELECT count(*) FROM displays")
     done = cli("cost", "--observe", "--metrics-url", f"{url}/metrics", "--json")
@@ -122,7 +130,8 @@ async def test_observe_counts_the_running_apps_venues_tvs_and_views(
     workload = json.loads(done.stdout)["workload"]
     assert (workload["venues"], workload["tvs"]) == (venues, displays)
     assert workload["phone_views_per_day"] > 0
-    assert "tv_online_hours_per_day" in workload["observed"]
+    assert workload["tv_online_hours_per_day"] > 0
+    assert workload["observed"]["tv_online_hours_per_day"].startswith("TV hub")
 
 
 def test_the_docs_tables_and_chart_are_what_the_tool_prints() -> None:
