@@ -23,6 +23,7 @@
   var RESTART_WINDOW_MS = 60000; // keep retrying within 5 s instead of backing off to 30 s
   var STALE_GRACE_MS = 5000;     // a quick reconnect (a deploy) does not flash the badge
   var ML_PER_US_FL_OZ = 29.5735;
+  var HEADER_DIVISOR = 30;       // header font: the screen's short side / 30 (36 px at 1080p)
 
   // The server's defaults (Theme in service/displays/forms.py), for keys a theme lacks.
   var DEFAULT_THEME = {
@@ -32,7 +33,7 @@
     font_scale: 1,
     colors: { background: "#111417", text: "#f3efe6", accent: "#e0b45a" },
     show: {
-      abv: true, ibu: false, style: true, producer: true, prices: true, keg: false,
+      abv: true, ibu: false, style: true, producer: true, prices: true, keg: true,
       tap_numbers: true, descriptions: false, images: true
     }
   };
@@ -49,7 +50,7 @@
   var display = load(KEYS.display);    // {id, name, orientation, theme}
   var pairing = null;                  // the `pairing` message while one is shown
   var justPaired = false;
-  var noMenu = false;
+  var noMenu = !!(saved && saved.no_menu);
   var live = false;                    // the board shown is known to be current
   var page = 0;
   var pages = [];
@@ -212,7 +213,10 @@
         setLive(true);
         break;
       case "no_menu":
-        // A calm screen, but only when there is nothing better to show (DESIGN.md 10).
+        // Staff chose "No menu for now": the old board (its prices may be wrong by now) goes,
+        // from the screen and from the offline cache, so a reboot does not bring it back.
+        saved = { version: null, board: null, no_menu: true, synced_at: Date.now() };
+        store(KEYS.board, saved);
         noMenu = true;
         setLive(true);
         refresh();
@@ -249,7 +253,7 @@
     else if (live) markSynced();  // it was current until this moment
     live = value;
     window.clearTimeout(timers.badge);
-    if (live || !saved) {
+    if (live || !saved || !saved.board) {
       badge.hidden = true;
       return;
     }
@@ -258,7 +262,7 @@
   }
 
   function showBadge() {
-    if (live || !saved) return;
+    if (live || !saved || !saved.board) return;
     var at = new Date(saved.synced_at || Date.now());
     badge.textContent = "as of " + two(at.getHours()) + ":" + two(at.getMinutes());
     badge.hidden = false;
@@ -339,6 +343,9 @@
     stage.style.webkitTransform = stage.style.transform;
     stage.className = "stage" + (rotate ? " rotated" : "") + (sw < sh ? " tall" : " wide");
     stage.style.fontSize = Math.min(sw, sh) / 26 + "px";  // the board refines this to fit
+    // The header (venue, logo, page count, stale badge) is sized from the screen alone: the
+    // board's fitting never shrinks the logo or the badge.
+    views.board.querySelector(".board-head").style.fontSize = Math.min(sw, sh) / HEADER_DIVISOR + "px";
     applyColors(theme().colors);
     return { w: sw, h: sh };
   }
@@ -407,14 +414,18 @@
     return unit === "oz" ? Math.round(ml / ML_PER_US_FL_OZ) + " oz" : Math.round(ml) + " ml";
   }
 
-  var decimal1 = (function () {
-    try {
-      var format = new Intl.NumberFormat(undefined, { maximumFractionDigits: 1 });
-      return function (n) { return format.format(n); };
-    } catch (e) {
-      return function (n) { return String(Math.round(n * 10) / 10); };
+  // One decimal, as the embeds write it (menus/display.py, Python's "%.1f"): toFixed rounds
+  // the exact binary value as Python does, except on exact ties (x.25, x.75), where Python
+  // rounds half to even and toFixed rounds up.
+  function abvText(n) {
+    var quarters = n * 4;
+    if (quarters === Math.floor(quarters) && quarters % 2 === 1) {
+      var tenths = Math.round(n * 10);
+      if (tenths % 2) tenths -= 1;
+      return (tenths / 10).toFixed(1) + "%";
     }
-  })();
+    return n.toFixed(1) + "%";
+  }
 
   function kegPercent(entry) {
     var pct = entry.keg_percent;
@@ -439,15 +450,22 @@
     return node;
   }
 
-  // The serving sizes that at least one shown entry has a price for, in the venue's order.
-  function usedSizes(board, entries) {
+  // A section's price columns: the sizes the board gives that section (the editor's
+  // per-section serving sizes), else the venue's, in their order; either way only those at
+  // least one of its shown entries has a price for, so beers show no "Cocktail" column.
+  function sectionSizes(board, section, entries) {
+    var byId = {};
+    var venueSizes = board.sizes || [];
+    for (var v = 0; v < venueSizes.length; v++) byId[String(venueSizes[v].id)] = venueSizes[v];
+    var given = section.sizes || venueSizes;
     var used = [];
-    var sizes = board.sizes || [];
-    for (var i = 0; i < sizes.length; i++) {
+    for (var i = 0; i < given.length; i++) {
+      var size = typeof given[i] === "object" && given[i] ? given[i] : byId[String(given[i])];
+      if (!size) continue;
       for (var j = 0; j < entries.length; j++) {
         var prices = entries[j].prices || {};
-        if (typeof prices[String(sizes[i].id)] === "number") {
-          used.push(sizes[i]);
+        if (typeof prices[String(size.id)] === "number") {
+          used.push(size);
           break;
         }
       }
@@ -498,7 +516,7 @@
     var facts = [];
     if (show.producer && beverage.producer) facts.push(el("span", "producer", beverage.producer));
     if (show.style && beverage.style) facts.push(el("span", "style", beverage.style));
-    if (show.abv && typeof beverage.abv === "number") facts.push(el("span", "abv", decimal1(beverage.abv) + "%"));
+    if (show.abv && typeof beverage.abv === "number") facts.push(el("span", "abv", abvText(beverage.abv)));
     if (show.ibu && typeof beverage.ibu === "number") facts.push(el("span", "ibu", beverage.ibu + " IBU"));
     if (facts.length) {
       var meta = el("div", "meta");
@@ -574,27 +592,25 @@
     var unit = (saved.venue && saved.venue.volume_unit) || "ml";
     var money = moneyFormat((saved.venue && saved.venue.currency) || "USD");
     var sections = board.sections || [];
-    var pouring = [];
     var onDeck = [];
     for (var i = 0; i < sections.length; i++) {
       var entries = sections[i].entries || [];
       for (var j = 0; j < entries.length; j++) {
-        if (entries[j].status === "on_tap") pouring.push(entries[j]);
-        else if (entries[j].status === "on_deck") onDeck.push(entries[j]);
+        if (entries[j].status === "on_deck") onDeck.push(entries[j]);
       }
     }
-    var sizes = usedSizes(board, pouring);
     var list = [];
     for (var s = 0; s < sections.length; s++) {
-      var head = null;
-      var shown = sections[s].entries || [];
-      for (var e = 0; e < shown.length; e++) {
-        if (shown[e].status !== "on_tap") continue;
-        if (!head) {
-          head = { head: true, section: s, node: sectionHead(sections[s], sizes, unit, opts) };
-          list.push(head);
-        }
-        list.push({ head: false, section: s, node: entryRow(shown[e], sizes, money, opts) });
+      var shown = [];
+      var all = sections[s].entries || [];
+      for (var e = 0; e < all.length; e++) {
+        if (all[e].status === "on_tap") shown.push(all[e]);
+      }
+      if (!shown.length) continue;
+      var sizes = sectionSizes(board, sections[s], shown);
+      list.push({ head: true, section: s, node: sectionHead(sections[s], sizes, unit, opts) });
+      for (var k = 0; k < shown.length; k++) {
+        list.push({ head: false, section: s, node: entryRow(shown[k], sizes, money, opts) });
       }
     }
     return { list: list, onDeck: onDeck };

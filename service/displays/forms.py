@@ -98,8 +98,8 @@ class Theme(Strict):
     - background_color, text_color, accent_color (tap numbers, section names): "#rrggbb".
       "#111417", "#f3efe6", "#e0b45a"
     - show_abv, show_ibu, show_style, show_producer, show_prices, show_keg, show_tap_numbers,
-      show_descriptions, show_images: the details each entry shows. All true but show_ibu,
-      show_keg and show_descriptions.
+      show_descriptions, show_images: the details each entry shows. All true but show_ibu
+      and show_descriptions.
     - background_image, logo_image: image URLs, "" for none (set from the media library:
       media/views.py; an image they name cannot be deleted).
     """
@@ -116,7 +116,7 @@ class Theme(Strict):
     show_style: bool = True
     show_producer: bool = True
     show_prices: bool = True
-    show_keg: bool = False
+    show_keg: bool = True
     show_tap_numbers: bool = True
     show_descriptions: bool = False
     show_images: bool = True

@@ -21,6 +21,7 @@ from playwright.async_api import Browser, BrowserContext, Page, expect
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.typing import Origin
 
+from chalkboard.menus import display as menu_display
 from tests.conftest import RunningServer
 
 pytestmark = pytest.mark.browser
@@ -496,3 +497,113 @@ async def test_real_endpoint_pairs_a_new_tv(tv: BrowserContext, live: RunningSer
     assert src is not None
     async with httpx.AsyncClient(base_url=live.url) as http:
         assert (await http.get(src)).headers["content-type"].startswith("image/svg+xml")
+
+
+def menu_of_three_kinds(version: int = 2, *, section_sizes: bool = False) -> Message:
+    """Beers priced by the glass, cocktails by the drink, snacks by the plate."""
+    sizes = [
+        *SIZES,
+        {"id": 4, "name": "Cocktail", "volume_ml": None},
+        {"id": 5, "name": "Plate", "volume_ml": None},
+    ]
+    beers = [entry(n, f"Beer {n}") for n in range(1, 4)]
+    cocktails = [entry(n, f"Cocktail {n}") | {"prices": {"4": 1200}} for n in range(4, 6)]
+    snacks = [entry(n, f"Snack {n}") | {"prices": {"5": 600}} for n in range(6, 8)]
+    sections = [
+        {"id": 1, "name": "Beer", "kind": "taps", "entries": beers},
+        {"id": 2, "name": "Cocktails", "kind": "list", "entries": cocktails},
+        {"id": 3, "name": "Snacks", "kind": "list", "entries": snacks},
+    ]
+    if section_sizes:  # the editor's per-section serving sizes, when the board carries them
+        sections[0]["sizes"] = [SIZES[1], SIZES[0]]
+    message = board(version, [])
+    message["board"]["sizes"] = sizes
+    message["board"]["sections"] = sections
+    return message
+
+
+async def section_columns(page: Page) -> list[list[str]]:
+    heads: list[list[str]] = await page.evaluate(
+        "Array.prototype.map.call(document.querySelectorAll('.board-columns .section-head'),"
+        " h => Array.prototype.map.call(h.querySelectorAll('.size-name'), s => s.textContent))"
+    )
+    return heads
+
+
+async def test_each_section_shows_only_its_own_price_columns(
+    tv: BrowserContext, live: RunningServer, fake: FakeProtocolServer
+) -> None:
+    """Beers show Half/Pint, cocktails only Cocktail, snacks only Plate; each row as many prices."""
+    page = await paired_tv(tv, live, fake)
+    await fake.broadcast(menu_of_three_kinds())
+    await expect(page.locator(".board-columns .entry")).to_have_count(7)
+    assert await section_columns(page) == [["Half", "Pint"], ["Cocktail"], ["Plate"]]
+    counts = await page.evaluate(
+        "Array.prototype.map.call(document.querySelectorAll('.board-columns .entry'),"
+        " e => e.querySelectorAll('.price').length)"
+    )
+    assert counts == [2, 2, 2, 1, 1, 1, 1]
+
+    await fake.broadcast(menu_of_three_kinds(3, section_sizes=True))
+    await expect(
+        page.locator(".board-columns .section-head").first.locator(".size-name")
+    ).to_have_text(["Pint", "Half"])
+    assert await section_columns(page) == [["Pint", "Half"], ["Cocktail"], ["Plate"]]
+
+
+async def test_no_menu_replaces_the_old_board_also_after_a_reload(
+    tv: BrowserContext, live: RunningServer, fake: FakeProtocolServer
+) -> None:
+    """ "No menu for now": the old board goes (screen and offline cache), also after a reload."""
+    page = await paired_tv(tv, live, fake)
+    fake.board = None
+    await fake.broadcast({"type": "no_menu"})
+    await expect(page.locator("#message")).to_contain_text("No menu assigned yet")
+    await expect(page.locator("#board")).to_be_hidden()
+    await fake.stop()
+    await page.reload()
+    await expect(page.locator("#message")).to_contain_text("No menu assigned yet")
+    await expect(page.locator("#stage")).not_to_contain_text("Foghorn Pils")
+    await fake.start()
+    hello = await fake.next_hello()
+    assert (hello["menu"], hello["version"]) == (None, None)
+
+
+async def test_abv_reads_as_the_embeds_write_it(
+    tv: BrowserContext, live: RunningServer, fake: FakeProtocolServer
+) -> None:
+    """ABV is written with one decimal, rounded exactly as the embeds round it."""
+    page = await paired_tv(tv, live, fake)
+    values = [4.0, 12.25, 6.75, 5.2, 0.05]
+    entries = [entry(n, f"Beer {n}") for n in range(1, len(values) + 1)]
+    for each, value in zip(entries, values, strict=True):
+        each["beverage"]["abv"] = value
+    await fake.broadcast(board(2, entries))
+    await expect(page.locator(".board-columns .abv")).to_have_text(
+        [menu_display.abv(value) for value in values]
+    )
+
+
+async def test_logo_badge_and_keg_bars_are_big_enough_to_see(
+    tv: BrowserContext, live: RunningServer, fake: FakeProtocolServer
+) -> None:
+    """At 1080p the logo is at least 86 px tall, the stale badge at least 40 px and opaque,
+    and keg bars (on by default) at least 9 by 54 px."""
+    fake.display = display()
+    fake.display["display"]["images"] = {"logo": "/tv/qr/ABC234.svg", "background": None}
+    page = await paired_tv(tv, live, fake)
+    logo = await page.locator(".board-logo").bounding_box()
+    assert logo is not None
+    assert logo["height"] >= 86
+    keg = await page.locator(".board-columns .keg").first.bounding_box()
+    assert keg is not None
+    assert keg["height"] >= 9
+    assert keg["width"] >= 54
+    await fake.stop()
+    badge = page.locator("#badge")
+    await expect(badge).to_be_visible(timeout=SLOW)
+    box = await badge.bounding_box()
+    assert box is not None
+    assert box["height"] >= 40
+    background = await badge.evaluate("b => getComputedStyle(b).backgroundColor")
+    assert background.startswith("rgb(")  # rgba(…) would let the menu show through
