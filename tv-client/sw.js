@@ -10,7 +10,7 @@ var VERSION = "{{ version }}";
 var SHELL_CACHE = "tv-shell-" + VERSION;
 var IMAGE_CACHE = "tv-images";
 var PAGE = "/tv";
-var SHELL = [PAGE, "{{ asset tv.css }}", "{{ asset tv.js }}"];
+var SHELL = [PAGE, "{{ asset tv.css }}", "{{ asset layout.js }}", "{{ asset tv.js }}"];
 var PAGE_TIMEOUT_MS = 4000;  // a network that hangs is treated as no network
 var MAX_IMAGES = 200;
 

@@ -27,16 +27,19 @@
 
   // The server's defaults (Theme in service/displays/forms.py), for keys a theme lacks.
   var DEFAULT_THEME = {
-    columns: 0,                  // 0 ("auto"): two in landscape, one in portrait
+    columns: 0,                  // 0 ("auto"): from the screen's shape and the list's length
     taps_per_page: 0,            // 0 ("auto"): as many as fit
     rotation_seconds: 12,
     font_scale: 1,
+    viewing_distance: "room",    // how far the guests who read it stand: close, room, across
     colors: { background: "#111417", text: "#f3efe6", accent: "#e0b45a" },
     show: {
       abv: true, ibu: false, style: true, producer: true, prices: true, keg: true,
       tap_numbers: true, descriptions: false, images: true
     }
   };
+
+  var VIEWING_DISTANCES = window.ChalkboardLayout.READABLE_DIVISOR;
 
   var $ = function (selector) { return document.querySelector(selector); };
   var stage = $("#stage");
@@ -282,10 +285,20 @@
   function refresh() {
     layoutStage();
     if (pairing) showPairing();
-    else if (saved && saved.board) renderBoard();
+    else if (saved && saved.board) renderSafely();
     else if (noMenu) showMessage("No menu assigned yet", "Choose a menu for " + screenName() + " in Chalkboard, under Displays.");
     else if (justPaired) showMessage("Paired", "Loading the menu…");
     else showMessage("Chalkboard", "Connecting…");
+  }
+
+  // A board this app cannot draw (a bug, a field of an unexpected type) must not blank the
+  // screen: what was drawn before stays, and the next board or display message tries again.
+  function renderSafely() {
+    try {
+      renderBoard();
+    } catch (e) {
+      if (window.console) window.console.error(e);
+    }
   }
 
   function screenName() {
@@ -343,10 +356,13 @@
     stage.style.webkitTransform = stage.style.transform;
     stage.className = "stage" + (rotate ? " rotated" : "") + (sw < sh ? " tall" : " wide");
     stage.style.fontSize = Math.min(sw, sh) / 26 + "px";  // the board refines this to fit
-    // The header (venue, logo, page count, stale badge) is sized from the screen alone: the
-    // board's fitting never shrinks the logo or the badge.
-    views.board.querySelector(".board-head").style.fontSize = Math.min(sw, sh) / HEADER_DIVISOR + "px";
-    applyColors(theme().colors);
+    // The header (venue, logo, page count, stale badge) is sized from the screen: the board's
+    // fitting never shrinks the logo or the badge; its smallest text (0.8em) stays readable.
+    var opts = theme();
+    var range = window.ChalkboardLayout.fontRange({ w: sw, h: sh }, opts.viewing_distance, opts.font_scale);
+    var header = Math.max(Math.min(sw, sh) / HEADER_DIVISOR, range.minText / 0.8);
+    views.board.querySelector(".board-head").style.fontSize = header + "px";
+    applyColors(opts.colors);
     return { w: sw, h: sh };
   }
 
@@ -375,6 +391,8 @@
       taps_per_page: whole(given.taps_per_page, 0, 200, DEFAULT_THEME.taps_per_page),
       rotation_seconds: whole(given.rotation_seconds, 3, 600, DEFAULT_THEME.rotation_seconds),
       font_scale: number(given.font_scale, 0.5, 3, DEFAULT_THEME.font_scale),
+      viewing_distance: VIEWING_DISTANCES.hasOwnProperty(given.viewing_distance)
+        ? given.viewing_distance : DEFAULT_THEME.viewing_distance,
       colors: {},
       show: {}
     };
@@ -616,12 +634,11 @@
     return { list: list, onDeck: onDeck };
   }
 
-  // ---- layout: fit on one page, else paginate ----------------------------------------------------
+  // ---- layout: fit on one page, else paginate (layout.js) ---------------------------------
   //
-  // Blocks are measured once per font size in an off-screen column as wide as a real one
-  // (a single layout pass), then packed into columns by arithmetic. The font shrinks
-  // (binary search) down to a readable minimum until everything fits on one page; if it
-  // cannot, the board pages at that minimum and rotates. `taps_per_page` caps a page too.
+  // layout.js chooses the font and columns from measured block heights; this measures: the
+  // blocks go into an off-screen box as wide as a real column, at the font tried (one
+  // layout pass each), and their offsets give the heights.
 
   function measure(list, columnWidth) {
     var box = views.board.querySelector(".board-measure");
@@ -636,66 +653,9 @@
     return heights;
   }
 
-  // -> {pages: [[column: [{index, repeat}]]], fits}; `repeat` marks a section head shown
-  // again at the top of a column that continues the section.
-  function pack(list, heights, columnHeight, columns, perPage) {
-    var pagesOut = [];
-    var column = null;
-    var used = 0;
-    var count = 0;
-    var fits = true;
-    var heads = {};
-
-    function newPage() {
-      column = [];
-      pagesOut.push([column]);
-      used = 0;
-      count = 0;
-    }
-    function newColumn(breaking) {
-      var current = pagesOut[pagesOut.length - 1];
-      if (current.length >= columns) {
-        if (breaking) fits = false;
-        newPage();
-      } else {
-        column = [];
-        current.push(column);
-        used = 0;
-      }
-    }
-
-    newPage();
-    for (var i = 0; i < list.length; i++) {
-      var block = list[i];
-      if (block.head) heads[block.section] = i;
-      if (perPage && count >= perPage) newPage();
-      // A head goes with its first entry; an entry starting a column gets its head repeated.
-      var need = heights[i] + (block.head && i + 1 < list.length ? heights[i + 1] : 0);
-      if (used > 0 && used + need > columnHeight) newColumn(true);
-      if (!block.head && used === 0) {
-        column.push({ index: heads[block.section], repeat: true });
-        used += heights[heads[block.section]];
-      }
-      column.push({ index: i, repeat: false });
-      used += heights[i];
-      if (!block.head) count += 1;
-      if (used > columnHeight) fits = false;  // one block taller than a column
-    }
-    return { pages: pagesOut, fits: fits };
-  }
-
-  // One page with room to spare: even the columns out (the shortest column height that
-  // still holds everything) instead of filling the first and leaving the last empty.
-  function balance(list, heights, columns, columnHeight) {
-    var low = 0;
-    var high = columnHeight;
-    for (var step = 0; step < 12; step++) {
-      var mid = (low + high) / 2;
-      var tried = pack(list, heights, mid, columns, 0);
-      if (tried.fits && tried.pages.length === 1) high = mid;
-      else low = mid;
-    }
-    return pack(list, heights, high, columns, 0);
+  function setColumns(holder, count) {
+    while (holder.children.length > count) holder.removeChild(holder.lastChild);
+    while (holder.children.length < count) holder.appendChild(el("div", "column"));
   }
 
   function renderBoard() {
@@ -710,49 +670,24 @@
     board.querySelector(".board-menu").textContent = (saved.board.menu && saved.board.menu.name) || "";
     renderOnDeck(built.onDeck, opts);
 
-    var columns = opts.columns || (size.w > size.h ? 2 : 1);
     var holder = board.querySelector(".board-columns");
-    empty(holder);
-    var empties = [];
-    for (var c = 0; c < columns; c++) empties.push(holder.appendChild(el("div", "column")));
-
-    var short = Math.min(size.w, size.h);
-    var largest = short / 26 * opts.font_scale;
-    var smallest = Math.min(largest, short / 52);
-    var result = null;
-
-    var lastFont = 0;
-    var heights = [];
-    function attempt(font) {
-      lastFont = font;
+    var started = Date.now();
+    var chosen = window.ChalkboardLayout.plan(built.list, size, opts, function (font, columns) {
       stage.style.fontSize = font + "px";
-      heights = measure(built.list, empties[0].clientWidth);
-      return pack(built.list, heights, empties[0].clientHeight, columns, opts.taps_per_page);
-    }
+      setColumns(holder, columns);
+      var column = holder.firstChild;
+      return {
+        heights: built.list.length ? measure(built.list, column.clientWidth) : [],
+        columnHeight: column.clientHeight,
+        columnWidth: column.clientWidth
+      };
+    });
+    stage.style.fontSize = chosen.font + "px";
+    setColumns(holder, chosen.columns);
+    stage.setAttribute("data-layout-ms", String(Date.now() - started));
+    stage.setAttribute("data-min-text", chosen.range.minText.toFixed(2));
 
-    if (built.list.length) {
-      result = attempt(largest);
-      if (!result.fits) {
-        var best = attempt(smallest);
-        if (best.fits) {
-          var low = smallest;
-          var high = largest;
-          var fontOk = smallest;
-          for (var step = 0; step < 7; step++) {
-            var mid = (low + high) / 2;
-            var tried = attempt(mid);
-            if (tried.fits) { low = fontOk = mid; best = tried; } else { high = mid; }
-          }
-          if (lastFont !== fontOk) best = attempt(fontOk);  // leave the stage at that size
-        }
-        result = best;
-      }
-      if (result.pages.length === 1 && columns > 1) result = balance(built.list, heights, columns, empties[0].clientHeight);
-    } else {
-      stage.style.fontSize = largest + "px";
-    }
-
-    pages = result ? result.pages : [];
+    pages = built.list.length ? chosen.pages : [];
     if (page >= pages.length) page = 0;
     drawPage(built.list);
     empty(board.querySelector(".board-measure"));

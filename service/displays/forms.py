@@ -79,6 +79,9 @@ PerPage = Annotated[
 
 Seconds = Annotated[int, BeforeValidator(in_range(int, 5, 120, "Use 5 to 120 seconds."))]
 Scale = Annotated[float, BeforeValidator(in_range(float, 0.75, 2.0, "Use 0.75 to 2."))]
+ViewingDistance = Annotated[
+    Literal["close", "room", "across"], BeforeValidator(lambda value: value or "room")
+]
 
 
 class Strict(BaseModel):
@@ -94,7 +97,10 @@ class Theme(Strict):
     - columns: 1-4, or "auto" (chosen from the orientation and screen width). "auto"
     - taps_per_page: 1-60 entries a page, or "auto" (as many as fit the screen). "auto"
     - rotation_seconds: 5-120, how long each page shows when there are several. 12
-    - font_scale: 0.75-2.0, times the TV's base font size. 1.0
+    - font_scale: 0.75-2.0, times the TV's base font size; above 1 it also raises the
+      readable minimum, so the board pages sooner. 1.0
+    - viewing_distance: "close" (a counter screen), "room" or "across" (a hall): the
+      smallest text the TV allows, as a share of its screen (docs/tv.md). "room"
     - background_color, text_color, accent_color (tap numbers, section names): "#rrggbb".
       "#111417", "#f3efe6", "#e0b45a"
     - show_abv, show_ibu, show_style, show_producer, show_prices, show_keg, show_tap_numbers,
@@ -108,6 +114,7 @@ class Theme(Strict):
     taps_per_page: PerPage = AUTO
     rotation_seconds: Seconds = 12
     font_scale: Scale = 1.0
+    viewing_distance: ViewingDistance = "room"
     background_color: Color = "#111417"
     text_color: Color = "#f3efe6"
     accent_color: Color = "#e0b45a"
@@ -174,6 +181,7 @@ def settings_values(display: Display) -> dict[str, str]:
         "taps_per_page": "" if theme.taps_per_page == AUTO else str(theme.taps_per_page),
         "rotation_seconds": str(theme.rotation_seconds),
         "font_scale": f"{theme.font_scale:g}",
+        "viewing_distance": theme.viewing_distance,
         "background_color": theme.background_color,
         "text_color": theme.text_color,
         "accent_color": theme.accent_color,

@@ -44,6 +44,11 @@ NOTICES = {
 }
 ORIENTATIONS = [("landscape", "Landscape (wide)"), ("portrait", "Portrait (tall)")]
 COLUMNS = [("auto", "Auto"), ("1", "1"), ("2", "2"), ("3", "3"), ("4", "4")]
+VIEWING_DISTANCES = [
+    ("close", "Close (a counter or bar-top screen)"),
+    ("room", "Across a room"),
+    ("across", "Far (a hall or beer garden)"),
+]
 
 
 class CodeRefused(Exception):
@@ -219,6 +224,7 @@ async def settings_page(
         menu_choices=await _menu_choices(ctx),
         orientations=ORIENTATIONS,
         columns=COLUMNS,
+        viewing_distances=VIEWING_DISTANCES,
         **await media_choices(ctx),
     )
 
