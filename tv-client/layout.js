@@ -16,6 +16,7 @@
   var NARROWEST_COLUMN_EM = 17; // narrower, names break mid-word: not a choice the engine makes
   var SEARCH_STEPS = 6;         // binary search on the font: within 1.6 % of the best
   var SAME_FONT = 0.03;         // fonts within 3 % count as equal when choosing columns
+  var TOGETHER_COST = 0.9;      // sections kept whole are worth text up to 10 % smaller
 
   // -> {minText, minEm, maxEm}: the smallest text allowed (px), and the range of board em
   // the engine may choose from. "Text size" (scale) moves both ends up, and the preferred
@@ -95,13 +96,15 @@
     return { pages: pages, overflow: overflow, squeezed: squeezed };
   }
 
-  // Sections kept together when that costs no page; one page with room to spare gets its
-  // columns evened out (the shortest column height that still holds it all).
-  function arrange(list, measured, columns, perPage) {
+  // Sections kept together when that costs no page (or always, with `onlyTogether`); one
+  // page with room to spare gets its columns evened out (the shortest column height that
+  // still holds it all).
+  function arrange(list, measured, columns, perPage, onlyTogether) {
     var kept = pack(list, measured.heights, measured.columnHeight, columns, perPage, true);
-    var loose = pack(list, measured.heights, measured.columnHeight, columns, perPage, false);
+    var loose = onlyTogether ? kept : pack(list, measured.heights, measured.columnHeight, columns, perPage, false);
     var together = kept.pages.length <= loose.pages.length;
     var chosen = together ? kept : loose;
+    chosen.together = together;
     if (chosen.pages.length !== 1 || columns === 1 || !list.length) return chosen;
     var low = 0;
     var high = measured.columnHeight;
@@ -119,9 +122,9 @@
   // at that size -> {heights, columnHeight, columnWidth}. When the engine picks the count
   // (`choosing`), a font that makes the columns too narrow counts as not fitting at all.
   function fitColumns(list, columns, range, perPage, measure, rival, choosing) {
-    function at(font) {
+    function at(font, onlyTogether) {
       var measured = measure(font, columns);
-      var result = arrange(list, measured, columns, perPage);
+      var result = arrange(list, measured, columns, perPage, onlyTogether);
       result.font = font;
       result.columns = columns;
       result.widthEm = measured.columnWidth / font;
@@ -137,7 +140,7 @@
     var smallest = at(range.minEm);
     if (rival && smallest.count > rival.count) return smallest;  // cannot win: skip the search
     var largest = at(range.maxEm);
-    if (keeps(largest)) return largest;
+    if (keeps(largest)) return largest.together ? largest : together(largest);
     var low = range.minEm;
     var high = range.maxEm;
     var best = smallest;
@@ -151,7 +154,28 @@
         high = mid;
       }
     }
-    return best;
+    return best.together ? best : together(best);
+
+    // The largest font that keeps every section that fits a column whole, if it is at most
+    // TOGETHER_COST smaller: a section split with one entry left behind reads badly.
+    function together(loose) {
+      var floor = Math.max(range.minEm, loose.font * TOGETHER_COST);
+      var kept = at(floor, true);
+      if (!kept.together || !keeps(kept)) return loose;
+      var lowKept = floor;
+      var highKept = loose.font;
+      for (var step = 0; step < SEARCH_STEPS - 2; step++) {
+        var mid = (lowKept + highKept) / 2;
+        var tried = at(mid, true);
+        if (tried.together && keeps(tried)) {
+          lowKept = mid;
+          kept = tried;
+        } else {
+          highKept = mid;
+        }
+      }
+      return kept;
+    }
   }
 
   // Fewer pages first; then larger text; then columns closer to a comfortable width.

@@ -32,6 +32,8 @@
     rotation_seconds: 12,
     font_scale: 1,
     viewing_distance: "room",    // how far the guests who read it stand: close, room, across
+    look: "taproom",             // looks.css; service/displays/looks.py
+    font: "",                    // "": the look's fonts; else one face for the whole board
     colors: { background: "#111417", text: "#f3efe6", accent: "#e0b45a" },
     show: {
       abv: true, ibu: false, style: true, producer: true, prices: true, keg: true,
@@ -40,6 +42,19 @@
   };
 
   var VIEWING_DISTANCES = window.ChalkboardLayout.READABLE_DIVISOR;
+  // The font families each look draws with (looks.css), and those a display may choose.
+  var LOOK_FONTS = {
+    taproom: ["Oswald", "Inter"],
+    chalkboard: ["Cabin Sketch", "Patrick Hand"],
+    cafe: ["Playfair Display", "Nunito"],
+    neon: ["Bebas Neue", "Inter"],
+    brewery: ["Oswald", "Inter"],
+    contrast: ["Atkinson Hyperlegible"]
+  };
+  var CHOSEN_FONTS = {
+    "": null, inter: "Inter", oswald: "Oswald", nunito: "Nunito",
+    "patrick-hand": "Patrick Hand", atkinson: "Atkinson Hyperlegible"
+  };
 
   var $ = function (selector) { return document.querySelector(selector); };
   var stage = $("#stage");
@@ -352,13 +367,14 @@
     var sh = rotate ? w : h;
     stage.style.width = sw + "px";
     stage.style.height = sh + "px";
+    var opts = theme();
     stage.style.transform = rotate ? "translateX(" + w + "px) rotate(90deg)" : "";
     stage.style.webkitTransform = stage.style.transform;
-    stage.className = "stage" + (rotate ? " rotated" : "") + (sw < sh ? " tall" : " wide");
+    stage.className = "stage" + (rotate ? " rotated" : "") + (sw < sh ? " tall" : " wide") +
+      " look-" + opts.look + (opts.font ? " font-" + opts.font : "");
     stage.style.fontSize = Math.min(sw, sh) / 26 + "px";  // the board refines this to fit
     // The header (venue, logo, page count, stale badge) is sized from the screen: the board's
     // fitting never shrinks the logo or the badge; its smallest text (0.8em) stays readable.
-    var opts = theme();
     var range = window.ChalkboardLayout.fontRange({ w: sw, h: sh }, opts.viewing_distance, opts.font_scale);
     var header = Math.max(Math.min(sw, sh) / HEADER_DIVISOR, range.minText / 0.8);
     views.board.querySelector(".board-head").style.fontSize = header + "px";
@@ -393,6 +409,8 @@
       font_scale: number(given.font_scale, 0.5, 3, DEFAULT_THEME.font_scale),
       viewing_distance: VIEWING_DISTANCES.hasOwnProperty(given.viewing_distance)
         ? given.viewing_distance : DEFAULT_THEME.viewing_distance,
+      look: LOOK_FONTS.hasOwnProperty(given.look) ? given.look : DEFAULT_THEME.look,
+      font: CHOSEN_FONTS.hasOwnProperty(given.font) ? given.font : DEFAULT_THEME.font,
       colors: {},
       show: {}
     };
@@ -413,6 +431,53 @@
 
   function whole(value, low, high, fallback) {
     return Math.round(number(value, low, high, fallback));
+  }
+
+  // ---- fonts: the look's faces, loaded when first used ---------------------------------------
+  //
+  // index.html lists every font file (#fonts, with its hashed URL; the service worker caches
+  // them). A board is drawn at once with whatever is loaded, then again when its faces
+  // arrive, so text is measured in the face it is shown in. Engines without FontFace keep
+  // the fallbacks named in looks.css.
+
+  var fontState = {};  // family -> "loading" | "ready" | "failed"
+
+  function loadFonts(families) {
+    if (!window.FontFace || !document.fonts || !window.Promise) return true;
+    var waiting = false;
+    for (var i = 0; i < families.length; i++) {
+      var family = families[i];
+      if (!fontState[family]) startLoading(family);
+      if (fontState[family] === "loading") waiting = true;
+    }
+    return !waiting;
+  }
+
+  function startLoading(family) {
+    var files = document.querySelectorAll("#fonts [data-family]");
+    var loads = [];
+    for (var i = 0; i < files.length; i++) {
+      if (files[i].getAttribute("data-family") !== family) continue;
+      var face = new window.FontFace(family, 'url("' + files[i].getAttribute("data-src") + '")', {
+        weight: files[i].getAttribute("data-weight")
+      });
+      document.fonts.add(face);
+      loads.push(face.load());
+    }
+    fontState[family] = "loading";
+    Promise.all(loads).then(function () {
+      fontState[family] = "ready";
+    }, function () {
+      fontState[family] = "failed";  // the fallback faces stay; nothing else to do
+    }).then(function () {
+      if (saved && saved.board && !views.board.hidden) renderSafely();
+    });
+  }
+
+  function boardFonts(opts) {
+    var families = LOOK_FONTS[opts.look].slice();
+    if (CHOSEN_FONTS[opts.font]) families.push(CHOSEN_FONTS[opts.font]);
+    return families;
   }
 
   // ---- formatting ------------------------------------------------------------------------
@@ -670,6 +735,7 @@
     board.querySelector(".board-menu").textContent = (saved.board.menu && saved.board.menu.name) || "";
     renderOnDeck(built.onDeck, opts);
 
+    stage.setAttribute("data-fonts", loadFonts(boardFonts(opts)) ? "ready" : "loading");
     var holder = board.querySelector(".board-columns");
     var started = Date.now();
     var chosen = window.ChalkboardLayout.plan(built.list, size, opts, function (font, columns) {

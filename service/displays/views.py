@@ -26,6 +26,7 @@ from chalkboard.displays.forms import (
     settings_input,
     settings_values,
 )
+from chalkboard.displays.looks import FONTS, LOOKS
 from chalkboard.displays.queries import Display
 from chalkboard.http.forms import FormErrors, form_values
 from chalkboard.http.pages import render
@@ -225,6 +226,8 @@ async def settings_page(
         orientations=ORIENTATIONS,
         columns=COLUMNS,
         viewing_distances=VIEWING_DISTANCES,
+        looks=LOOKS,
+        fonts=FONTS,
         **await media_choices(ctx),
     )
 

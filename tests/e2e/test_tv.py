@@ -384,7 +384,7 @@ async def test_portrait_display_rotates_on_a_landscape_screen(
     page = await paired_tv(tv, live, fake)
     await fake.broadcast(display("portrait"))
     stage = page.locator("#stage")
-    await expect(stage).to_have_class("stage rotated tall")
+    await expect(stage).to_have_class(re.compile(r"^stage rotated tall "))
     size = await stage.evaluate("s => [s.offsetWidth, s.offsetHeight]")
     assert size == [1080, 1920]
     box = await stage.bounding_box()
@@ -400,7 +400,7 @@ async def test_portrait_screen_needs_no_rotation(
     try:
         fake.display = display("portrait")
         page = await paired_tv(context, live, fake)
-        await expect(page.locator("#stage")).to_have_class("stage tall")
+        await expect(page.locator("#stage")).to_have_class(re.compile(r"^stage tall "))
         await expect(page.locator(".board-columns .column")).to_have_count(1)
         assert problems == []
     finally:

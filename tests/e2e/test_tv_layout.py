@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from playwright.async_api import Browser, Page, expect
 
+from chalkboard.displays.looks import LOOKS
 from tests.conftest import RunningServer
 from tests.e2e.axe import serious_violations
 from tests.e2e.test_tv import SLOW, TOKEN, FakeProtocolServer, Message, board, display, entry
@@ -137,6 +138,8 @@ async def paired_screen(
     page = await context.new_page()
     await page.goto(f"{live.url}/tv?ws={fake.url}")
     await expect(page.locator("#board")).to_be_visible()
+    # Drawn again in its look's own faces once they load: check that drawing.
+    await expect(page.locator("#stage")).to_have_attribute("data-fonts", "ready")
     return page, errors
 
 
@@ -149,6 +152,7 @@ def orientation(width: int, height: int) -> str:
     return "portrait" if height > width else "landscape"
 
 
+@pytest.mark.parametrize("look", [look.key for look in LOOKS])
 @pytest.mark.parametrize("menu", ["long", "short"])
 @pytest.mark.parametrize(("width", "height"), SCREENS, ids=[f"{w}x{h}" for w, h in SCREENS])
 async def test_board_fits_the_screen_readably(
@@ -159,10 +163,14 @@ async def test_board_fits_the_screen_readably(
     width: int,
     height: int,
     menu: str,
+    look: str,
 ) -> None:
-    """Every page of the board stays inside its columns and the screen, without overlaps,
-    and no text is under the screen's readable minimum; no serious axe violations."""
-    fake.display = display(orientation(width, height), rotation_seconds=3)
+    """In every look, every page of the board stays inside its columns and the screen,
+    without overlaps, and no text is under the screen's readable minimum; no serious axe
+    violations."""
+    palette = next(each for each in LOOKS if each.key == look).palette()
+    fake.display = display(orientation(width, height), rotation_seconds=3, look=look, **palette)
+    fake.display["display"]["images"] = {"logo": "/tv/qr/ABC234.svg", "background": None}
     fake.board = MENUS[menu]()
     page, errors = await paired_screen(chromium, live, fake, width, height)
     entries = sum(len(s["entries"]) for s in fake.board["board"]["sections"])
@@ -174,7 +182,7 @@ async def test_board_fits_the_screen_readably(
     for number in range(1, pages + 1):
         if pages > 1:
             await expect(counter).to_have_text(f"{number} / {pages}", timeout=SLOW)
-        await page.screenshot(path=screens_dir / f"{menu}-{width}x{height}-page{number}.png")
+        await page.screenshot(path=screens_dir / f"{look}-{menu}-{width}x{height}-page{number}.png")
         assert await problems(page, min_text(width, height)) == []
         seen += await page.locator(".board-columns .entry").count()
     assert seen == entries  # every entry is on exactly one page
@@ -228,5 +236,32 @@ async def test_sections_are_kept_together_where_they_fit(
     page, errors = await paired_screen(chromium, live, fake, 3840, 2160)
     await expect(page.locator(".board-columns .entry")).to_have_count(26)
     await expect(page.locator(".section-head.continued .section-name")).to_have_text(["On tap"])
+    assert errors == []
+    await page.context.close()
+
+
+async def test_a_look_takes_the_displays_colours_font_and_fields(
+    chromium: Browser, live: RunningServer, fake: FakeProtocolServer
+) -> None:
+    """The neon look with the display's own colours, font and fields: those win."""
+    fake.board = short_menu()
+    fake.display = display(
+        look="neon",
+        font="atkinson",
+        background_color="#203040",
+        accent_color="#33ccff",
+        show_producer=False,
+    )
+    page, errors = await paired_screen(chromium, live, fake, 1920, 1080)
+    stage = page.locator("#stage")
+    await expect(stage).to_have_class(re.compile(r"\blook-neon\b.*\bfont-atkinson\b"))
+    await expect(stage).to_have_css("background-color", "rgb(32, 48, 64)")
+    name = page.locator(".board-columns .name").first
+    await expect(name).to_have_css("font-family", re.compile(r"^\"Atkinson Hyperlegible\""))
+    await expect(page.locator(".board-head")).to_have_css(
+        "border-bottom-color", "rgb(51, 204, 255)"
+    )
+    await expect(page.locator(".board-columns .producer")).to_have_count(0)
+    assert await page.evaluate("document.fonts.check('16px \"Atkinson Hyperlegible\"')")
     assert errors == []
     await page.context.close()
