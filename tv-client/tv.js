@@ -63,9 +63,15 @@
 
   // ---- state -----------------------------------------------------------------------------
 
-  var token = load(KEYS.token, true);
-  var saved = load(KEYS.board);        // {version, board, venue, synced_at}
-  var display = load(KEYS.display);    // {id, name, orientation, theme}
+  // Preview mode (docs/tv.md): framed by the editor as `/tv?preview=<a preview URL>`, the app
+  // draws what that URL says a TV would be sent, and touches no socket, storage or worker.
+  var PREVIEW_URL = /^\/v\/[a-z0-9-]+\/displays\/(preview\/menus\/\d+|\d+\/preview)$/;
+  var PREVIEW_POLL_MS = 3000;
+  var preview = previewSource();
+
+  var token = preview ? null : load(KEYS.token, true);
+  var saved = preview ? null : load(KEYS.board);        // {version, board, venue, synced_at}
+  var display = preview ? null : load(KEYS.display);    // {id, name, orientation, theme}
   var pairing = null;                  // the `pairing` message while one is shown
   var justPaired = false;
   var noMenu = !!(saved && saved.no_menu);
@@ -84,6 +90,7 @@
   }
 
   function store(key, value) {
+    if (preview) return;
     try {
       if (value === null) window.localStorage.removeItem(key);
       else window.localStorage.setItem(key, typeof value === "string" ? value : JSON.stringify(value));
@@ -802,12 +809,73 @@
     strip.hidden = !entries.length;
   }
 
+  // ---- preview mode ----------------------------------------------------------------------
+
+  function previewSource() {
+    var given = /[?&]preview=([^&]+)/.exec(window.location.search);
+    var url = given ? decodeURIComponent(given[1]) : "";
+    return PREVIEW_URL.test(url) ? url : null;
+  }
+
+  var previewTheme = null;  // unsaved settings the framing page sent (its form, as typed)
+  var previewShown = "";
+
+  // The preview URL answers {board, venue, display}: drawn as a TV draws those messages,
+  // again whenever it changes (an edit here or by someone else).
+  function startPreview() {
+    showMessage("Preview", "Loading the menu…");
+    window.addEventListener("message", function (event) {
+      var data = event.data;
+      if (event.origin !== window.location.origin || !data || data.type !== "chalkboard-preview-theme") return;
+      previewTheme = data.theme && typeof data.theme === "object" ? data.theme : null;
+      applyPreview();
+    });
+    (function poll() {
+      var request = new XMLHttpRequest();
+      request.open("GET", preview);
+      request.onload = function () {
+        if (request.status === 200 && request.responseText !== previewShown) {
+          previewShown = request.responseText;
+          applyPreview();
+        }
+        window.setTimeout(poll, PREVIEW_POLL_MS);
+      };
+      request.onerror = function () { window.setTimeout(poll, PREVIEW_POLL_MS); };
+      request.send();
+    })();
+  }
+
+  function applyPreview() {
+    var data;
+    try {
+      data = JSON.parse(previewShown);
+    } catch (e) {
+      return;  // nothing fetched yet
+    }
+    display = data.display || {};
+    if (previewTheme) {
+      var theme = {};
+      var key;
+      for (key in display.theme || {}) if (display.theme.hasOwnProperty(key)) theme[key] = display.theme[key];
+      for (key in previewTheme) if (previewTheme.hasOwnProperty(key)) theme[key] = previewTheme[key];
+      display = { id: display.id, name: display.name, orientation: display.orientation, theme: theme, images: display.images };
+    }
+    saved = data.board ? { version: data.board.menu.version, board: data.board, venue: data.venue } : null;
+    noMenu = !data.board;
+    refresh();
+  }
+
   // ---- start -------------------------------------------------------------------------------
 
   window.addEventListener("resize", function () {
     window.clearTimeout(timers.resize);
     timers.resize = window.setTimeout(refresh, 200);
   });
+
+  if (preview) {
+    startPreview();
+    return;
+  }
 
   refresh();             // the cached board first, before any network (DESIGN.md 10)
   setLive(false);

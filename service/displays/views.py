@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from chalkboard.displays import queries
+from chalkboard.displays import preview, queries
 from chalkboard.displays.forms import (
     PairIn,
     Theme,
@@ -292,4 +292,5 @@ routes: list[AppRoute] = [
     _post(DISPLAY + "/reload", reload_display),
     _post(DISPLAY + "/revoke", revoke_display),
     AppRoute("/pair", pair_link, access=Access.SIGNED_IN),
+    *preview.routes,
 ]
