@@ -56,7 +56,10 @@ bench-media: $(VENV)/.dev-deps ## Upload-to-URL latency per image size, CDN vs o
 bench-embed: $(VENV)/.dev-deps ## Embed page req/s and p99 (200 and 304) vs. a bare Starlette hello, 2 workers (bench/results/embed.json)
 	$(BIN)/python bench/embed.py
 
+bench-tv: $(VENV)/.dev-deps ## TV layout pass of a 26-entry board, 1080p and 4K, CPU 1x and 4x (bench/results/tv_render.json)
+	$(BIN)/python bench/tv_render.py
+
 clean: ## Remove the virtualenv and local data (the embedded database too)
 	rm -rf $(VENV) .data
 
-.PHONY: help run test lint format bench-idle bench-fanout bench-media bench-embed clean
+.PHONY: help run test lint format bench-idle bench-fanout bench-media bench-embed bench-tv clean

@@ -714,15 +714,21 @@
 
   function measure(list, columnWidth) {
     var box = views.board.querySelector(".board-measure");
-    empty(box);
     box.style.width = columnWidth + "px";
-    for (var i = 0; i < list.length; i++) box.appendChild(list[i].node);
+    if (!list.length || list[0].node.parentNode !== box) {  // moved once, then measured in place
+      empty(box);
+      for (var i = 0; i < list.length; i++) box.appendChild(list[i].node);
+    }
     var heights = [];
     for (var j = 0; j < list.length; j++) {
       var next = j + 1 < list.length ? list[j + 1].node.offsetTop : box.scrollHeight;
       heights.push(next - list[j].node.offsetTop);
     }
     return heights;
+  }
+
+  function now() {
+    return window.performance && window.performance.now ? window.performance.now() : Date.now();
   }
 
   function setColumns(holder, count) {
@@ -744,8 +750,13 @@
 
     stage.setAttribute("data-fonts", loadFonts(boardFonts(opts)) ? "ready" : "loading");
     var holder = board.querySelector(".board-columns");
-    var started = Date.now();
+    // The board on screen would be laid out again at every font tried: take it down first
+    // (all of this runs in one task, so the screen never shows it empty).
+    for (var c = 0; c < holder.children.length; c++) empty(holder.children[c]);
+    var started = now();
+    var passes = 0;
     var chosen = window.ChalkboardLayout.plan(built.list, size, opts, function (font, columns) {
+      passes += 1;
       stage.style.fontSize = font + "px";
       setColumns(holder, columns);
       var column = holder.firstChild;
@@ -757,7 +768,8 @@
     });
     stage.style.fontSize = chosen.font + "px";
     setColumns(holder, chosen.columns);
-    stage.setAttribute("data-layout-ms", String(Date.now() - started));
+    stage.setAttribute("data-layout-ms", (now() - started).toFixed(2));
+    stage.setAttribute("data-layout-passes", String(passes));
     stage.setAttribute("data-min-text", chosen.range.minText.toFixed(2));
 
     pages = built.list.length ? chosen.pages : [];
