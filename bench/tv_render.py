@@ -159,7 +159,8 @@ async def measure(base: str, look: str, repeat: int) -> list[dict[str, Any]]:
                     passes.append(int(await stage.get_attribute("data-layout-passes") or 0))
                 entries = await page.locator(".board-columns .entry").count()
                 columns = await page.locator(".board-columns .column").count()
-                pages = await page.locator(".board-pages").text_content()
+                counter = page.locator(".board-pages")
+                pages = "1" if await counter.is_hidden() else await counter.text_content()
                 rows.append(
                     {
                         "screen": f"{width}x{height}",
@@ -171,7 +172,7 @@ async def measure(base: str, look: str, repeat: int) -> list[dict[str, Any]]:
                         "measure_passes": statistics.median(passes),
                         "entries_on_page_1": entries,
                         "columns": columns,
-                        "pages": pages if pages and "/" in pages else "1",
+                        "pages": pages,
                         "samples": len(times),
                     }
                 )

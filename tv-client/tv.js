@@ -830,6 +830,7 @@
   }
 
   var previewTheme = null;  // unsaved settings the framing page sent (its form, as typed)
+  var previewOrientation = null;
   var previewShown = "";
 
   // The preview URL answers {board, venue, display}: drawn as a TV draws those messages,
@@ -840,6 +841,7 @@
       var data = event.data;
       if (event.origin !== window.location.origin || !data || data.type !== "chalkboard-preview-theme") return;
       previewTheme = data.theme && typeof data.theme === "object" ? data.theme : null;
+      previewOrientation = data.orientation === "portrait" || data.orientation === "landscape" ? data.orientation : null;
       applyPreview();
     });
     (function poll() {
@@ -872,9 +874,14 @@
       for (key in previewTheme) if (previewTheme.hasOwnProperty(key)) theme[key] = previewTheme[key];
       display = { id: display.id, name: display.name, orientation: display.orientation, theme: theme, images: display.images };
     }
+    if (previewOrientation) display.orientation = previewOrientation;
     saved = data.board ? { version: data.board.menu.version, board: data.board, venue: data.venue } : null;
     noMenu = !data.board;
     refresh();
+    // Tell the framing page how this display is mounted, so it can offer that screen first.
+    if (window.parent !== window) {
+      window.parent.postMessage({ type: "chalkboard-preview-display", orientation: display.orientation }, window.location.origin);
+    }
   }
 
   // ---- start -------------------------------------------------------------------------------

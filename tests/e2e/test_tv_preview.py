@@ -65,8 +65,8 @@ async def test_the_editor_preview_is_the_tv_app_and_follows_edits(
 async def test_the_settings_preview_shows_a_look_before_it_is_saved(
     chromium: Browser, live: RunningServer, owner: tuple[HttpBrowser, str], db: asyncpg.Pool
 ) -> None:
-    """On a TV's settings page, picking the neon look redraws the preview in it at once;
-    nothing is saved until the form is."""
+    """On a TV's settings page, picking the neon look redraws the preview in it at once, and
+    turning the TV to portrait shows a portrait screen; nothing is saved until the form is."""
     boss, slug = owner
     ids: dict[str, Any] = await published_menu(db, slug)
     async with db.acquire() as conn:
@@ -85,6 +85,9 @@ async def test_the_settings_preview_shows_a_look_before_it_is_saved(
         await expect(stage).to_have_css("background-color", "rgb(12, 8, 24)")
         stored = await db.fetchval("SELECT theme FROM displays WHERE id = $1", display.id)
         assert stored.get("look", "taproom") == "taproom"
+        await page.get_by_label("Orientation").select_option("portrait")
+        await expect(page.get_by_label("Screen")).to_have_value("1080x1920")
+        await expect(stage).to_have_class(re.compile(r"\btall\b"))
         assert await serious_violations(page) == []
     finally:
         await context.close()

@@ -35,7 +35,20 @@ for (const preview of document.querySelectorAll("[data-tv-preview]")) {
     frame.style.transform = `scale(${scale})`;
     box.style.height = `${Math.ceil(height * scale)}px`;
   };
-  screen.addEventListener("change", fit);
+  let chosen = false; // by the person: the display's orientation no longer decides
+  screen.addEventListener("change", () => {
+    chosen = true;
+    fit();
+  });
+  window.addEventListener("message", (event) => {
+    if (event.source !== frame.contentWindow || event.origin !== location.origin) return;
+    if (event.data?.type !== "chalkboard-preview-display" || chosen) return;
+    const portrait = event.data.orientation === "portrait";
+    if (portrait !== (screen.value === "1080x1920")) {
+      screen.value = portrait ? "1080x1920" : "1920x1080";
+      fit();
+    }
+  });
   window.addEventListener("resize", fit);
   // A closed <details> has no width: fit again when it opens.
   preview.closest("details")?.addEventListener("toggle", fit);
@@ -45,7 +58,11 @@ for (const preview of document.querySelectorAll("[data-tv-preview]")) {
   if (form) {
     const send = () =>
       frame.contentWindow.postMessage(
-        { type: "chalkboard-preview-theme", theme: themeFrom(form) },
+        {
+          type: "chalkboard-preview-theme",
+          theme: themeFrom(form),
+          orientation: form.elements.namedItem("orientation")?.value,
+        },
         location.origin,
       );
     form.addEventListener("input", send);
