@@ -30,7 +30,7 @@ from typing import Any
 
 import websockets
 from idle_memory import free_port, wait_ready  # bench/idle_memory.py, beside this file
-from playwright.async_api import async_playwright
+from playwright.async_api import async_playwright, expect
 from websockets.asyncio.server import ServerConnection, serve
 
 BENCH = Path(__file__).parent
@@ -150,10 +150,8 @@ async def measure(base: str, look: str, repeat: int) -> list[dict[str, Any]]:
                 times, passes = [], []
                 for _ in range(repeat):
                     version = await protocol.push()
-                    await page.wait_for_function(
-                        "v => document.querySelector('.board-menu').textContent === v",
-                        arg=f"Tonight {version}",
-                    )
+                    # expect() polls from here: the page's CSP refuses wait_for_function's eval.
+                    await expect(page.locator(".board-menu")).to_have_text(f"Tonight {version}")
                     stage = page.locator("#stage")
                     times.append(float(await stage.get_attribute("data-layout-ms") or "nan"))
                     passes.append(int(await stage.get_attribute("data-layout-passes") or 0))

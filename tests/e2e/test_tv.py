@@ -456,12 +456,23 @@ async def test_taps_per_page_caps_each_page(
     await expect(page.locator(".board-columns .entry")).to_have_count(5)
 
 
+async def service_worker_in_control(page: Page) -> None:
+    """Polled from here: wait_for_function compiles its predicate in the page, which the TV's
+    CSP (no 'unsafe-eval') refuses once the first check fails (installing the worker
+    precaches the shell and fonts, so it is not in control at once)."""
+    for _ in range(SLOW // 100):
+        if await page.evaluate("!!navigator.serviceWorker.controller"):
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError("no service worker took control of /tv")
+
+
 async def test_service_worker_shows_the_last_board_after_an_offline_reboot(
     tv: BrowserContext, live: RunningServer, fake: FakeProtocolServer
 ) -> None:
     """With the network gone entirely, reloading /tv still shows the cached board."""
     page = await paired_tv(tv, live, fake)
-    await page.wait_for_function("!!navigator.serviceWorker.controller", timeout=SLOW)
+    await service_worker_in_control(page)
     await tv.set_offline(True)
     try:
         await page.reload()
