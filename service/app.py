@@ -39,6 +39,7 @@ from chalkboard.media.store import open_store
 from chalkboard.menus import api as menu_api
 from chalkboard.menus import views as menu_views
 from chalkboard.ops import views as ops_views
+from chalkboard.promos import views as promo_views
 from chalkboard.settings import Settings
 from chalkboard.tv import views as tv_views
 from chalkboard.venues import views as venue_views
@@ -146,6 +147,7 @@ def create_app(settings: Settings) -> Starlette:
             *media_api.routes,
             *media_views.routes,
             *display_views.routes,
+            *promo_views.routes,
             *tv_views.routes,
             Mount("/static", app=assets, name="static"),
         ],

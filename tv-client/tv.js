@@ -58,7 +58,7 @@
 
   var $ = function (selector) { return document.querySelector(selector); };
   var stage = $("#stage");
-  var views = { board: $("#board"), pairing: $("#pairing"), message: $("#message") };
+  var views = { board: $("#board"), slide: $("#slide"), pairing: $("#pairing"), message: $("#message") };
   var badge = $("#badge");
 
   // ---- state -----------------------------------------------------------------------------
@@ -223,6 +223,7 @@
       case "display":
         display = message.display || null;
         store(KEYS.display, display);
+        preloadSlides();
         refresh();
         break;
       case "board":
@@ -301,7 +302,8 @@
     for (var key in views) {
       if (views.hasOwnProperty(key)) views[key].hidden = key !== name;
     }
-    if (name !== "board") window.clearTimeout(timers.rotate);
+    if (name !== "board" && name !== "slide") window.clearTimeout(timers.rotate);
+    if (name !== "slide") onSlide = false;
   }
 
   function refresh() {
@@ -779,13 +781,77 @@
     holder.classList.toggle("empty", !built.list.length);
     if (!built.list.length) holder.firstChild.appendChild(el("p", "nothing", "Back soon: the tap list is being updated."));
 
+    drawn = built.list;
     window.clearTimeout(timers.rotate);
-    if (pages.length > 1) {
-      timers.rotate = window.setTimeout(function turn() {
-        page = (page + 1) % pages.length;
-        drawPage(built.list);
-        timers.rotate = window.setTimeout(turn, opts.rotation_seconds * 1000);
-      }, opts.rotation_seconds * 1000);
+    if (pages.length > 1 || currentSlides().length) {
+      timers.rotate = window.setTimeout(turn, opts.rotation_seconds * 1000);
+    }
+  }
+
+  // ---- rotation: the menu's pages, then the next promo slide, round and round ----------------
+
+  var drawn = [];          // the blocks of the board drawn last
+  var slideTurn = 0;       // which slide comes next
+  var onSlide = false;
+
+  function turn() {
+    var wait = theme().rotation_seconds;
+    var slides = currentSlides();
+    if (onSlide || page + 1 < pages.length || !slides.length) {
+      page = onSlide ? 0 : (page + 1) % Math.max(1, pages.length);
+      onSlide = false;
+      show("board");
+      drawPage(drawn);
+    } else {
+      var slide = slides[slideTurn++ % slides.length];
+      showSlide(slide);
+      onSlide = true;
+      wait = slide.seconds;
+    }
+    if (pages.length > 1 || slides.length) timers.rotate = window.setTimeout(turn, wait * 1000);
+  }
+
+  // The display's slides for today (its own date: a slide starts on its day even offline).
+  function currentSlides() {
+    var given = (display && display.slides) || [];
+    var at = new Date();
+    var today = at.getFullYear() + "-" + two(at.getMonth() + 1) + "-" + two(at.getDate());
+    var shown = [];
+    for (var i = 0; i < given.length; i++) {
+      var slide = given[i];
+      if (!slide || (slide.starts_on && slide.starts_on > today) || (slide.ends_on && slide.ends_on < today)) continue;
+      if (!slide.title && !(slide.image && imageUrl(slide.image.url))) continue;
+      shown.push({
+        title: String(slide.title || ""),
+        body: String(slide.body || ""),
+        image: slide.image && imageUrl(slide.image.url),
+        seconds: whole(slide.seconds, 3, 60, 10)
+      });
+    }
+    return shown;
+  }
+
+  function showSlide(slide) {
+    var view = views.slide;
+    var img = view.querySelector(".slide-image");
+    if (slide.image) {
+      if (img.getAttribute("src") !== slide.image) img.src = slide.image;
+      img.hidden = false;
+    } else {
+      img.hidden = true;
+    }
+    view.querySelector(".slide-title").textContent = slide.title;
+    view.querySelector(".slide-body").textContent = slide.body;
+    view.className = "screen slide" + (slide.image ? " with-image" : "");
+    show("slide");
+  }
+
+  // Fetch each slide's picture once it is known, so the service worker has it for offline.
+  function preloadSlides() {
+    var given = (display && display.slides) || [];
+    for (var i = 0; i < given.length; i++) {
+      var url = given[i] && given[i].image && imageUrl(given[i].image.url);
+      if (url) new Image().src = url;
     }
   }
 

@@ -618,3 +618,40 @@ async def test_logo_badge_and_keg_bars_are_big_enough_to_see(
     assert box["height"] >= 40
     background = await badge.evaluate("b => getComputedStyle(b).backgroundColor")
     assert background.startswith("rgb(")  # rgba(…) would let the menu show through
+
+
+async def test_promo_slides_rotate_with_the_menu_on_their_days(
+    tv: BrowserContext, live: RunningServer, fake: FakeProtocolServer
+) -> None:
+    """A one-page board with two slides: the board, then today's slide for its seconds,
+    then the board again; a slide whose first day is to come is not shown."""
+    fake.display = display(rotation_seconds=3)
+    fake.display["display"]["slides"] = [
+        {
+            "id": 1,
+            "title": "Trivia night",
+            "body": "Thursdays at 8",
+            "seconds": 3,
+            "starts_on": None,
+            "ends_on": "2999-12-31",
+            "image": None,
+        },
+        {
+            "id": 2,
+            "title": "Not yet",
+            "body": "",
+            "seconds": 3,
+            "starts_on": "2999-01-01",
+            "ends_on": None,
+            "image": None,
+        },
+    ]
+    page = await paired_tv(tv, live, fake)
+    slide = page.locator("#slide")
+    await expect(slide).to_be_visible(timeout=SLOW)
+    await expect(slide.locator(".slide-title")).to_have_text("Trivia night")
+    await expect(slide.locator(".slide-body")).to_have_text("Thursdays at 8")
+    await expect(page.locator("#board")).to_be_hidden()
+    await expect(page.locator("#board")).to_be_visible(timeout=SLOW)
+    await expect(slide).to_be_visible(timeout=SLOW)
+    await expect(slide.locator(".slide-title")).to_have_text("Trivia night")  # never "Not yet"
