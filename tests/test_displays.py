@@ -279,6 +279,7 @@ async def test_saving_settings_updates_the_display_and_tells_the_tv(
         "show_producer": False,
         "show_prices": True,
         "show_keg": False,
+        "show_srm": False,
         "show_tap_numbers": False,
         "show_descriptions": False,
         "show_images": False,

@@ -36,7 +36,7 @@
     font: "",                    // "": the look's fonts; else one face for the whole board
     colors: { background: "#111417", text: "#f3efe6", accent: "#e0b45a" },
     show: {
-      abv: true, ibu: false, style: true, producer: true, prices: true, keg: true,
+      abv: true, ibu: false, style: true, producer: true, prices: true, keg: true, srm: true,
       tap_numbers: true, descriptions: false, images: true
     }
   };
@@ -519,6 +519,14 @@
     return n.toFixed(1) + "%";
   }
 
+  // A beer's colour from its SRM, as a glass of it looks: the usual exponential fit to the
+  // SRM colour chart (pale straw at 2, amber at 10, near black past 35).
+  function srmColor(srm) {
+    var value = Math.max(0, Math.min(50, srm));
+    function channel(top, base) { return Math.round(Math.max(0, Math.min(255, top * Math.pow(base, value)))); }
+    return "rgb(" + channel(255, 0.975) + ", " + channel(245, 0.88) + ", " + channel(220, 0.7) + ")";
+  }
+
   function kegPercent(entry) {
     var pct = entry.keg_percent;
     if (typeof pct !== "number" && entry.keg_size_ml && typeof entry.keg_remaining_ml === "number") {
@@ -602,6 +610,11 @@
     if (picture) row.appendChild(picture);
     var main = el("div", "main");
     var name = el("div", "name");
+    if (show.srm && typeof beverage.srm === "number" && isFinite(beverage.srm)) {
+      var swatch = el("span", "srm");
+      swatch.style.backgroundColor = srmColor(beverage.srm);
+      name.appendChild(swatch);
+    }
     name.appendChild(el("span", "beverage", beverage.name));
     if (entry.note) name.appendChild(el("span", "note", entry.note));
     main.appendChild(name);

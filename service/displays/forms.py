@@ -126,8 +126,9 @@ class Theme(Strict):
     - font: "" (the look's fonts) or one font for the whole board (looks.FONTS). ""
     - background_color, text_color, accent_color (tap numbers, section names): "#rrggbb".
       "#111417", "#f3efe6", "#e0b45a"
-    - show_abv, show_ibu, show_style, show_producer, show_prices, show_keg, show_tap_numbers,
-      show_descriptions, show_images: the details each entry shows. All true but show_ibu
+    - show_abv, show_ibu, show_style, show_producer, show_prices, show_keg, show_srm (a
+      swatch of the beer's colour), show_tap_numbers, show_descriptions, show_images: the
+      details each entry shows. All true but show_ibu
       and show_descriptions.
     - background_image, logo_image: image URLs, "" for none (set from the media library:
       media/views.py; an image they name cannot be deleted).
@@ -149,6 +150,7 @@ class Theme(Strict):
     show_producer: bool = True
     show_prices: bool = True
     show_keg: bool = True
+    show_srm: bool = True
     show_tap_numbers: bool = True
     show_descriptions: bool = False
     show_images: bool = True

@@ -655,3 +655,33 @@ async def test_promo_slides_rotate_with_the_menu_on_their_days(
     await expect(page.locator("#board")).to_be_visible(timeout=SLOW)
     await expect(slide).to_be_visible(timeout=SLOW)
     await expect(slide.locator(".slide-title")).to_have_text("Trivia night")  # never "Not yet"
+
+
+def srm_rgb(srm: float) -> str:
+    """The colour docs/tv.md gives for an SRM (the usual exponential fit to the chart)."""
+    channels = [(255, 0.975), (245, 0.88), (220, 0.7)]
+    values = [round(max(0.0, min(255.0, top * base**srm))) for top, base in channels]
+    return f"rgb({values[0]}, {values[1]}, {values[2]})"
+
+
+async def test_each_beer_shows_its_colour_from_its_srm(
+    tv: BrowserContext, live: RunningServer, fake: FakeProtocolServer
+) -> None:
+    """SRM 3 is a straw dot, SRM 40 near black, none without an SRM; show_srm off hides them."""
+    page = await paired_tv(tv, live, fake)
+    entries = [entry(1, "Pale"), entry(2, "Stout"), entry(3, "Cider")]
+    entries[0]["beverage"]["srm"] = 3.0
+    entries[1]["beverage"]["srm"] = 40.0
+    entries[2]["beverage"]["srm"] = None
+    await fake.broadcast(board(2, entries))
+    swatches = page.locator(".board-columns .srm")
+    await expect(swatches).to_have_count(2)
+    colours = await swatches.evaluate_all("s => s.map(e => getComputedStyle(e).backgroundColor)")
+    assert colours == [srm_rgb(3.0), srm_rgb(40.0)]
+    assert colours[0] == "rgb(236, 167, 75)"  # straw
+    assert colours[1] == "rgb(93, 1, 0)"  # near black
+    box = await swatches.first.bounding_box()
+    assert box is not None
+    assert box["width"] >= 12
+    await fake.broadcast(display(show_srm=False))
+    await expect(swatches).to_have_count(0)
