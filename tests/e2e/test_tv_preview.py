@@ -15,6 +15,7 @@ from tests.conftest import Browser as HttpBrowser
 from tests.conftest import RunningServer
 from tests.e2e.axe import serious_violations
 from tests.e2e.test_embeds import frame_of
+from tests.e2e.test_foundation import no_horizontal_scroll
 from tests.test_embeds import published_menu, rename
 
 pytestmark = pytest.mark.browser
@@ -115,3 +116,32 @@ async def test_the_preview_data_is_what_a_tv_would_be_sent(
         )
     data = (await boss.get(f"/v/{slug}/displays/{idle.id}/preview")).json()
     assert (data["board"], data["display"]["name"]) == (None, "Idle TV")
+
+
+async def test_the_slides_page_works_on_a_phone(
+    chromium: Browser, live: RunningServer, owner: tuple[HttpBrowser, str], db: asyncpg.Pool
+) -> None:
+    """At phone size, a text slide is added for a TV through the page; the page has no
+    serious accessibility violations and no sideways scroll."""
+    boss, slug = owner
+    ids: dict[str, Any] = await published_menu(db, slug)
+    async with db.acquire() as conn:
+        await displays.create_display(
+            conn, venue_id=ids["venue_id"], name="Bar TV", menu_id=ids["menu_id"]
+        )
+    context = await chromium.new_context(viewport={"width": 375, "height": 740}, has_touch=True)
+    await context.add_cookies(
+        [{"name": name, "value": value, "url": live.url} for name, value in boss.cookies.items()]
+    )
+    try:
+        page = await context.new_page()
+        await page.goto(f"{live.url}/v/{slug}/displays/slides")
+        await page.get_by_label("Title").fill("Trivia night")
+        await page.get_by_label("Bar TV").check()
+        await page.get_by_role("button", name="Add slide").click()
+        await expect(page.locator(".notice")).to_contain_text("Slide added")
+        await expect(page.locator(".slide-row")).to_contain_text("Trivia night")
+        await no_horizontal_scroll(page)
+        assert await serious_violations(page) == []
+    finally:
+        await context.close()
