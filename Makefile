@@ -59,10 +59,13 @@ bench-media: $(VENV)/.dev-deps ## Upload-to-URL latency per image size, CDN vs o
 bench-embed: $(VENV)/.dev-deps ## Embed page req/s and p99 (200 and 304) vs. a bare Starlette hello, 2 workers (bench/results/embed.json)
 	$(BIN)/python bench/embed.py
 
+bench-tv: $(VENV)/.dev-deps ## TV layout pass of a 26-entry board, 1080p and 4K, CPU 1x and 4x (bench/results/tv_render.json)
+	$(BIN)/python bench/tv_render.py
+
 cost-docs: $(VENV)/.run-deps ## Regenerate docs/cost.md's tables and docs/cost-chart.svg with `chalkboard cost`
 	$(BIN)/chalkboard cost --docs
 
 clean: ## Remove the virtualenv and local data (the embedded database too)
 	rm -rf $(VENV) .data
 
-.PHONY: help run test lint format bench-idle bench-fanout bench-faults bench-media bench-embed cost-docs clean
+.PHONY: help run test lint format bench-idle bench-fanout bench-faults bench-media bench-embed bench-tv cost-docs clean

@@ -43,6 +43,7 @@ from chalkboard.menus import api as menu_api
 from chalkboard.menus import views as menu_views
 from chalkboard.ops import lifecycle
 from chalkboard.ops import views as ops_views
+from chalkboard.promos import views as promo_views
 from chalkboard.settings import Settings
 from chalkboard.tv import views as tv_views
 from chalkboard.venues import views as venue_views
@@ -186,6 +187,7 @@ def create_app(settings: Settings) -> Starlette:
             *media_api.routes,
             *media_views.routes,
             *display_views.routes,
+            *promo_views.routes,
             *tv_views.routes,
             Mount("/static", app=assets, name="static"),
         ],

@@ -17,6 +17,7 @@ import pytest
 
 from chalkboard.displays import queries
 from chalkboard.displays.forms import THEME_KEYS
+from chalkboard.displays.looks import BY_KEY, LOOKS
 from chalkboard.displays.views import connection
 from tests.conftest import Browser
 
@@ -30,6 +31,7 @@ SETTINGS = {
     "taps_per_page": "12",
     "rotation_seconds": "20",
     "font_scale": "1.25",
+    "viewing_distance": "across",
     "background_color": "#000000",
     "text_color": "#FFFFFF",
     "accent_color": "#c0ffee",
@@ -265,6 +267,9 @@ async def test_saving_settings_updates_the_display_and_tells_the_tv(
         "taps_per_page": 12,
         "rotation_seconds": 20,
         "font_scale": 1.25,
+        "viewing_distance": "across",
+        "look": "taproom",
+        "font": "",
         "background_color": "#000000",
         "text_color": "#ffffff",
         "accent_color": "#c0ffee",
@@ -274,6 +279,7 @@ async def test_saving_settings_updates_the_display_and_tells_the_tv(
         "show_producer": False,
         "show_prices": True,
         "show_keg": False,
+        "show_srm": False,
         "show_tap_numbers": False,
         "show_descriptions": False,
         "show_images": False,
@@ -411,3 +417,53 @@ def test_connection_status_reads_naturally(
         None,
     )
     assert connection(display, now=now, tz=ZoneInfo("Europe/London")) == said
+
+
+TAPROOM_COLOURS = {
+    "background_color": "#111417",
+    "text_color": "#f3efe6",
+    "accent_color": "#e0b45a",
+}
+
+
+async def test_a_new_look_brings_its_palette_unless_the_colours_were_changed(
+    owner: tuple[Browser, str], db: asyncpg.Pool
+) -> None:
+    """Picking the café look with the colours untouched takes the café palette; picking neon
+    with colours of one's own keeps them. Both looks are stored."""
+    boss, slug = owner
+    display_id = await paired(boss, slug, db)
+    url = f"/v/{slug}/displays/{display_id}"
+    page = await boss.page(url)
+    for look in LOOKS:
+        assert f'name="look" value="{look.key}"' in page.text
+        assert look.label in page.text
+    response = await boss.submit(url, {**SETTINGS, **TAPROOM_COLOURS, "look": "cafe"})
+    assert response.status_code == 303, response.text
+    (display,) = await venue_displays(db, slug)
+    cafe = BY_KEY["cafe"]
+    assert display["theme"]["look"] == "cafe"
+    assert {key: display["theme"][key] for key in cafe.palette()} == cafe.palette()
+
+    own = {"background_color": "#202020", "text_color": "#fafafa", "accent_color": "#00aaff"}
+    response = await boss.submit(url, {**SETTINGS, **own, "look": "neon", "font": "atkinson"})
+    assert response.status_code == 303, response.text
+    (display,) = await venue_displays(db, slug)
+    assert (display["theme"]["look"], display["theme"]["font"]) == ("neon", "atkinson")
+    assert {key: display["theme"][key] for key in own} == own
+
+
+async def test_an_unknown_look_or_font_is_422_and_writes_nothing(
+    owner: tuple[Browser, str], db: asyncpg.Pool
+) -> None:
+    """look=disco and font=comic: a message for each, the row unchanged."""
+    boss, slug = owner
+    display_id = await paired(boss, slug, db)
+    before = await venue_displays(db, slug)
+    response = await boss.submit(
+        f"/v/{slug}/displays/{display_id}", {**SETTINGS, "look": "disco", "font": "comic"}
+    )
+    assert response.status_code == 422
+    assert "Choose one of the looks shown." in response.text
+    assert "Choose one of the fonts listed." in response.text
+    assert await venue_displays(db, slug) == before

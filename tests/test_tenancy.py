@@ -20,6 +20,7 @@ from chalkboard.http.routing import Access, AppRoute, BareRoute, SocketRoute
 from chalkboard.media import queries as media
 from chalkboard.menus import operations
 from chalkboard.menus import queries as menus
+from chalkboard.promos import queries as promos
 from chalkboard.settings import Settings
 from tests.conftest import Browser
 from tests.test_venues import invite
@@ -39,7 +40,10 @@ SELECT
   (SELECT json_agg(b ORDER BY id) FROM beverages b WHERE venue_id = $1) AS beverages,
   (SELECT json_agg(z ORDER BY id) FROM serving_sizes z WHERE venue_id = $1) AS sizes,
   (SELECT json_agg(d ORDER BY id) FROM displays d WHERE venue_id = $1) AS displays,
-  (SELECT json_agg(i ORDER BY id) FROM images i WHERE venue_id = $1) AS images
+  (SELECT json_agg(i ORDER BY id) FROM images i WHERE venue_id = $1) AS images,
+  (SELECT json_agg(p ORDER BY id) FROM promo_slides p WHERE venue_id = $1) AS slides,
+  (SELECT json_agg(p ORDER BY slide_id, display_id) FROM promo_slide_displays p
+    WHERE venue_id = $1) AS slide_displays
 """
 
 
@@ -102,6 +106,17 @@ async def menu_objects(db: asyncpg.Pool, venue_id: int) -> dict[str, int]:
         await menus.set_beverage_image(
             conn, venue_id=venue_id, beverage_id=beverage.id, image_id=image.id
         )
+        slide_id = await promos.create_slide(
+            conn,
+            venue_id=venue_id,
+            title="Trivia night",
+            body="",
+            image_id=image.id,
+            seconds=10,
+            starts_on=None,
+            ends_on=None,
+            display_ids=[display.id],
+        )
     return {
         "image_id": image.id,
         "display_id": display.id,
@@ -111,6 +126,7 @@ async def menu_objects(db: asyncpg.Pool, venue_id: int) -> dict[str, int]:
         "section_id": section_id,
         "entry_id": entry_id,
         "version": board["menu"]["version"],
+        "slide_id": slide_id,
     }
 
 

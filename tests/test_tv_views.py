@@ -14,7 +14,7 @@ from chalkboard.settings import Settings
 from chalkboard.tv.views import PAIRING_QR_TITLE, tv_csp
 from tests.conftest import RunningServer
 
-ASSET = re.compile(r'(?:src|href)="(/tv/assets/[0-9a-f]{12}/(tv\.(?:js|css)))"')
+ASSET = re.compile(r'(?:src|href|data-src)="(/tv/assets/[0-9a-f]{12}/([\w./-]+))"')
 
 
 @pytest.fixture
@@ -34,18 +34,26 @@ def directive(csp: str, name: str) -> list[str]:
 async def test_tv_page_links_hashed_assets_and_allows_its_websocket(
     client: httpx.AsyncClient, live: RunningServer
 ) -> None:
-    """/tv is the app page: hashed script and stylesheet, no-cache, connect-src names ws://host."""
+    """/tv is the app page: hashed scripts and stylesheets, no-cache, connect-src names
+    ws://host; only the site itself may frame it (the editor's preview)."""
     response = await client.get("/tv")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
     assert response.headers["cache-control"] == "no-cache"
-    assert sorted(name for _, name in ASSET.findall(response.text)) == ["tv.css", "tv.js"]
+    names = sorted(name for _, name in ASSET.findall(response.text))
+    assert [name for name in names if not name.startswith("fonts/")] == [
+        "layout.js",
+        "looks.css",
+        "tv.css",
+        "tv.js",
+    ]
+    assert len([name for name in names if name.endswith(".woff2")]) == 12
     assert "{{" not in response.text
     csp = response.headers["content-security-policy"]
     host = live.url.removeprefix("http://")
     assert f"ws://{host}" in directive(csp, "connect-src")
     assert directive(csp, "script-src") == ["'self'"]
-    assert directive(csp, "frame-ancestors") == ["'none'"]
+    assert directive(csp, "frame-ancestors") == ["'self'"]
 
 
 def test_production_csp_allows_only_the_sites_own_secure_socket(settings: Settings) -> None:

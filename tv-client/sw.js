@@ -10,7 +10,21 @@ var VERSION = "{{ version }}";
 var SHELL_CACHE = "tv-shell-" + VERSION;
 var IMAGE_CACHE = "tv-images";
 var PAGE = "/tv";
-var SHELL = [PAGE, "{{ asset tv.css }}", "{{ asset tv.js }}"];
+// The looks' fonts are part of the shell: a TV switched to another look offline still has them.
+var SHELL = [PAGE, "{{ asset tv.css }}", "{{ asset looks.css }}", "{{ asset layout.js }}", "{{ asset tv.js }}",
+  "{{ asset fonts/cabin-sketch/cabin-sketch-latin-700-normal.woff2 }}",
+  "{{ asset fonts/patrick-hand/patrick-hand-latin-400-normal.woff2 }}",
+  "{{ asset fonts/oswald/oswald-latin-500-normal.woff2 }}",
+  "{{ asset fonts/oswald/oswald-latin-700-normal.woff2 }}",
+  "{{ asset fonts/inter/inter-latin-400-normal.woff2 }}",
+  "{{ asset fonts/inter/inter-latin-700-normal.woff2 }}",
+  "{{ asset fonts/playfair-display/playfair-display-latin-700-normal.woff2 }}",
+  "{{ asset fonts/nunito/nunito-latin-400-normal.woff2 }}",
+  "{{ asset fonts/nunito/nunito-latin-700-normal.woff2 }}",
+  "{{ asset fonts/bebas-neue/bebas-neue-latin-400-normal.woff2 }}",
+  "{{ asset fonts/atkinson-hyperlegible/atkinson-hyperlegible-latin-400-normal.woff2 }}",
+  "{{ asset fonts/atkinson-hyperlegible/atkinson-hyperlegible-latin-700-normal.woff2 }}"
+];
 var PAGE_TIMEOUT_MS = 4000;  // a network that hangs is treated as no network
 var MAX_IMAGES = 200;
 

@@ -27,33 +27,58 @@
   // on the surviving tasks in the same second (a task takes back ~1,200 TVs a second).
   var ABNORMAL_SPREAD_MS = 10000;
   var ML_PER_US_FL_OZ = 29.5735;
+  var HEADER_DIVISOR = 30;       // header font: the screen's short side / 30 (36 px at 1080p)
 
   // The server's defaults (Theme in service/displays/forms.py), for keys a theme lacks.
   var DEFAULT_THEME = {
-    columns: 0,                  // 0 ("auto"): two in landscape, one in portrait
+    columns: 0,                  // 0 ("auto"): from the screen's shape and the list's length
     taps_per_page: 0,            // 0 ("auto"): as many as fit
     rotation_seconds: 12,
     font_scale: 1,
+    viewing_distance: "room",    // how far the guests who read it stand: close, room, across
+    look: "taproom",             // looks.css; service/displays/looks.py
+    font: "",                    // "": the look's fonts; else one face for the whole board
     colors: { background: "#111417", text: "#f3efe6", accent: "#e0b45a" },
     show: {
-      abv: true, ibu: false, style: true, producer: true, prices: true, keg: false,
+      abv: true, ibu: false, style: true, producer: true, prices: true, keg: true, srm: true,
       tap_numbers: true, descriptions: false, images: true
     }
   };
 
+  var VIEWING_DISTANCES = window.ChalkboardLayout.READABLE_DIVISOR;
+  // The font families each look draws with (looks.css), and those a display may choose.
+  var LOOK_FONTS = {
+    taproom: ["Oswald", "Inter"],
+    chalkboard: ["Cabin Sketch", "Patrick Hand"],
+    cafe: ["Playfair Display", "Nunito"],
+    neon: ["Bebas Neue", "Inter"],
+    brewery: ["Oswald", "Inter"],
+    contrast: ["Atkinson Hyperlegible"]
+  };
+  var CHOSEN_FONTS = {
+    "": null, inter: "Inter", oswald: "Oswald", nunito: "Nunito",
+    "patrick-hand": "Patrick Hand", atkinson: "Atkinson Hyperlegible"
+  };
+
   var $ = function (selector) { return document.querySelector(selector); };
   var stage = $("#stage");
-  var views = { board: $("#board"), pairing: $("#pairing"), message: $("#message") };
+  var views = { board: $("#board"), slide: $("#slide"), pairing: $("#pairing"), message: $("#message") };
   var badge = $("#badge");
 
   // ---- state -----------------------------------------------------------------------------
 
-  var token = load(KEYS.token, true);
-  var saved = load(KEYS.board);        // {version, board, venue, synced_at}
-  var display = load(KEYS.display);    // {id, name, orientation, theme}
+  // Preview mode (docs/tv.md): framed by the editor as `/tv?preview=<a preview URL>`, the app
+  // draws what that URL says a TV would be sent, and touches no socket, storage or worker.
+  var PREVIEW_URL = /^\/v\/[a-z0-9-]+\/displays\/(preview\/menus\/\d+|\d+\/preview)$/;
+  var PREVIEW_POLL_MS = 3000;
+  var preview = previewSource();
+
+  var token = preview ? null : load(KEYS.token, true);
+  var saved = preview ? null : load(KEYS.board);        // {version, board, venue, synced_at}
+  var display = preview ? null : load(KEYS.display);    // {id, name, orientation, theme}
   var pairing = null;                  // the `pairing` message while one is shown
   var justPaired = false;
-  var noMenu = false;
+  var noMenu = !!(saved && saved.no_menu);
   var live = false;                    // the board shown is known to be current
   var page = 0;
   var pages = [];
@@ -69,6 +94,7 @@
   }
 
   function store(key, value) {
+    if (preview) return;
     try {
       if (value === null) window.localStorage.removeItem(key);
       else window.localStorage.setItem(key, typeof value === "string" ? value : JSON.stringify(value));
@@ -203,6 +229,7 @@
       case "display":
         display = message.display || null;
         store(KEYS.display, display);
+        preloadSlides();
         refresh();
         break;
       case "board":
@@ -218,7 +245,10 @@
         setLive(true);
         break;
       case "no_menu":
-        // A calm screen, but only when there is nothing better to show (DESIGN.md 10).
+        // Staff chose "No menu for now": the old board (its prices may be wrong by now) goes,
+        // from the screen and from the offline cache, so a reboot does not bring it back.
+        saved = { version: null, board: null, no_menu: true, synced_at: Date.now() };
+        store(KEYS.board, saved);
         noMenu = true;
         setLive(true);
         refresh();
@@ -255,7 +285,7 @@
     else if (live) markSynced();  // it was current until this moment
     live = value;
     window.clearTimeout(timers.badge);
-    if (live || !saved) {
+    if (live || !saved || !saved.board) {
       badge.hidden = true;
       return;
     }
@@ -264,7 +294,7 @@
   }
 
   function showBadge() {
-    if (live || !saved) return;
+    if (live || !saved || !saved.board) return;
     var at = new Date(saved.synced_at || Date.now());
     badge.textContent = "as of " + two(at.getHours()) + ":" + two(at.getMinutes());
     badge.hidden = false;
@@ -278,16 +308,27 @@
     for (var key in views) {
       if (views.hasOwnProperty(key)) views[key].hidden = key !== name;
     }
-    if (name !== "board") window.clearTimeout(timers.rotate);
+    if (name !== "board" && name !== "slide") window.clearTimeout(timers.rotate);
+    if (name !== "slide") onSlide = false;
   }
 
   function refresh() {
     layoutStage();
     if (pairing) showPairing();
-    else if (saved && saved.board) renderBoard();
+    else if (saved && saved.board) renderSafely();
     else if (noMenu) showMessage("No menu assigned yet", "Choose a menu for " + screenName() + " in Chalkboard, under Displays.");
     else if (justPaired) showMessage("Paired", "Loading the menu…");
     else showMessage("Chalkboard", "Connecting…");
+  }
+
+  // A board this app cannot draw (a bug, a field of an unexpected type) must not blank the
+  // screen: what was drawn before stays, and the next board or display message tries again.
+  function renderSafely() {
+    try {
+      renderBoard();
+    } catch (e) {
+      if (window.console) window.console.error(e);
+    }
   }
 
   function screenName() {
@@ -341,11 +382,18 @@
     var sh = rotate ? w : h;
     stage.style.width = sw + "px";
     stage.style.height = sh + "px";
+    var opts = theme();
     stage.style.transform = rotate ? "translateX(" + w + "px) rotate(90deg)" : "";
     stage.style.webkitTransform = stage.style.transform;
-    stage.className = "stage" + (rotate ? " rotated" : "") + (sw < sh ? " tall" : " wide");
+    stage.className = "stage" + (rotate ? " rotated" : "") + (sw < sh ? " tall" : " wide") +
+      " look-" + opts.look + (opts.font ? " font-" + opts.font : "");
     stage.style.fontSize = Math.min(sw, sh) / 26 + "px";  // the board refines this to fit
-    applyColors(theme().colors);
+    // The header (venue, logo, page count, stale badge) is sized from the screen: the board's
+    // fitting never shrinks the logo or the badge; its smallest text (0.8em) stays readable.
+    var range = window.ChalkboardLayout.fontRange({ w: sw, h: sh }, opts.viewing_distance, opts.font_scale);
+    var header = Math.max(Math.min(sw, sh) / HEADER_DIVISOR, range.minText / 0.8);
+    views.board.querySelector(".board-head").style.fontSize = header + "px";
+    applyColors(opts.colors);
     return { w: sw, h: sh };
   }
 
@@ -374,6 +422,10 @@
       taps_per_page: whole(given.taps_per_page, 0, 200, DEFAULT_THEME.taps_per_page),
       rotation_seconds: whole(given.rotation_seconds, 3, 600, DEFAULT_THEME.rotation_seconds),
       font_scale: number(given.font_scale, 0.5, 3, DEFAULT_THEME.font_scale),
+      viewing_distance: VIEWING_DISTANCES.hasOwnProperty(given.viewing_distance)
+        ? given.viewing_distance : DEFAULT_THEME.viewing_distance,
+      look: LOOK_FONTS.hasOwnProperty(given.look) ? given.look : DEFAULT_THEME.look,
+      font: CHOSEN_FONTS.hasOwnProperty(given.font) ? given.font : DEFAULT_THEME.font,
       colors: {},
       show: {}
     };
@@ -396,6 +448,53 @@
     return Math.round(number(value, low, high, fallback));
   }
 
+  // ---- fonts: the look's faces, loaded when first used ---------------------------------------
+  //
+  // index.html lists every font file (#fonts, with its hashed URL; the service worker caches
+  // them). A board is drawn at once with whatever is loaded, then again when its faces
+  // arrive, so text is measured in the face it is shown in. Engines without FontFace keep
+  // the fallbacks named in looks.css.
+
+  var fontState = {};  // family -> "loading" | "ready" | "failed"
+
+  function loadFonts(families) {
+    if (!window.FontFace || !document.fonts || !window.Promise) return true;
+    var waiting = false;
+    for (var i = 0; i < families.length; i++) {
+      var family = families[i];
+      if (!fontState[family]) startLoading(family);
+      if (fontState[family] === "loading") waiting = true;
+    }
+    return !waiting;
+  }
+
+  function startLoading(family) {
+    var files = document.querySelectorAll("#fonts [data-family]");
+    var loads = [];
+    for (var i = 0; i < files.length; i++) {
+      if (files[i].getAttribute("data-family") !== family) continue;
+      var face = new window.FontFace(family, 'url("' + files[i].getAttribute("data-src") + '")', {
+        weight: files[i].getAttribute("data-weight")
+      });
+      document.fonts.add(face);
+      loads.push(face.load());
+    }
+    fontState[family] = "loading";
+    Promise.all(loads).then(function () {
+      fontState[family] = "ready";
+    }, function () {
+      fontState[family] = "failed";  // the fallback faces stay; nothing else to do
+    }).then(function () {
+      if (saved && saved.board && !views.board.hidden) renderSafely();
+    });
+  }
+
+  function boardFonts(opts) {
+    var families = LOOK_FONTS[opts.look].slice();
+    if (CHOSEN_FONTS[opts.font]) families.push(CHOSEN_FONTS[opts.font]);
+    return families;
+  }
+
   // ---- formatting ------------------------------------------------------------------------
 
   function moneyFormat(currency) {
@@ -413,14 +512,26 @@
     return unit === "oz" ? Math.round(ml / ML_PER_US_FL_OZ) + " oz" : Math.round(ml) + " ml";
   }
 
-  var decimal1 = (function () {
-    try {
-      var format = new Intl.NumberFormat(undefined, { maximumFractionDigits: 1 });
-      return function (n) { return format.format(n); };
-    } catch (e) {
-      return function (n) { return String(Math.round(n * 10) / 10); };
+  // One decimal, as the embeds write it (menus/display.py, Python's "%.1f"): toFixed rounds
+  // the exact binary value as Python does, except on exact ties (x.25, x.75), where Python
+  // rounds half to even and toFixed rounds up.
+  function abvText(n) {
+    var quarters = n * 4;
+    if (quarters === Math.floor(quarters) && quarters % 2 === 1) {
+      var tenths = Math.round(n * 10);
+      if (tenths % 2) tenths -= 1;
+      return (tenths / 10).toFixed(1) + "%";
     }
-  })();
+    return n.toFixed(1) + "%";
+  }
+
+  // A beer's colour from its SRM, as a glass of it looks: the usual exponential fit to the
+  // SRM colour chart (pale straw at 2, amber at 10, near black past 35).
+  function srmColor(srm) {
+    var value = Math.max(0, Math.min(50, srm));
+    function channel(top, base) { return Math.round(Math.max(0, Math.min(255, top * Math.pow(base, value)))); }
+    return "rgb(" + channel(255, 0.975) + ", " + channel(245, 0.88) + ", " + channel(220, 0.7) + ")";
+  }
 
   function kegPercent(entry) {
     var pct = entry.keg_percent;
@@ -445,15 +556,22 @@
     return node;
   }
 
-  // The serving sizes that at least one shown entry has a price for, in the venue's order.
-  function usedSizes(board, entries) {
+  // A section's price columns: the sizes the board gives that section (the editor's
+  // per-section serving sizes), else the venue's, in their order; either way only those at
+  // least one of its shown entries has a price for, so beers show no "Cocktail" column.
+  function sectionSizes(board, section, entries) {
+    var byId = {};
+    var venueSizes = board.sizes || [];
+    for (var v = 0; v < venueSizes.length; v++) byId[String(venueSizes[v].id)] = venueSizes[v];
+    var given = section.sizes || venueSizes;
     var used = [];
-    var sizes = board.sizes || [];
-    for (var i = 0; i < sizes.length; i++) {
+    for (var i = 0; i < given.length; i++) {
+      var size = typeof given[i] === "object" && given[i] ? given[i] : byId[String(given[i])];
+      if (!size) continue;
       for (var j = 0; j < entries.length; j++) {
         var prices = entries[j].prices || {};
-        if (typeof prices[String(sizes[i].id)] === "number") {
-          used.push(sizes[i]);
+        if (typeof prices[String(size.id)] === "number") {
+          used.push(size);
           break;
         }
       }
@@ -498,13 +616,18 @@
     if (picture) row.appendChild(picture);
     var main = el("div", "main");
     var name = el("div", "name");
+    if (show.srm && typeof beverage.srm === "number" && isFinite(beverage.srm)) {
+      var swatch = el("span", "srm");
+      swatch.style.backgroundColor = srmColor(beverage.srm);
+      name.appendChild(swatch);
+    }
     name.appendChild(el("span", "beverage", beverage.name));
     if (entry.note) name.appendChild(el("span", "note", entry.note));
     main.appendChild(name);
     var facts = [];
     if (show.producer && beverage.producer) facts.push(el("span", "producer", beverage.producer));
     if (show.style && beverage.style) facts.push(el("span", "style", beverage.style));
-    if (show.abv && typeof beverage.abv === "number") facts.push(el("span", "abv", decimal1(beverage.abv) + "%"));
+    if (show.abv && typeof beverage.abv === "number") facts.push(el("span", "abv", abvText(beverage.abv)));
     if (show.ibu && typeof beverage.ibu === "number") facts.push(el("span", "ibu", beverage.ibu + " IBU"));
     if (facts.length) {
       var meta = el("div", "meta");
@@ -580,44 +703,43 @@
     var unit = (saved.venue && saved.venue.volume_unit) || "ml";
     var money = moneyFormat((saved.venue && saved.venue.currency) || "USD");
     var sections = board.sections || [];
-    var pouring = [];
     var onDeck = [];
     for (var i = 0; i < sections.length; i++) {
       var entries = sections[i].entries || [];
       for (var j = 0; j < entries.length; j++) {
-        if (entries[j].status === "on_tap") pouring.push(entries[j]);
-        else if (entries[j].status === "on_deck") onDeck.push(entries[j]);
+        if (entries[j].status === "on_deck") onDeck.push(entries[j]);
       }
     }
-    var sizes = usedSizes(board, pouring);
     var list = [];
     for (var s = 0; s < sections.length; s++) {
-      var head = null;
-      var shown = sections[s].entries || [];
-      for (var e = 0; e < shown.length; e++) {
-        if (shown[e].status !== "on_tap") continue;
-        if (!head) {
-          head = { head: true, section: s, node: sectionHead(sections[s], sizes, unit, opts) };
-          list.push(head);
-        }
-        list.push({ head: false, section: s, node: entryRow(shown[e], sizes, money, opts) });
+      var shown = [];
+      var all = sections[s].entries || [];
+      for (var e = 0; e < all.length; e++) {
+        if (all[e].status === "on_tap") shown.push(all[e]);
+      }
+      if (!shown.length) continue;
+      var sizes = sectionSizes(board, sections[s], shown);
+      list.push({ head: true, section: s, node: sectionHead(sections[s], sizes, unit, opts) });
+      for (var k = 0; k < shown.length; k++) {
+        list.push({ head: false, section: s, node: entryRow(shown[k], sizes, money, opts) });
       }
     }
     return { list: list, onDeck: onDeck };
   }
 
-  // ---- layout: fit on one page, else paginate ----------------------------------------------------
+  // ---- layout: fit on one page, else paginate (layout.js) ---------------------------------
   //
-  // Blocks are measured once per font size in an off-screen column as wide as a real one
-  // (a single layout pass), then packed into columns by arithmetic. The font shrinks
-  // (binary search) down to a readable minimum until everything fits on one page; if it
-  // cannot, the board pages at that minimum and rotates. `taps_per_page` caps a page too.
+  // layout.js chooses the font and columns from measured block heights; this measures: the
+  // blocks go into an off-screen box as wide as a real column, at the font tried (one
+  // layout pass each), and their offsets give the heights.
 
   function measure(list, columnWidth) {
     var box = views.board.querySelector(".board-measure");
-    empty(box);
     box.style.width = columnWidth + "px";
-    for (var i = 0; i < list.length; i++) box.appendChild(list[i].node);
+    if (!list.length || list[0].node.parentNode !== box) {  // moved once, then measured in place
+      empty(box);
+      for (var i = 0; i < list.length; i++) box.appendChild(list[i].node);
+    }
     var heights = [];
     for (var j = 0; j < list.length; j++) {
       var next = j + 1 < list.length ? list[j + 1].node.offsetTop : box.scrollHeight;
@@ -626,66 +748,13 @@
     return heights;
   }
 
-  // -> {pages: [[column: [{index, repeat}]]], fits}; `repeat` marks a section head shown
-  // again at the top of a column that continues the section.
-  function pack(list, heights, columnHeight, columns, perPage) {
-    var pagesOut = [];
-    var column = null;
-    var used = 0;
-    var count = 0;
-    var fits = true;
-    var heads = {};
-
-    function newPage() {
-      column = [];
-      pagesOut.push([column]);
-      used = 0;
-      count = 0;
-    }
-    function newColumn(breaking) {
-      var current = pagesOut[pagesOut.length - 1];
-      if (current.length >= columns) {
-        if (breaking) fits = false;
-        newPage();
-      } else {
-        column = [];
-        current.push(column);
-        used = 0;
-      }
-    }
-
-    newPage();
-    for (var i = 0; i < list.length; i++) {
-      var block = list[i];
-      if (block.head) heads[block.section] = i;
-      if (perPage && count >= perPage) newPage();
-      // A head goes with its first entry; an entry starting a column gets its head repeated.
-      var need = heights[i] + (block.head && i + 1 < list.length ? heights[i + 1] : 0);
-      if (used > 0 && used + need > columnHeight) newColumn(true);
-      if (!block.head && used === 0) {
-        column.push({ index: heads[block.section], repeat: true });
-        used += heights[heads[block.section]];
-      }
-      column.push({ index: i, repeat: false });
-      used += heights[i];
-      if (!block.head) count += 1;
-      if (used > columnHeight) fits = false;  // one block taller than a column
-    }
-    return { pages: pagesOut, fits: fits };
+  function now() {
+    return window.performance && window.performance.now ? window.performance.now() : Date.now();
   }
 
-  // One page with room to spare: even the columns out (the shortest column height that
-  // still holds everything) instead of filling the first and leaving the last empty.
-  function balance(list, heights, columns, columnHeight) {
-    var low = 0;
-    var high = columnHeight;
-    for (var step = 0; step < 12; step++) {
-      var mid = (low + high) / 2;
-      var tried = pack(list, heights, mid, columns, 0);
-      if (tried.fits && tried.pages.length === 1) high = mid;
-      else low = mid;
-    }
-    return pack(list, heights, high, columns, 0);
+  function setColumns(holder, count) {
+    while (holder.children.length > count) holder.removeChild(holder.lastChild);
+    while (holder.children.length < count) holder.appendChild(el("div", "column"));
   }
 
   function renderBoard() {
@@ -700,62 +769,108 @@
     board.querySelector(".board-menu").textContent = (saved.board.menu && saved.board.menu.name) || "";
     renderOnDeck(built.onDeck, opts);
 
-    var columns = opts.columns || (size.w > size.h ? 2 : 1);
+    stage.setAttribute("data-fonts", loadFonts(boardFonts(opts)) ? "ready" : "loading");
     var holder = board.querySelector(".board-columns");
-    empty(holder);
-    var empties = [];
-    for (var c = 0; c < columns; c++) empties.push(holder.appendChild(el("div", "column")));
-
-    var short = Math.min(size.w, size.h);
-    var largest = short / 26 * opts.font_scale;
-    var smallest = Math.min(largest, short / 52);
-    var result = null;
-
-    var lastFont = 0;
-    var heights = [];
-    function attempt(font) {
-      lastFont = font;
+    // The board on screen would be laid out again at every font tried: take it down first
+    // (all of this runs in one task, so the screen never shows it empty).
+    for (var c = 0; c < holder.children.length; c++) empty(holder.children[c]);
+    var started = now();
+    var passes = 0;
+    var chosen = window.ChalkboardLayout.plan(built.list, size, opts, function (font, columns) {
+      passes += 1;
       stage.style.fontSize = font + "px";
-      heights = measure(built.list, empties[0].clientWidth);
-      return pack(built.list, heights, empties[0].clientHeight, columns, opts.taps_per_page);
-    }
+      setColumns(holder, columns);
+      var column = holder.firstChild;
+      return {
+        heights: built.list.length ? measure(built.list, column.clientWidth) : [],
+        columnHeight: column.clientHeight,
+        columnWidth: column.clientWidth
+      };
+    });
+    stage.style.fontSize = chosen.font + "px";
+    setColumns(holder, chosen.columns);
+    stage.setAttribute("data-layout-ms", (now() - started).toFixed(2));
+    stage.setAttribute("data-layout-passes", String(passes));
+    stage.setAttribute("data-min-text", chosen.range.minText.toFixed(2));
 
-    if (built.list.length) {
-      result = attempt(largest);
-      if (!result.fits) {
-        var best = attempt(smallest);
-        if (best.fits) {
-          var low = smallest;
-          var high = largest;
-          var fontOk = smallest;
-          for (var step = 0; step < 7; step++) {
-            var mid = (low + high) / 2;
-            var tried = attempt(mid);
-            if (tried.fits) { low = fontOk = mid; best = tried; } else { high = mid; }
-          }
-          if (lastFont !== fontOk) best = attempt(fontOk);  // leave the stage at that size
-        }
-        result = best;
-      }
-      if (result.pages.length === 1 && columns > 1) result = balance(built.list, heights, columns, empties[0].clientHeight);
-    } else {
-      stage.style.fontSize = largest + "px";
-    }
-
-    pages = result ? result.pages : [];
+    pages = built.list.length ? chosen.pages : [];
     if (page >= pages.length) page = 0;
     drawPage(built.list);
     empty(board.querySelector(".board-measure"));
     holder.classList.toggle("empty", !built.list.length);
     if (!built.list.length) holder.firstChild.appendChild(el("p", "nothing", "Back soon: the tap list is being updated."));
 
+    drawn = built.list;
     window.clearTimeout(timers.rotate);
-    if (pages.length > 1) {
-      timers.rotate = window.setTimeout(function turn() {
-        page = (page + 1) % pages.length;
-        drawPage(built.list);
-        timers.rotate = window.setTimeout(turn, opts.rotation_seconds * 1000);
-      }, opts.rotation_seconds * 1000);
+    if (pages.length > 1 || currentSlides().length) {
+      timers.rotate = window.setTimeout(turn, opts.rotation_seconds * 1000);
+    }
+  }
+
+  // ---- rotation: the menu's pages, then the next promo slide, round and round ----------------
+
+  var drawn = [];          // the blocks of the board drawn last
+  var slideTurn = 0;       // which slide comes next
+  var onSlide = false;
+
+  function turn() {
+    var wait = theme().rotation_seconds;
+    var slides = currentSlides();
+    if (onSlide || page + 1 < pages.length || !slides.length) {
+      page = onSlide ? 0 : (page + 1) % Math.max(1, pages.length);
+      onSlide = false;
+      show("board");
+      drawPage(drawn);
+    } else {
+      var slide = slides[slideTurn++ % slides.length];
+      showSlide(slide);
+      onSlide = true;
+      wait = slide.seconds;
+    }
+    if (pages.length > 1 || slides.length) timers.rotate = window.setTimeout(turn, wait * 1000);
+  }
+
+  // The display's slides for today (its own date: a slide starts on its day even offline).
+  function currentSlides() {
+    var given = (display && display.slides) || [];
+    var at = new Date();
+    var today = at.getFullYear() + "-" + two(at.getMonth() + 1) + "-" + two(at.getDate());
+    var shown = [];
+    for (var i = 0; i < given.length; i++) {
+      var slide = given[i];
+      if (!slide || (slide.starts_on && slide.starts_on > today) || (slide.ends_on && slide.ends_on < today)) continue;
+      if (!slide.title && !(slide.image && imageUrl(slide.image.url))) continue;
+      shown.push({
+        title: String(slide.title || ""),
+        body: String(slide.body || ""),
+        image: slide.image && imageUrl(slide.image.url),
+        seconds: whole(slide.seconds, 3, 60, 10)
+      });
+    }
+    return shown;
+  }
+
+  function showSlide(slide) {
+    var view = views.slide;
+    var img = view.querySelector(".slide-image");
+    if (slide.image) {
+      if (img.getAttribute("src") !== slide.image) img.src = slide.image;
+      img.hidden = false;
+    } else {
+      img.hidden = true;
+    }
+    view.querySelector(".slide-title").textContent = slide.title;
+    view.querySelector(".slide-body").textContent = slide.body;
+    view.className = "screen slide" + (slide.image ? " with-image" : "");
+    show("slide");
+  }
+
+  // Fetch each slide's picture once it is known, so the service worker has it for offline.
+  function preloadSlides() {
+    var given = (display && display.slides) || [];
+    for (var i = 0; i < given.length; i++) {
+      var url = given[i] && given[i].image && imageUrl(given[i].image.url);
+      if (url) new Image().src = url;
     }
   }
 
@@ -791,12 +906,80 @@
     strip.hidden = !entries.length;
   }
 
+  // ---- preview mode ----------------------------------------------------------------------
+
+  function previewSource() {
+    var given = /[?&]preview=([^&]+)/.exec(window.location.search);
+    var url = given ? decodeURIComponent(given[1]) : "";
+    return PREVIEW_URL.test(url) ? url : null;
+  }
+
+  var previewTheme = null;  // unsaved settings the framing page sent (its form, as typed)
+  var previewOrientation = null;
+  var previewShown = "";
+
+  // The preview URL answers {board, venue, display}: drawn as a TV draws those messages,
+  // again whenever it changes (an edit here or by someone else).
+  function startPreview() {
+    showMessage("Preview", "Loading the menu…");
+    window.addEventListener("message", function (event) {
+      var data = event.data;
+      if (event.origin !== window.location.origin || !data || data.type !== "chalkboard-preview-theme") return;
+      previewTheme = data.theme && typeof data.theme === "object" ? data.theme : null;
+      previewOrientation = data.orientation === "portrait" || data.orientation === "landscape" ? data.orientation : null;
+      applyPreview();
+    });
+    (function poll() {
+      var request = new XMLHttpRequest();
+      request.open("GET", preview);
+      request.onload = function () {
+        if (request.status === 200 && request.responseText !== previewShown) {
+          previewShown = request.responseText;
+          applyPreview();
+        }
+        window.setTimeout(poll, PREVIEW_POLL_MS);
+      };
+      request.onerror = function () { window.setTimeout(poll, PREVIEW_POLL_MS); };
+      request.send();
+    })();
+  }
+
+  function applyPreview() {
+    var data;
+    try {
+      data = JSON.parse(previewShown);
+    } catch (e) {
+      return;  // nothing fetched yet
+    }
+    display = data.display || {};
+    if (previewTheme) {
+      var theme = {};
+      var key;
+      for (key in display.theme || {}) if (display.theme.hasOwnProperty(key)) theme[key] = display.theme[key];
+      for (key in previewTheme) if (previewTheme.hasOwnProperty(key)) theme[key] = previewTheme[key];
+      display = { id: display.id, name: display.name, orientation: display.orientation, theme: theme, images: display.images };
+    }
+    if (previewOrientation) display.orientation = previewOrientation;
+    saved = data.board ? { version: data.board.menu.version, board: data.board, venue: data.venue } : null;
+    noMenu = !data.board;
+    refresh();
+    // Tell the framing page how this display is mounted, so it can offer that screen first.
+    if (window.parent !== window) {
+      window.parent.postMessage({ type: "chalkboard-preview-display", orientation: display.orientation }, window.location.origin);
+    }
+  }
+
   // ---- start -------------------------------------------------------------------------------
 
   window.addEventListener("resize", function () {
     window.clearTimeout(timers.resize);
     timers.resize = window.setTimeout(refresh, 200);
   });
+
+  if (preview) {
+    startPreview();
+    return;
+  }
 
   refresh();             // the cached board first, before any network (DESIGN.md 10)
   setLive(false);

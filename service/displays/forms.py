@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
+from chalkboard.displays.looks import BY_KEY, DEFAULT_LOOK, FONTS
 from chalkboard.http.forms import FormErrors, text, validate
 
 if TYPE_CHECKING:
@@ -81,6 +82,28 @@ Seconds = Annotated[int, BeforeValidator(in_range(int, 5, 120, "Use 5 to 120 sec
 Scale = Annotated[float, BeforeValidator(in_range(float, 0.75, 2.0, "Use 0.75 to 2."))]
 
 
+def check_look(value: Any) -> str:
+    if value in ("", None):
+        return DEFAULT_LOOK
+    if value not in BY_KEY:
+        raise ValueError("Choose one of the looks shown.")
+    return str(value)
+
+
+def check_font(value: Any) -> str:
+    if value not in FONT_KEYS:
+        raise ValueError("Choose one of the fonts listed.")
+    return str(value)
+
+
+FONT_KEYS = {key for key, _ in FONTS}
+LookKey = Annotated[str, BeforeValidator(check_look)]
+FontKey = Annotated[str, BeforeValidator(check_font)]
+ViewingDistance = Annotated[
+    Literal["close", "room", "across"], BeforeValidator(lambda value: value or "room")
+]
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -94,12 +117,19 @@ class Theme(Strict):
     - columns: 1-4, or "auto" (chosen from the orientation and screen width). "auto"
     - taps_per_page: 1-60 entries a page, or "auto" (as many as fit the screen). "auto"
     - rotation_seconds: 5-120, how long each page shows when there are several. 12
-    - font_scale: 0.75-2.0, times the TV's base font size. 1.0
+    - font_scale: 0.75-2.0, times the TV's base font size; above 1 it also raises the
+      readable minimum, so the board pages sooner. 1.0
+    - viewing_distance: "close" (a counter screen), "room" or "across" (a hall): the
+      smallest text the TV allows, as a share of its screen (docs/tv.md). "room"
+    - look: the designed look (displays/looks.py): taproom, chalkboard, cafe, neon,
+      brewery or contrast. "taproom"
+    - font: "" (the look's fonts) or one font for the whole board (looks.FONTS). ""
     - background_color, text_color, accent_color (tap numbers, section names): "#rrggbb".
       "#111417", "#f3efe6", "#e0b45a"
-    - show_abv, show_ibu, show_style, show_producer, show_prices, show_keg, show_tap_numbers,
-      show_descriptions, show_images: the details each entry shows. All true but show_ibu,
-      show_keg and show_descriptions.
+    - show_abv, show_ibu, show_style, show_producer, show_prices, show_keg, show_srm (a
+      swatch of the beer's colour), show_tap_numbers, show_descriptions, show_images: the
+      details each entry shows. All true but show_ibu
+      and show_descriptions.
     - background_image, logo_image: image URLs, "" for none (set from the media library:
       media/views.py; an image they name cannot be deleted).
     """
@@ -108,6 +138,9 @@ class Theme(Strict):
     taps_per_page: PerPage = AUTO
     rotation_seconds: Seconds = 12
     font_scale: Scale = 1.0
+    viewing_distance: ViewingDistance = "room"
+    look: LookKey = DEFAULT_LOOK
+    font: FontKey = ""
     background_color: Color = "#111417"
     text_color: Color = "#f3efe6"
     accent_color: Color = "#e0b45a"
@@ -116,7 +149,8 @@ class Theme(Strict):
     show_style: bool = True
     show_producer: bool = True
     show_prices: bool = True
-    show_keg: bool = False
+    show_keg: bool = True
+    show_srm: bool = True
     show_tap_numbers: bool = True
     show_descriptions: bool = False
     show_images: bool = True
@@ -154,12 +188,22 @@ def pair_input(values: dict[str, str]) -> tuple[PairIn | None, FormErrors]:
 def settings_input(
     values: dict[str, str], stored_theme: dict[str, Any]
 ) -> tuple[DisplayIn | None, FormErrors]:
-    """The settings form's fields. An unticked checkbox is not sent at all: it means False."""
+    """The settings form's fields. An unticked checkbox is not sent at all: it means False.
+
+    A new look with the colours left as they were takes the look's palette (the form's
+    script does the same as it is picked; this is for a browser without it).
+    """
     typed: dict[str, Any] = {
         key: values.get(key, "") for key in ("name", "menu_id", "orientation", *THEME_KEYS)
     }
     typed |= {flag: flag in values for flag in SHOW_FLAGS}
     typed |= {key: stored_theme.get(key, "") for key in IMAGE_KEYS}
+    stored = Theme.model_validate(stored_theme)
+    look = BY_KEY.get(str(typed["look"] or DEFAULT_LOOK))
+    if look is not None and look.key != stored.look:
+        palette = look.palette()
+        if all(str(typed[key]).strip().lower() == getattr(stored, key) for key in palette):
+            typed |= palette
     return validate(DisplayIn, typed)
 
 
@@ -174,6 +218,9 @@ def settings_values(display: Display) -> dict[str, str]:
         "taps_per_page": "" if theme.taps_per_page == AUTO else str(theme.taps_per_page),
         "rotation_seconds": str(theme.rotation_seconds),
         "font_scale": f"{theme.font_scale:g}",
+        "viewing_distance": theme.viewing_distance,
+        "look": theme.look,
+        "font": theme.font,
         "background_color": theme.background_color,
         "text_color": theme.text_color,
         "accent_color": theme.accent_color,

@@ -7,7 +7,7 @@ Writes that a TV must hear about NOTIFY in the same transaction (docs/protocol.m
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -18,6 +18,7 @@ from chalkboard.http.limits import CONTROL
 from chalkboard.media.pictures import picture
 
 DISPLAY_EVENTS = ("updated", "revoked", "reload")
+SLIDE_WIDTH = 1920  # the picture variant a promo slide shows (srcset offers the others)
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class Display:
     screen: str
     revoked_at: datetime | None
     venue_logo: str = ""  # the URL of the venue's logo (media library), "" for none
+    slides: list[dict[str, Any]] = field(default_factory=list)  # promo slides it shows
 
 
 @dataclass(frozen=True)
@@ -45,11 +47,24 @@ class PairingCode:
     display_id: int | None
 
 
+# The promo slides a display shows (promos/), future ones too (the TV starts each on its day,
+# even offline); those that ended before yesterday are left out (time zones either side).
+SLIDES_OF_DISPLAY = """
+SELECT coalesce(json_agg(json_build_object(
+    'id', s.id, 'title', s.title, 'body', s.body, 'seconds', s.seconds,
+    'starts_on', s.starts_on, 'ends_on', s.ends_on, 'variants', i.variants
+  ) ORDER BY s.starts_on NULLS FIRST, s.id), '[]')
+FROM promo_slides s
+JOIN promo_slide_displays sd ON sd.slide_id = s.id AND sd.display_id = displays.id
+LEFT JOIN images i ON i.venue_id = s.venue_id AND i.id = s.image_id
+WHERE s.ends_on IS NULL OR s.ends_on >= current_date - 1
+"""
 DISPLAY_COLUMNS = (
     "id, venue_id, name, menu_id, orientation, theme, token_hash IS NOT NULL AS paired, "
     "created_at, last_seen_at, app_version, screen, revoked_at, "
     "(SELECT i.variants FROM venues v JOIN images i ON i.venue_id = v.id "
-    "AND i.id = v.logo_image_id WHERE v.id = displays.venue_id) AS venue_logo"
+    "AND i.id = v.logo_image_id WHERE v.id = displays.venue_id) AS venue_logo, "
+    f"({SLIDES_OF_DISPLAY}) AS slides"
 )
 
 
@@ -68,7 +83,14 @@ def display_from(row: asyncpg.Record) -> Display:
         row["screen"],
         row["revoked_at"],
         (picture(row["venue_logo"]) or {}).get("url", ""),
+        [slide_shown(slide) for slide in row["slides"]],
     )
+
+
+def slide_shown(slide: dict[str, Any]) -> dict[str, Any]:
+    """A promo slide as the TV gets it: its picture at full-screen width, or None."""
+    shown = {key: value for key, value in slide.items() if key != "variants"}
+    return shown | {"image": picture(slide["variants"], width=SLIDE_WIDTH)}
 
 
 def pairing_from(row: asyncpg.Record) -> PairingCode:

@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from chalkboard.displays import queries
+from chalkboard.displays import preview, queries
 from chalkboard.displays.forms import (
     PairIn,
     Theme,
@@ -26,6 +26,7 @@ from chalkboard.displays.forms import (
     settings_input,
     settings_values,
 )
+from chalkboard.displays.looks import FONTS, LOOKS
 from chalkboard.displays.queries import Display
 from chalkboard.http.forms import FormErrors, form_values
 from chalkboard.http.pages import render
@@ -51,6 +52,11 @@ NOTICES = {
 }
 ORIENTATIONS = [("landscape", "Landscape (wide)"), ("portrait", "Portrait (tall)")]
 COLUMNS = [("auto", "Auto"), ("1", "1"), ("2", "2"), ("3", "3"), ("4", "4")]
+VIEWING_DISTANCES = [
+    ("close", "Close (a counter or bar-top screen)"),
+    ("room", "Across a room"),
+    ("across", "Far (a hall or beer garden)"),
+]
 
 
 class CodeRefused(Exception):
@@ -238,6 +244,9 @@ async def settings_page(
         menu_choices=await _menu_choices(ctx),
         orientations=ORIENTATIONS,
         columns=COLUMNS,
+        viewing_distances=VIEWING_DISTANCES,
+        looks=LOOKS,
+        fonts=FONTS,
         **await media_choices(ctx),
     )
 
@@ -302,4 +311,5 @@ routes: list[AppRoute] = [
     _post(DISPLAY + "/reload", reload_display),
     _post(DISPLAY + "/revoke", revoke_display),
     AppRoute("/pair", pair_link, access=Access.SIGNED_IN),
+    *preview.routes,
 ]

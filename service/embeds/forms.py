@@ -80,7 +80,7 @@ class EmbedOptions(BaseModel):
 
     bg: Colour = "ffffff"
     fg: Colour = "1d1d1f"
-    accent: Colour = "b5651d"
+    accent: Colour = "a35a1a"  # 5.2:1 on the white default (AA for its small text)
     font: Font = "system"
     sort: Sort = "menu"
     title: bool = True

@@ -100,6 +100,8 @@ def shown(display: Display) -> dict[str, Any]:
     background = display.theme.get("background_image") or None
     if logo or background:
         shown["images"] = {"logo": logo, "background": background}
+    if display.slides:  # promo slides between the menu pages (docs/tv.md)
+        shown["slides"] = display.slides
     return shown
 
 

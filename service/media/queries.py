@@ -44,9 +44,10 @@ class Usage:
     beverages: list[str]
     displays: list[str]
     venue_logo: bool
+    slides: list[str]  # promo slides (promos/), by title
 
     def __bool__(self) -> bool:
-        return bool(self.beverages or self.displays or self.venue_logo)
+        return bool(self.beverages or self.displays or self.venue_logo or self.slides)
 
     def describe(self) -> str:
         places = []
@@ -56,6 +57,8 @@ class Usage:
             places.append("beverages " + ", ".join(self.beverages))
         if self.displays:
             places.append("the theme of TVs " + ", ".join(self.displays))
+        if self.slides:
+            places.append("promo slides " + ", ".join(self.slides))
         return "; ".join(places)
 
 
@@ -100,6 +103,10 @@ WHERE i.venue_id = $1 AND i.id <> $2 AND f->>'key' = ANY($3::text[])
 """
 SELECT_BEVERAGES_USING = """
 SELECT name FROM beverages WHERE venue_id = $1 AND image_id = $2 ORDER BY lower(name), id
+"""
+SELECT_SLIDES_USING = """
+SELECT CASE WHEN title = '' THEN 'without a title' ELSE title END AS title
+FROM promo_slides WHERE venue_id = $1 AND image_id = $2 ORDER BY id
 """
 SELECT_DISPLAYS_USING = """
 SELECT name FROM displays
@@ -194,7 +201,13 @@ async def usage(conn: Conn, *, venue_id: int, image: Image) -> Usage:
     beverages = await conn.fetch(SELECT_BEVERAGES_USING, venue_id, image.id)
     displays = await conn.fetch(SELECT_DISPLAYS_USING, venue_id, image.urls)
     logo = await conn.fetchval(SELECT_IS_VENUE_LOGO, venue_id, image.id)
-    return Usage([r["name"] for r in beverages], [r["name"] for r in displays], bool(logo))
+    slides = await conn.fetch(SELECT_SLIDES_USING, venue_id, image.id)
+    return Usage(
+        [r["name"] for r in beverages],
+        [r["name"] for r in displays],
+        bool(logo),
+        [r["title"] for r in slides],
+    )
 
 
 async def set_venue_logo(conn: Conn, *, venue_id: int, image_id: int | None) -> None:

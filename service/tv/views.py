@@ -73,7 +73,8 @@ class TvClient:
 
 
 def tv_csp(settings: Settings) -> str:
-    """The default CSP, with the site's WebSocket origin and the CDN in connect-src.
+    """The default CSP, with the site's WebSocket origin and the CDN in connect-src, and
+    framing by the site itself.
 
     CSP Level 3 lets 'self' match ws(s) to the same host, but the older Chrome engines in
     TVs predate that and need the origin spelled out. The service worker fetches (and
@@ -90,6 +91,8 @@ def tv_csp(settings: Settings) -> str:
     if settings.env == "dev":
         sources += f" {DEV_SOCKETS}"
     policy = CONTENT_SECURITY_POLICY.replace("connect-src 'self'", sources)
+    # The editor frames the TV page as its preview (docs/tv.md); no other site may.
+    policy = policy.replace("frame-ancestors 'none'", "frame-ancestors 'self'")
     return policy.replace("img-src 'self' data: https:", images)
 
 

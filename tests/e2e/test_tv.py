@@ -21,6 +21,7 @@ from playwright.async_api import Browser, BrowserContext, Page, expect
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.typing import Origin
 
+from chalkboard.menus import display as menu_display
 from tests.conftest import RunningServer
 
 pytestmark = pytest.mark.browser
@@ -383,7 +384,7 @@ async def test_portrait_display_rotates_on_a_landscape_screen(
     page = await paired_tv(tv, live, fake)
     await fake.broadcast(display("portrait"))
     stage = page.locator("#stage")
-    await expect(stage).to_have_class("stage rotated tall")
+    await expect(stage).to_have_class(re.compile(r"^stage rotated tall "))
     size = await stage.evaluate("s => [s.offsetWidth, s.offsetHeight]")
     assert size == [1080, 1920]
     box = await stage.bounding_box()
@@ -399,7 +400,7 @@ async def test_portrait_screen_needs_no_rotation(
     try:
         fake.display = display("portrait")
         page = await paired_tv(context, live, fake)
-        await expect(page.locator("#stage")).to_have_class("stage tall")
+        await expect(page.locator("#stage")).to_have_class(re.compile(r"^stage tall "))
         await expect(page.locator(".board-columns .column")).to_have_count(1)
         assert problems == []
     finally:
@@ -455,12 +456,23 @@ async def test_taps_per_page_caps_each_page(
     await expect(page.locator(".board-columns .entry")).to_have_count(5)
 
 
+async def service_worker_in_control(page: Page) -> None:
+    """Polled from here: wait_for_function compiles its predicate in the page, which the TV's
+    CSP (no 'unsafe-eval') refuses once the first check fails (installing the worker
+    precaches the shell and fonts, so it is not in control at once)."""
+    for _ in range(SLOW // 100):
+        if await page.evaluate("!!navigator.serviceWorker.controller"):
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError("no service worker took control of /tv")
+
+
 async def test_service_worker_shows_the_last_board_after_an_offline_reboot(
     tv: BrowserContext, live: RunningServer, fake: FakeProtocolServer
 ) -> None:
     """With the network gone entirely, reloading /tv still shows the cached board."""
     page = await paired_tv(tv, live, fake)
-    await page.wait_for_function("!!navigator.serviceWorker.controller", timeout=SLOW)
+    await service_worker_in_control(page)
     await tv.set_offline(True)
     try:
         await page.reload()
@@ -496,3 +508,180 @@ async def test_real_endpoint_pairs_a_new_tv(tv: BrowserContext, live: RunningSer
     assert src is not None
     async with httpx.AsyncClient(base_url=live.url) as http:
         assert (await http.get(src)).headers["content-type"].startswith("image/svg+xml")
+
+
+def menu_of_three_kinds(version: int = 2, *, section_sizes: bool = False) -> Message:
+    """Beers priced by the glass, cocktails by the drink, snacks by the plate."""
+    sizes = [
+        *SIZES,
+        {"id": 4, "name": "Cocktail", "volume_ml": None},
+        {"id": 5, "name": "Plate", "volume_ml": None},
+    ]
+    beers = [entry(n, f"Beer {n}") for n in range(1, 4)]
+    cocktails = [entry(n, f"Cocktail {n}") | {"prices": {"4": 1200}} for n in range(4, 6)]
+    snacks = [entry(n, f"Snack {n}") | {"prices": {"5": 600}} for n in range(6, 8)]
+    sections = [
+        {"id": 1, "name": "Beer", "kind": "taps", "entries": beers},
+        {"id": 2, "name": "Cocktails", "kind": "list", "entries": cocktails},
+        {"id": 3, "name": "Snacks", "kind": "list", "entries": snacks},
+    ]
+    if section_sizes:  # the editor's per-section serving sizes, when the board carries them
+        sections[0]["sizes"] = [SIZES[1], SIZES[0]]
+    message = board(version, [])
+    message["board"]["sizes"] = sizes
+    message["board"]["sections"] = sections
+    return message
+
+
+async def section_columns(page: Page) -> list[list[str]]:
+    heads: list[list[str]] = await page.evaluate(
+        "Array.prototype.map.call(document.querySelectorAll('.board-columns .section-head'),"
+        " h => Array.prototype.map.call(h.querySelectorAll('.size-name'), s => s.textContent))"
+    )
+    return heads
+
+
+async def test_each_section_shows_only_its_own_price_columns(
+    tv: BrowserContext, live: RunningServer, fake: FakeProtocolServer
+) -> None:
+    """Beers show Half/Pint, cocktails only Cocktail, snacks only Plate; each row as many prices."""
+    page = await paired_tv(tv, live, fake)
+    await fake.broadcast(menu_of_three_kinds())
+    await expect(page.locator(".board-columns .entry")).to_have_count(7)
+    assert await section_columns(page) == [["Half", "Pint"], ["Cocktail"], ["Plate"]]
+    counts = await page.evaluate(
+        "Array.prototype.map.call(document.querySelectorAll('.board-columns .entry'),"
+        " e => e.querySelectorAll('.price').length)"
+    )
+    assert counts == [2, 2, 2, 1, 1, 1, 1]
+
+    await fake.broadcast(menu_of_three_kinds(3, section_sizes=True))
+    await expect(
+        page.locator(".board-columns .section-head").first.locator(".size-name")
+    ).to_have_text(["Pint", "Half"])
+    assert await section_columns(page) == [["Pint", "Half"], ["Cocktail"], ["Plate"]]
+
+
+async def test_no_menu_replaces_the_old_board_also_after_a_reload(
+    tv: BrowserContext, live: RunningServer, fake: FakeProtocolServer
+) -> None:
+    """ "No menu for now": the old board goes (screen and offline cache), also after a reload."""
+    page = await paired_tv(tv, live, fake)
+    fake.board = None
+    await fake.broadcast({"type": "no_menu"})
+    await expect(page.locator("#message")).to_contain_text("No menu assigned yet")
+    await expect(page.locator("#board")).to_be_hidden()
+    await fake.stop()
+    await page.reload()
+    await expect(page.locator("#message")).to_contain_text("No menu assigned yet")
+    await expect(page.locator("#stage")).not_to_contain_text("Foghorn Pils")
+    await fake.start()
+    hello = await fake.next_hello()
+    assert (hello["menu"], hello["version"]) == (None, None)
+
+
+async def test_abv_reads_as_the_embeds_write_it(
+    tv: BrowserContext, live: RunningServer, fake: FakeProtocolServer
+) -> None:
+    """ABV is written with one decimal, rounded exactly as the embeds round it."""
+    page = await paired_tv(tv, live, fake)
+    values = [4.0, 12.25, 6.75, 5.2, 0.05]
+    entries = [entry(n, f"Beer {n}") for n in range(1, len(values) + 1)]
+    for each, value in zip(entries, values, strict=True):
+        each["beverage"]["abv"] = value
+    await fake.broadcast(board(2, entries))
+    await expect(page.locator(".board-columns .abv")).to_have_text(
+        [menu_display.abv(value) for value in values]
+    )
+
+
+async def test_logo_badge_and_keg_bars_are_big_enough_to_see(
+    tv: BrowserContext, live: RunningServer, fake: FakeProtocolServer
+) -> None:
+    """At 1080p the logo is at least 86 px tall, the stale badge at least 40 px and opaque,
+    and keg bars (on by default) at least 9 by 54 px."""
+    fake.display = display()
+    fake.display["display"]["images"] = {"logo": "/tv/qr/ABC234.svg", "background": None}
+    page = await paired_tv(tv, live, fake)
+    logo = await page.locator(".board-logo").bounding_box()
+    assert logo is not None
+    assert logo["height"] >= 86
+    keg = await page.locator(".board-columns .keg").first.bounding_box()
+    assert keg is not None
+    assert keg["height"] >= 9
+    assert keg["width"] >= 54
+    await fake.stop()
+    badge = page.locator("#badge")
+    await expect(badge).to_be_visible(timeout=SLOW)
+    box = await badge.bounding_box()
+    assert box is not None
+    assert box["height"] >= 40
+    background = await badge.evaluate("b => getComputedStyle(b).backgroundColor")
+    assert background.startswith("rgb(")  # rgba(…) would let the menu show through
+
+
+async def test_promo_slides_rotate_with_the_menu_on_their_days(
+    tv: BrowserContext, live: RunningServer, fake: FakeProtocolServer
+) -> None:
+    """A one-page board with two slides: the board, then today's slide for its seconds,
+    then the board again; a slide whose first day is to come is not shown."""
+    fake.display = display(rotation_seconds=3)
+    fake.display["display"]["slides"] = [
+        {
+            "id": 1,
+            "title": "Trivia night",
+            "body": "Thursdays at 8",
+            "seconds": 3,
+            "starts_on": None,
+            "ends_on": "2999-12-31",
+            "image": None,
+        },
+        {
+            "id": 2,
+            "title": "Not yet",
+            "body": "",
+            "seconds": 3,
+            "starts_on": "2999-01-01",
+            "ends_on": None,
+            "image": None,
+        },
+    ]
+    page = await paired_tv(tv, live, fake)
+    slide = page.locator("#slide")
+    await expect(slide).to_be_visible(timeout=SLOW)
+    await expect(slide.locator(".slide-title")).to_have_text("Trivia night")
+    await expect(slide.locator(".slide-body")).to_have_text("Thursdays at 8")
+    await expect(page.locator("#board")).to_be_hidden()
+    await expect(page.locator("#board")).to_be_visible(timeout=SLOW)
+    await expect(slide).to_be_visible(timeout=SLOW)
+    await expect(slide.locator(".slide-title")).to_have_text("Trivia night")  # never "Not yet"
+
+
+def srm_rgb(srm: float) -> str:
+    """The colour docs/tv.md gives for an SRM (the usual exponential fit to the chart)."""
+    channels = [(255, 0.975), (245, 0.88), (220, 0.7)]
+    values = [round(max(0.0, min(255.0, top * base**srm))) for top, base in channels]
+    return f"rgb({values[0]}, {values[1]}, {values[2]})"
+
+
+async def test_each_beer_shows_its_colour_from_its_srm(
+    tv: BrowserContext, live: RunningServer, fake: FakeProtocolServer
+) -> None:
+    """SRM 3 is a straw dot, SRM 40 near black, none without an SRM; show_srm off hides them."""
+    page = await paired_tv(tv, live, fake)
+    entries = [entry(1, "Pale"), entry(2, "Stout"), entry(3, "Cider")]
+    entries[0]["beverage"]["srm"] = 3.0
+    entries[1]["beverage"]["srm"] = 40.0
+    entries[2]["beverage"]["srm"] = None
+    await fake.broadcast(board(2, entries))
+    swatches = page.locator(".board-columns .srm")
+    await expect(swatches).to_have_count(2)
+    colours = await swatches.evaluate_all("s => s.map(e => getComputedStyle(e).backgroundColor)")
+    assert colours == [srm_rgb(3.0), srm_rgb(40.0)]
+    assert colours[0] == "rgb(236, 167, 75)"  # straw
+    assert colours[1] == "rgb(93, 1, 0)"  # near black
+    box = await swatches.first.bounding_box()
+    assert box is not None
+    assert box["width"] >= 12
+    await fake.broadcast(display(show_srm=False))
+    await expect(swatches).to_have_count(0)

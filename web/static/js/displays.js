@@ -27,3 +27,16 @@ if (state && state.hasAttribute("data-waiting")) {
   };
   setTimeout(poll, POLL_MS);
 }
+
+// Picking a look puts its palette in the colour fields (the server does the same when the
+// colours were left as they were, for a browser without this script).
+for (const choice of document.querySelectorAll("input[name=look][data-palette]")) {
+  choice.addEventListener("change", () => {
+    const palette = JSON.parse(choice.dataset.palette);
+    for (const [name, value] of Object.entries(palette)) {
+      const field = choice.form.elements.namedItem(name);
+      if (field) field.value = value;
+    }
+    choice.form.dispatchEvent(new Event("input", { bubbles: true }));
+  });
+}

@@ -1,0 +1,1 @@
+"""Promo slides: pictures and short texts TVs show between their menu pages (docs/tv.md)."""
