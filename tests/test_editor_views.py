@@ -223,35 +223,95 @@ async def test_bad_entry_input_is_422_with_a_message_per_field_and_nothing_writt
 async def test_a_save_from_a_stale_page_is_409_with_the_current_menu_and_nothing_written(
     owner: tuple[Browser, str], db: asyncpg.Pool
 ) -> None:
-    """based_on behind the menu's version: the conflict page shows the menu now and the input."""
+    """A stale page's save of a field changed since: 409 naming it, the menu now, the input."""
     menu = await new_menu(owner, db)
     taps = await menu.ids("menu_sections", name="On tap")
+    await menu.save("/sections", name="Cans", kind="list")
+    cans = await menu.ids("menu_sections", name="Cans")
     pils = await menu.ids("beverages", name="Foghorn Pils")
     await menu.save(f"/sections/{taps}/entries", beverage_id=str(pils), tap_label="1")
     entry = await menu.ids("menu_entries", tap_label="1")
     stale = menu.version
     await menu.save(f"/entries/{entry}", tap_label="7", status="on_tap")
+    await menu.save(f"/sections/{cans}/remove")
     before = await menu.entries()
 
     menu.version = stale
     response = await menu.post(f"/entries/{entry}", tap_label="9", status="on_deck", note="Mine")
     assert response.status_code == 409
+    assert "Someone else changed Foghorn Pils: tap while you were editing" in response.text
     assert "your change was NOT saved" in response.text
-    assert f'name="based_on" value="{stale + 1}"' in response.text, "the page is the menu now"
+    assert f'name="based_on" value="{stale + 2}"' in response.text, "the page is the menu now"
     assert 'value="Mine"' in response.text, "what they typed is still there"
-    # A new beverage typed inline is not created either when the save is refused.
-    response = await menu.post(f"/sections/{taps}/entries", new_name="Ghost Gose")
+    # A new beverage typed inline is not created either when the save is refused (its
+    # section was removed meanwhile).
+    response = await menu.post(f"/sections/{cans}/entries", new_name="Ghost Gose")
     assert response.status_code == 409
     assert await menu.ids("beverages", name="Ghost Gose") is None
     assert await menu.entries() == before
-    assert await menu.db_version() == stale + 1
+    assert await menu.db_version() == stale + 2
 
     # An entry someone else removed meanwhile is a conflict too, not a "not found".
-    menu.version = stale + 1
+    menu.version = stale + 2
     await menu.save(f"/entries/{entry}/remove")
-    menu.version = stale + 1
+    menu.version = stale + 2
     assert (await menu.post(f"/entries/{entry}/kick")).status_code == 409
-    assert await menu.db_version() == stale + 2
+    assert await menu.db_version() == stale + 3
+
+
+async def test_saves_from_one_stale_page_merge_unless_they_change_the_same_field(
+    owner: tuple[Browser, str], db: asyncpg.Pool
+) -> None:
+    """Two people on the same version: different entries, or different fields and prices of
+    one entry, all save and keep each other's change; a bad input from a stale page is a 422."""
+    menu = await new_menu(owner, db)
+    taps = await menu.ids("menu_sections", name="On tap")
+    half, pint = (
+        await menu.ids("serving_sizes", name="Half"),
+        await menu.ids("serving_sizes", name="Pint"),
+    )
+    for tap, name in (("1", "Foghorn Pils"), ("2", "Night Shift")):
+        await menu.save(
+            f"/sections/{taps}/entries",
+            beverage_id=str(await menu.ids("beverages", name=name)),
+            tap_label=tap,
+            **{f"price_{half}": "3.00", f"price_{pint}": "5.00"},
+        )
+    pils, stout = (
+        await menu.ids("menu_entries", tap_label="1"),
+        await menu.ids("menu_entries", tap_label="2"),
+    )
+    seen = menu.version
+    form = {"status": "on_tap", f"price_{half}": "3.00", f"price_{pint}": "5.00"}
+
+    # The desktop changes the Pils' pint price; the phone, from the same page, the stout's.
+    saves = [
+        await menu.post(f"/entries/{pils}", tap_label="1", **{**form, f"price_{pint}": "5.50"}),
+        await menu.post(f"/entries/{stout}", tap_label="2", **{**form, f"price_{pint}": "6.00"}),
+        # Still from that page: the Pils' note and half price (its form resends the old pint).
+        await menu.post(
+            f"/entries/{pils}", tap_label="1", note="Last kegs", **{**form, f"price_{half}": "3.20"}
+        ),
+    ]
+    assert [r.status_code for r in saves] == [303, 303, 303]
+    assert await menu.db_version() == seen + 3
+    rows = {r["beverage"]: r for r in await menu.entries()}
+    assert rows["Foghorn Pils"]["prices"] == {"Half": 320, "Pint": 550}
+    assert rows["Foghorn Pils"]["note"] == "Last kegs"
+    assert rows["Night Shift"]["prices"] == {"Half": 300, "Pint": 600}
+
+    # The same price again from that page clashes, and names it.
+    menu.version = seen
+    clash = await menu.post(f"/entries/{pils}", tap_label="1", **{**form, f"price_{pint}": "9"})
+    assert clash.status_code == 409
+    assert "Foghorn Pils: Pint price" in clash.text
+    assert (await menu.entries())[0]["prices"] == {"Half": 320, "Pint": 550}
+
+    # Bad input from a stale page is only a 422, and the form keeps the version it was typed
+    # on, so fixing it and saving again still merges.
+    bad = await menu.post(f"/entries/{stout}", tap_label="2", **{**form, f"price_{half}": "x"})
+    assert bad.status_code == 422
+    assert f'name="based_on" value="{seen}"' in bad.text
 
 
 async def test_csv_import_is_all_or_nothing_with_errors_per_row(

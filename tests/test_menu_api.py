@@ -473,6 +473,7 @@ async def test_invalid_fields_are_422_per_field_and_nothing_is_written(
         },
         "rows": None,
         "current_version": None,
+        "clashes": None,
     }
     entry_path = f"menus/{menu.id}/entries/{menu.entry_id}"
     nulled = await api.patch(entry_path, json={"tap_label": None, "keg_percent": None})
@@ -573,6 +574,65 @@ async def test_a_stale_if_match_is_412_with_the_current_board(
     )
 
 
+async def test_based_on_merges_other_changes_and_409s_on_the_same_field(
+    venue: Venue, db: asyncpg.Pool
+) -> None:
+    """?based_on=N: an entry write merges with changes to other entries or fields since N,
+    and is refused (409 with `clashes`, nothing written) when the same field changed; If-Match
+    on the same write still refuses any change since (412)."""
+    api = venue.api
+    menu = await make_menu(api)
+    second = await api.post(
+        f"menus/{menu.id}/entries",
+        json={"section_id": menu.section_id, "beverage_id": menu.beverage_ids[1]},
+    )
+    board = answer(openapi.Board, second, 201)
+    other_id = board["sections"][0]["entries"][1]["id"]
+    seen = board["menu"]["version"]
+    entry_path = f"menus/{menu.id}/entries/{menu.entry_id}"
+    await api.patch(entry_path, json={"note": "theirs"})
+
+    merged = await api.patch(
+        f"menus/{menu.id}/entries/{other_id}?based_on={seen}", json={"note": "mine"}
+    )
+    assert answer(openapi.Board, merged)["menu"]["version"] == seen + 2
+    tapped = await api.patch(f"{entry_path}?based_on={seen}", json={"tap_label": "9"})
+    assert answer(openapi.Board, tapped)["menu"]["version"] == seen + 3
+    moved = await api.post(
+        f"menus/{menu.id}/entries/{other_id}/move?based_on={seen}",
+        json={"section_id": menu.section_id, "position": 0},
+    )
+    assert moved.status_code == 200, moved.text
+
+    clash = await api.patch(f"{entry_path}?based_on={seen}", json={"note": "mine too"})
+    problem = error(clash, 409)
+    assert problem["clashes"] == ["Landlord: note"]
+    assert clash.json()["current"]["menu"]["version"] == seen + 4
+    moved_again = await api.post(
+        f"menus/{menu.id}/entries/{other_id}/move?based_on={seen}",
+        json={"section_id": menu.section_id, "position": 1},
+    )
+    assert error(moved_again, 409)["clashes"] == ["Proper Job: place in the list"]
+    notes = await db.fetch(
+        "SELECT tap_label, note FROM menu_entries WHERE id = ANY($1) ORDER BY position",
+        [menu.entry_id, other_id],
+    )
+    assert [tuple(r) for r in notes] == [("", "mine"), ("9", "theirs")]
+    assert await menu_version(db, menu.id) == seen + 4
+
+    whole = await api.patch(
+        f"menus/{menu.id}/entries/{other_id}",
+        json={"tap_label": "3"},
+        headers={"If-Match": f'"{seen}"'},
+    )
+    assert error(whole, 412)["current_version"] == seen + 4
+    both = await api.patch(
+        f"{entry_path}?based_on={seen}", json={"tap_label": "3"}, headers={"If-Match": '"1"'}
+    )
+    assert error(both, 400)["message"] == "Send If-Match or based_on, not both."
+    assert error(await api.patch(f"{entry_path}?based_on=x", json={}), 422)["fields"]
+
+
 async def test_concurrent_patches_on_one_version_let_exactly_one_win(
     venue: Venue, db: asyncpg.Pool
 ) -> None:
@@ -612,9 +672,19 @@ async def test_the_openapi_document_describes_every_api_route(
     assert ("POST", "/menus/{menu_id}/entries/{entry_id}/pours") in operations
     patch = document["paths"]["/api/v1/venues/{slug}/menus/{menu_id}"]["patch"]
     assert patch["summary"] == "Rename a menu."
-    assert set(patch["responses"]) == {"200", "400", "401", "403", "404", "412", "413", "422"}
+    assert set(patch["responses"]) == {
+        "200",
+        "400",
+        "401",
+        "403",
+        "404",
+        "409",
+        "412",
+        "413",
+        "422",
+    }
     assert "ETag" in patch["responses"]["200"]["headers"]
-    assert {p["name"] for p in patch["parameters"]} == {"slug", "menu_id", "If-Match"}
+    assert {p["name"] for p in patch["parameters"]} == {"slug", "menu_id", "based_on", "If-Match"}
     assert document["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
     assert "required" not in document["components"]["schemas"]["BeveragePatch"]
 

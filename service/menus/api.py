@@ -7,7 +7,9 @@ document at /api/v1/openapi.json is built from this very list and cannot drift f
 Every endpoint follows the same order:
   1. resolve the path's ids in the venue (404 before anything else, so another venue's ids
      never get as far as validation);
-  2. read `If-Match: "<version>"` (the change is refused with 412 when it is stale);
+  2. read `If-Match: "<version>"` (the change is refused with 412 when the menu changed
+     at all since), or `?based_on=<version>` (refused with 409 only when what the change
+     changes changed since: menus/conflicts.py);
   3. read the body: not a JSON object is a 400; fields that do not validate are a 422 with a
      message per field, raised before anything is written;
   4. change, and answer with the new board or object and `ETag: "<version>"`.
@@ -74,6 +76,17 @@ class RevisionPage(Strict):
     """Query parameters of GET /menus/{menu_id}/revisions: the newest `limit` revisions."""
 
     limit: Annotated[int, Field(ge=1, le=operations.KEEP_REVISIONS)] = 50
+
+
+class MergeBase(Strict):
+    """Query parameters of a change that merges with what others changed meanwhile."""
+
+    based_on: Annotated[int, Field(ge=1, le=MAX_ID)] | None = Field(
+        None,
+        description="The version your change is based on: it merges with what others changed "
+        "since, and is refused (409, with `clashes`) only when the same field, price, entry or "
+        "section changed. Send this or If-Match, not both.",
+    )
 
 
 class Invalid(Exception):
@@ -181,6 +194,15 @@ def _based_on(request: Request) -> int | None:
     return int(sent.removeprefix("W/").strip('"'))
 
 
+def _merge_base(request: Request) -> int | None:
+    """The version named by ?based_on=12: the change merges with what changed since then,
+    unless it changes the same thing."""
+    based_on = _query(request, MergeBase).based_on
+    if based_on is not None and "if-match" in request.headers:
+        raise HTTPException(400, "Send If-Match or based_on, not both.")
+    return based_on
+
+
 async def _object(request: Request) -> dict[str, Any]:
     try:
         data = orjson.loads(await request.body())
@@ -221,10 +243,16 @@ async def _menu(request: Request, ctx: Context) -> MenuSummary:
 
 
 async def _change(request: Request, ctx: Context) -> MenuChange:
-    """A change to the menu in the path, which must exist; `based_on` comes from If-Match."""
+    """A change to the menu in the path, which must exist; `based_on` comes from If-Match
+    (the whole menu must be unchanged) or from ?based_on= (what the change changes must be)."""
     menu = await _menu(request, ctx)
+    merge_base = _merge_base(request)
     return MenuChange(
-        venue_id=ctx.venue.id, menu_id=menu.id, based_on=_based_on(request), actor=_actor(ctx)
+        venue_id=ctx.venue.id,
+        menu_id=menu.id,
+        based_on=_based_on(request) if merge_base is None else merge_base,
+        actor=_actor(ctx),
+        whole_menu=merge_base is None,
     )
 
 
@@ -666,6 +694,8 @@ API_ROUTES = [
         answer=openapi.Board,
         body=MenuIn,
         if_match=True,
+        query=MergeBase,
+        conflict=True,
         example={"name": "Summer drafts"},
     ),
     ApiRoute("DELETE", MENU, delete_menu, answer=None, status=204),
@@ -687,9 +717,19 @@ API_ROUTES = [
         body=SectionIn,
         partial=True,
         if_match=True,
+        query=MergeBase,
+        conflict=True,
         example={"name": "Cans & bottles", "kind": "list"},
     ),
-    ApiRoute("DELETE", SECTION, delete_section, answer=openapi.Board, if_match=True),
+    ApiRoute(
+        "DELETE",
+        SECTION,
+        delete_section,
+        answer=openapi.Board,
+        if_match=True,
+        query=MergeBase,
+        conflict=True,
+    ),
     ApiRoute(
         "POST",
         SECTION + "/move",
@@ -697,6 +737,8 @@ API_ROUTES = [
         answer=openapi.Board,
         body=SectionMove,
         if_match=True,
+        query=MergeBase,
+        conflict=True,
         example={"position": 0},
     ),
     ApiRoute(
@@ -707,6 +749,8 @@ API_ROUTES = [
         status=201,
         body=EntryIn,
         if_match=True,
+        query=MergeBase,
+        conflict=True,
         example={
             "section_id": 1,
             "beverage_id": 1,
@@ -723,9 +767,19 @@ API_ROUTES = [
         body=EntryPatch,
         partial=True,
         if_match=True,
+        query=MergeBase,
+        conflict=True,
         example={"status": "on_deck", "prices": {"1": 700}},
     ),
-    ApiRoute("DELETE", ENTRY, delete_entry, answer=openapi.Board, if_match=True),
+    ApiRoute(
+        "DELETE",
+        ENTRY,
+        delete_entry,
+        answer=openapi.Board,
+        if_match=True,
+        query=MergeBase,
+        conflict=True,
+    ),
     ApiRoute(
         "POST",
         ENTRY + "/move",
@@ -733,6 +787,8 @@ API_ROUTES = [
         answer=openapi.Board,
         body=EntryMove,
         if_match=True,
+        query=MergeBase,
+        conflict=True,
         example={"section_id": 1, "position": 0},
     ),
     ApiRoute(
@@ -742,8 +798,18 @@ API_ROUTES = [
         answer=openapi.Board,
         status=201,
         if_match=True,
+        query=MergeBase,
+        conflict=True,
     ),
-    ApiRoute("POST", ENTRY + "/kick", kick_entry, answer=openapi.Board, if_match=True),
+    ApiRoute(
+        "POST",
+        ENTRY + "/kick",
+        kick_entry,
+        answer=openapi.Board,
+        if_match=True,
+        query=MergeBase,
+        conflict=True,
+    ),
     ApiRoute(
         "POST",
         ENTRY + "/pours",

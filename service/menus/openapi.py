@@ -167,11 +167,14 @@ class ErrorDetail(Answer):
     fields: dict[str, str] | None = None
     rows: list[RowProblem] | None = None
     current_version: int | None = None
+    clashes: list[str] | None = Field(
+        None, description='On 409 after based_on: what changed since, e.g. "Jaipur: Pint price".'
+    )
 
 
 class Error(Answer):
     error: ErrorDetail
-    current: Board | None = Field(None, description="On 412: the menu as it is now.")
+    current: Board | None = Field(None, description="On 412 or 409: the menu as it is now.")
 
 
 class Components:

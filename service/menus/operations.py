@@ -3,8 +3,9 @@
 Every change to a menu goes through `change_menu`, inside the request's transaction:
   1. lock the menu row (concurrent saves to one menu queue here);
   2. if the caller says which version it based its edit on and that is no longer the
-     current one, refuse with `StaleVersion` (carrying the current board) — nothing is lost
-     and nothing is silently overwritten;
+     current one, refuse with `StaleVersion` (carrying the current board) when what the
+     edit changes changed since (`conflicts.py`; with `whole_menu`, anything did) — nothing
+     is lost and nothing is silently overwritten, and edits of different things merge;
   3. apply the edit; 4. bump `version`; 5. store the new board as a revision (who, what,
   when; the base for undo and restore); 6. NOTIFY `menu_changed` with `menu_id:version`,
   delivered when the transaction commits.
@@ -16,12 +17,13 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, TypedDict, Unpack
+from typing import Any, NotRequired, TypedDict, Unpack
 
 from chalkboard.db import Conn
 from chalkboard.displays import queries as displays
-from chalkboard.menus import queries
+from chalkboard.menus import conflicts, queries
 from chalkboard.menus.board import Board, build_board
+from chalkboard.menus.conflicts import WHOLE_MENU, Touches
 from chalkboard.menus.queries import Beverage, EntryPlace, MenuSummary, ServingSize
 
 # Enough history to walk back a busy night; older revisions are pruned.
@@ -41,12 +43,14 @@ class NotFound(Exception):
 
 
 class StaleVersion(Exception):
-    """The edit was based on an older version; `board` is the current state to show."""
+    """The edit was based on an older version and what it changes changed since; `board` is
+    the current state to show, `clashes` says what changed ("Jaipur: Pint price"), if known."""
 
-    def __init__(self, current: int, board: Board) -> None:
+    def __init__(self, current: int, board: Board, clashes: tuple[str, ...] = ()) -> None:
         super().__init__(f"the menu is at version {current}")
         self.current = current
         self.board = board
+        self.clashes = clashes
 
 
 class Conflict(Exception):
@@ -58,12 +62,14 @@ Edit = Callable[[], Awaitable[str]]
 
 class MenuChange(TypedDict):
     """The arguments every change to a menu takes: which menu, in which venue, based on
-    which version (None: whatever is current), by whom."""
+    which version (None: whatever is current), by whom; `whole_menu`: refuse if anything at
+    all changed since `based_on` (the API's If-Match), not only what the edit changes."""
 
     venue_id: int
     menu_id: int
     based_on: int | None
     actor: Actor
+    whole_menu: NotRequired[bool]
 
 
 async def _snapshot_or_build(conn: Conn, venue_id: int, menu: MenuSummary) -> Board:
@@ -95,14 +101,28 @@ async def change_menu(
     based_on: int | None,
     actor: Actor,
     edit: Edit,
+    touches: Touches = WHOLE_MENU,
+    whole_menu: bool = False,
     kind: str = "edit",
 ) -> Board:
-    """Apply `edit` (which returns a one-line summary) as the menu's next version."""
+    """Apply `edit` (which returns a one-line summary) as the menu's next version.
+
+    `touches` says what the edit changes: based on an older version, it is refused only
+    when one of those things changed since (or, with `whole_menu`, when anything did)."""
     menu = await queries.lock_menu(conn, venue_id=venue_id, menu_id=menu_id)
     if menu is None:
         raise NotFound("No such menu in this venue.")
     if based_on is not None and based_on != menu.version:
-        raise StaleVersion(menu.version, await _snapshot_or_build(conn, venue_id, menu))
+        now = await _snapshot_or_build(conn, venue_id, menu)
+        base = await queries.get_snapshot(
+            conn, venue_id=venue_id, menu_id=menu_id, version=based_on
+        )
+        if whole_menu or base is None:  # a pruned (or future) version: nothing to merge with
+            raise StaleVersion(menu.version, now)
+        sizes = {str(s["id"]): s["name"] for s in now["sizes"]}
+        clashing = conflicts.clashes(base, now, touches, sizes)
+        if clashing:
+            raise StaleVersion(menu.version, now, tuple(clashing))
     summary = await edit()
     version = await queries.bump_menu_version(conn, venue_id=venue_id, menu_id=menu_id)
     menu = await queries.get_menu(conn, venue_id=venue_id, menu_id=menu_id) or menu
@@ -174,7 +194,7 @@ async def rename_menu(conn: Conn, *, name: str, **change: Unpack[MenuChange]) ->
         await queries.rename_menu(conn, venue_id=venue_id, menu_id=menu_id, name=name)
         return f"Renamed the menu to {name}"
 
-    return await change_menu(conn, edit=edit, **change)
+    return await change_menu(conn, edit=edit, touches=Touches(menu_name=True), **change)
 
 
 async def delete_menu(conn: Conn, *, venue_id: int, menu_id: int) -> None:
@@ -217,7 +237,7 @@ async def add_section(
         )
         return f"Added section {name}"
 
-    board = await change_menu(conn, edit=edit, **change)
+    board = await change_menu(conn, edit=edit, touches=conflicts.NOTHING, **change)
     return board, created[0]
 
 
@@ -230,15 +250,25 @@ async def update_section(
     **change: Unpack[MenuChange],
 ) -> Board:
     venue_id, menu_id = change["venue_id"], change["menu_id"]
+    # Only what differs from the version the edit was based on is changed (a form resends
+    # both): a rename merges with someone else's change of kind.
+    was = _in(await _base(conn, change), section_id)
+    edits = {"name": name, "kind": kind}
+    if was is not None:
+        edits = {aspect: value for aspect, value in edits.items() if was[aspect] != value}
 
     async def edit() -> str:
-        if not await queries.update_section(
-            conn, venue_id=venue_id, menu_id=menu_id, section_id=section_id, name=name, kind=kind
-        ):
+        now = _in(await current_board(conn, venue_id=venue_id, menu_id=menu_id), section_id)
+        if now is None:
             raise NotFound("No such section on this menu.")
-        return f"Changed section {name}"
+        wanted = {"name": now["name"], "kind": now["kind"]} | edits
+        await queries.update_section(
+            conn, venue_id=venue_id, menu_id=menu_id, section_id=section_id, **wanted
+        )
+        return f"Changed section {wanted['name']}"
 
-    return await change_menu(conn, edit=edit, **change)
+    touches = conflicts.section(section_id, *edits)
+    return await change_menu(conn, edit=edit, touches=touches, **change)
 
 
 async def remove_section(
@@ -256,7 +286,8 @@ async def remove_section(
             raise NotFound("No such section on this menu.")
         return "Removed a section"
 
-    return await change_menu(conn, edit=edit, **change)
+    touches = conflicts.section(section_id, conflicts.ENTRIES)
+    return await change_menu(conn, edit=edit, touches=touches, **change)
 
 
 async def move_section(
@@ -275,7 +306,8 @@ async def move_section(
             raise NotFound("No such section on this menu.")
         return "Reordered sections"
 
-    return await change_menu(conn, edit=edit, **change)
+    touches = conflicts.section(section_id, conflicts.PLACE)
+    return await change_menu(conn, edit=edit, touches=touches, **change)
 
 
 # --- entries -----------------------------------------------------------------------------
@@ -286,6 +318,24 @@ async def _entry(conn: Conn, venue_id: int, menu_id: int, entry_id: int) -> Entr
     if entry is None:
         raise NotFound("No such entry on this menu.")
     return entry
+
+
+# An entry's fields the board carries (and so a version's snapshot can tell apart).
+BOARD_FIELDS = {*conflicts.ENTRY_FIELDS, "beverage_id"}
+
+
+async def _base(conn: Conn, change: MenuChange) -> Board | None:
+    """The board as the version the change was based on showed it (None: no such version)."""
+    if change["based_on"] is None:
+        return None
+    return await queries.get_snapshot(
+        conn, venue_id=change["venue_id"], menu_id=change["menu_id"], version=change["based_on"]
+    )
+
+
+def _in(board: Board | None, section_id: int) -> dict[str, Any] | None:
+    sections = board["sections"] if board else []
+    return next((s for s in sections if s["id"] == section_id), None)
 
 
 async def _beverage(conn: Conn, venue_id: int, beverage_id: int) -> Beverage:
@@ -356,7 +406,8 @@ async def add_entry(
         tap = f" on tap {fields['tap_label']}" if fields.get("tap_label") else ""
         return f"Added {beverage.name}{tap}"
 
-    board = await change_menu(conn, edit=edit, **change)
+    touches = conflicts.section(section_id)
+    board = await change_menu(conn, edit=edit, touches=touches, **change)
     return board, created[0]
 
 
@@ -368,14 +419,34 @@ async def update_entry(
     prices: dict[int, int] | None,
     **change: Unpack[MenuChange],
 ) -> Board:
-    """Change some of an entry's fields (those in `changes`) and, if given, all its prices."""
+    """Change some of an entry's fields (those in `changes`) and, if given, all its prices.
+
+    Based on a version, only what differs from the entry as that version showed it is
+    changed (a form resends every field and every price): someone else's change to another
+    field or price of the entry since then is kept, and only a change to the same one clashes.
+    """
     venue_id, menu_id = change["venue_id"], change["menu_id"]
+    was = conflicts.find_entry(await _base(conn, change), entry_id) if change["based_on"] else None
+    price_edits: dict[int, int | None] = dict(prices or {})
+    if was is not None:
+        changes = {
+            name: value
+            for name, value in changes.items()
+            if name not in BOARD_FIELDS or conflicts.entry_value(was, name) != value
+        }
+        if prices is not None:
+            shown = {int(size): price for size, price in was["prices"].items()}
+            price_edits = {
+                size: prices.get(size)
+                for size in shown.keys() | prices.keys()
+                if shown.get(size) != prices.get(size)
+            }
 
     async def edit() -> str:
         await _entry(conn, venue_id, menu_id, entry_id)
         fields = await queries.entry_fields(conn, venue_id=venue_id, entry_id=entry_id)
-        # A form resends every field: only values that differ count as changed, so an
-        # untouched keg % does not override the volume a flow meter reported.
+        # Only values that differ count as changed, so an untouched keg % does not
+        # override the volume a flow meter reported.
         changed = {name for name, value in changes.items() if fields.get(name) != value}
         fields.update(changes)
         beverage = await _beverage(conn, venue_id, fields["beverage_id"])
@@ -383,11 +454,23 @@ async def update_entry(
             conn, venue_id=venue_id, entry_id=entry_id, **_keg_fields(fields, changed)
         )
         if prices is not None:
-            await _check_sizes(conn, venue_id, prices)
-            await queries.set_prices(conn, venue_id=venue_id, entry_id=entry_id, prices=prices)
+            new = dict(prices)
+            if was is not None:  # this person's price edits over the prices as they are now
+                new = await queries.get_prices(conn, venue_id=venue_id, entry_id=entry_id)
+                for size, price in price_edits.items():
+                    if price is None:
+                        new.pop(size, None)
+                    else:
+                        new[size] = price
+            await _check_sizes(conn, venue_id, new)
+            await queries.set_prices(conn, venue_id=venue_id, entry_id=entry_id, prices=new)
         return f"Changed {beverage.name}"
 
-    return await change_menu(conn, edit=edit, **change)
+    aspects = [name for name in changes if name in BOARD_FIELDS]
+    if prices is not None:
+        aspects += [f"price:{size}" for size in price_edits]
+    touches = conflicts.entry(entry_id, *aspects)
+    return await change_menu(conn, edit=edit, touches=touches, **change)
 
 
 async def duplicate_entry(
@@ -416,7 +499,7 @@ async def duplicate_entry(
         created.append(copy_id)
         return f"Duplicated {(await _beverage(conn, venue_id, beverage_id)).name}"
 
-    board = await change_menu(conn, edit=edit, **change)
+    board = await change_menu(conn, edit=edit, touches=conflicts.entry(entry_id), **change)
     return board, created[0]
 
 
@@ -434,7 +517,7 @@ async def remove_entry(
         await queries.delete_entry(conn, venue_id=venue_id, entry=entry)
         return f"Removed {beverage.name}"
 
-    return await change_menu(conn, edit=edit, **change)
+    return await change_menu(conn, edit=edit, touches=conflicts.entry(entry_id), **change)
 
 
 async def _place(
@@ -467,7 +550,10 @@ async def move_entry(
         await _place(conn, venue_id, menu_id, entry_id, section_id, position)
         return "Reordered the list"
 
-    return await change_menu(conn, edit=edit, **change)
+    touches = conflicts.both(
+        conflicts.entry(entry_id, conflicts.PLACE), conflicts.section(section_id)
+    )
+    return await change_menu(conn, edit=edit, touches=touches, **change)
 
 
 async def kick(
@@ -527,7 +613,8 @@ async def kick(
         tap = f" on tap {entry.tap_label}" if entry.tap_label else ""
         return f"Kicked {kicked.name}; {coming.name} is now{tap or ' on tap'}"
 
-    return await change_menu(conn, edit=edit, **change)
+    touches = conflicts.entry(entry_id, "status")
+    return await change_menu(conn, edit=edit, touches=touches, **change)
 
 
 async def record_pour(

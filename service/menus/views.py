@@ -3,9 +3,10 @@
 Every action is a plain form POST that works without JavaScript and answers 303 back to the
 editor with `?done=<version>`: the page then says what that version changed (read from the
 revision, never from the URL) and offers Undo. Every save carries the version its page showed
-(`based_on`). If someone else saved first, the editor comes back as 409 with the menu as it
-is now and the person's input still in its form; bad input comes back as 422 with a message
-per field. A refused or invalid save writes nothing.
+(`based_on`). Saves of different things merge (operations.change_menu, menus/conflicts.py);
+if someone else changed the same thing first, the editor comes back as 409 with the menu as
+it is now, what clashed, and the person's input still in its form; bad input comes back as
+422 with a message per field. A refused or invalid save writes nothing.
 """
 
 from __future__ import annotations
@@ -47,6 +48,10 @@ IMPORT_MAX_BODY = 1024 * 1024
 CONFLICT = (
     "Someone else changed this menu while you were editing; your change was NOT saved. "
     "Here is the menu now — make your change again."
+)
+CLASH = (
+    "Someone else changed {what} while you were editing, so your change was NOT saved. "
+    "Here is the menu now, with what you typed — check it and save again."
 )
 BEVERAGE_CONFLICT = (
     "Someone else changed this beverage while you were editing; your change was NOT saved. "
@@ -241,7 +246,8 @@ def menu_action(view: MenuAction) -> Endpoint:
             async with ctx.conn.transaction():
                 return await view(request, ctx, editing)
         except operations.StaleVersion as exc:
-            return await editor_page(ctx, exc.board, status=409, problem=CONFLICT, attempt=attempt)
+            problem = CLASH.format(what=", ".join(exc.clashes)) if exc.clashes else CONFLICT
+            return await editor_page(ctx, exc.board, status=409, problem=problem, attempt=attempt)
         except operations.Conflict as exc:
             board = await operations.current_board(ctx.conn, venue_id=ctx.venue.id, menu_id=menu.id)
             return await editor_page(ctx, board, status=409, problem=str(exc), attempt=attempt)
@@ -286,15 +292,10 @@ async def _entry(request: Request, ctx: Context, editing: Editing) -> EntryPlace
 async def _invalid(
     request: Request, ctx: Context, editing: Editing, errors: FormErrors
 ) -> Response:
-    """422 with a message per field; from an out-of-date page it is a conflict as well."""
+    """422 with a message per field, on the menu as it is now (out-of-date or not)."""
     board = await operations.current_board(ctx.conn, venue_id=ctx.venue.id, menu_id=editing.menu.id)
-    stale = editing.based_on is not None and editing.based_on != board["menu"]["version"]
     return await editor_page(
-        ctx,
-        board,
-        status=409 if stale else 422,
-        problem=CONFLICT if stale else "",
-        attempt=Attempt(request.url.path, editing.values, errors),
+        ctx, board, status=422, attempt=Attempt(request.url.path, editing.values, errors)
     )
 
 
