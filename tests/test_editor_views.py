@@ -12,6 +12,7 @@ from typing import Any
 import asyncpg
 import httpx
 
+from chalkboard.menus import operations
 from tests.conftest import Browser
 from tests.test_venues import invite
 
@@ -312,6 +313,42 @@ async def test_saves_from_one_stale_page_merge_unless_they_change_the_same_field
     bad = await menu.post(f"/entries/{stout}", tap_label="2", **{**form, f"price_{half}": "x"})
     assert bad.status_code == 422
     assert f'name="based_on" value="{seen}"' in bad.text
+
+
+async def test_a_pour_does_not_refuse_an_open_editor_and_undo_skips_it(
+    owner: tuple[Browser, str], db: asyncpg.Pool
+) -> None:
+    """A keg sensor pours while a page is open: its save goes through without putting the
+    level back (the keg % field was not touched), and Undo undoes the person, not the pour."""
+    menu = await new_menu(owner, db)
+    taps = await menu.ids("menu_sections", name="On tap")
+    pils = await menu.ids("beverages", name="Foghorn Pils")
+    await menu.save(f"/sections/{taps}/entries", beverage_id=str(pils), tap_label="1")
+    entry = await menu.ids("menu_entries", tap_label="1")
+    await db.execute("UPDATE menu_entries SET keg_size_ml = 20000 WHERE id = $1", entry)
+    page = await menu.boss.page(menu.url)
+    assert 'name="keg_percent_shown" value=""' in page.text
+
+    venue_id = await db.fetchval("SELECT id FROM venues WHERE slug = $1", menu.slug)
+    async with db.acquire() as conn, conn.transaction():
+        await operations.record_pour(
+            conn, venue_id=venue_id, menu_id=menu.id, entry_id=entry, volume_ml=5000,
+            actor=operations.Actor(),
+        )  # fmt: skip
+    assert await menu.db_version() == menu.version, "a pour is not a version"
+
+    said = await menu.save(
+        f"/entries/{entry}", tap_label="1", status="on_tap", keg_percent="", note="Crisp"
+    )
+    assert said == "Changed Foghorn Pils"
+    assert (await menu.entries())[0]["keg_percent"] == 75, "the pour stays poured"
+    page = await menu.boss.page(menu.url)
+    assert 'name="keg_percent_shown" value="75"' in page.text, "the editor shows the level now"
+
+    said = await menu.save("/undo")
+    assert said == "Undid: Changed Foghorn Pils"
+    rows = await menu.entries()
+    assert (rows[0]["note"], rows[0]["keg_percent"]) == ("", 75)
 
 
 async def test_csv_import_is_all_or_nothing_with_errors_per_row(

@@ -273,6 +273,60 @@ async def test_pours_lower_the_keg_and_derive_its_percentage(
     assert (emptied["keg_remaining_ml"], emptied["keg_percent"]) == (0, 0.0)
 
 
+async def test_pours_are_events_not_edits(venue: Venue, db: asyncpg.Pool) -> None:
+    """A pour is kept in `pours` and moves the level, but makes no version and no History
+    entry, Undo undoes the person's last change (not the sensor), and the level stays."""
+    api = venue.api
+    menu = await make_menu(api)
+    entry_path = f"menus/{menu.id}/entries/{menu.entry_id}"
+    await api.patch(entry_path, json={"keg_size_ml": 20000})
+    noted = answer(openapi.Board, await api.patch(entry_path, json={"note": "Fresh"}))
+    version = noted["menu"]["version"]
+
+    for _ in range(3):
+        poured = answer(
+            openapi.KegLevel, await api.post(f"{entry_path}/pours", json={"volume_ml": 568})
+        )
+    assert (poured["keg_remaining_ml"], poured["version"]) == (20000 - 3 * 568, version)
+    assert await menu_version(db, menu.id) == version
+    assert await db.fetchval("SELECT count(*) FROM pours WHERE entry_id = $1", menu.entry_id) == 3
+    history = answer(openapi.RevisionList, await api.get(f"menus/{menu.id}/revisions"))
+    assert not [r for r in history["revisions"] if "Poured" in r["summary"]]
+    board = answer(openapi.Board, await api.get(f"menus/{menu.id}"))
+    assert board["sections"][0]["entries"][0]["keg_remaining_ml"] == 20000 - 3 * 568
+
+    # An edit based on the version before the pours is not refused for them.
+    tapped = await api.patch(f"{entry_path}?based_on={version}", json={"tap_label": "4"})
+    assert answer(openapi.Board, tapped)["menu"]["version"] == version + 1
+    undone = answer(openapi.Board, await api.post(f"menus/{menu.id}/undo"))
+    undone_entry = undone["sections"][0]["entries"][0]
+    assert (undone_entry["tap_label"], undone_entry["note"]) == ("1", "Fresh")
+    assert undone_entry["keg_remaining_ml"] == 20000 - 3 * 568, "the pours stay poured"
+    history = answer(openapi.RevisionList, await api.get(f"menus/{menu.id}/revisions"))
+    assert history["revisions"][0]["summary"] == "Undid: Changed Landlord"
+
+
+async def test_setting_a_keg_size_keeps_the_level(venue: Venue) -> None:
+    """A keg at 55 % given a size (or a new size) is still at 55 %, and pours go from there."""
+    api = venue.api
+    menu = await make_menu(api)
+    entry_path = f"menus/{menu.id}/entries/{menu.entry_id}"
+
+    def level(board: dict[str, Any]) -> tuple[Any, ...]:
+        e = board["sections"][0]["entries"][0]
+        return e["keg_size_ml"], e["keg_remaining_ml"], e["keg_percent"]
+
+    await api.patch(entry_path, json={"keg_percent": 55})
+    sized = answer(openapi.Board, await api.patch(entry_path, json={"keg_size_ml": 50000}))
+    assert level(sized) == (50000, 27500, 55.0)
+    resized = answer(openapi.Board, await api.patch(entry_path, json={"keg_size_ml": 30000}))
+    assert level(resized) == (30000, 16500, 55.0)
+    poured = answer(
+        openapi.KegLevel, await api.post(f"{entry_path}/pours", json={"volume_ml": 1500})
+    )
+    assert (poured["keg_remaining_ml"], poured["keg_percent"]) == (15000, 50.0)
+
+
 async def test_kick_promotes_the_on_deck_entry(venue: Venue) -> None:
     """Kicking a keg puts the on-deck beverage on its tap, in its place."""
     api = venue.api

@@ -477,7 +477,7 @@ async def record_pour(request: Request, ctx: Context) -> Response:
     """Report volume served (flow meter, keg scale); answers the new keg level."""
     change, entry = await _entry(request, ctx)
     form = await _read(request, PourIn)
-    board = await operations.record_pour(
+    level = await operations.record_pour(
         ctx.conn,
         venue_id=change["venue_id"],
         menu_id=change["menu_id"],
@@ -485,17 +485,17 @@ async def record_pour(request: Request, ctx: Context) -> Response:
         volume_ml=form.volume_ml,
         actor=change["actor"],
     )
-    now = next(e for s in board["sections"] for e in s["entries"] if e["id"] == entry.id)
-    version = board["menu"]["version"]
-    level = {
+    # A pour is an event, not an edit: the menu's version (the ETag) stays as it was.
+    menu = await _menu(request, ctx)
+    answer = {
         "entry_id": entry.id,
-        "status": now["status"],
-        "keg_size_ml": now["keg_size_ml"],
-        "keg_remaining_ml": now["keg_remaining_ml"],
-        "keg_percent": now["keg_percent"],
-        "version": version,
+        "status": level.status,
+        "keg_size_ml": level.keg_size_ml,
+        "keg_remaining_ml": level.keg_remaining_ml,
+        "keg_percent": level.keg_percent,
+        "version": menu.version,
     }
-    return _answer(level, version=version)
+    return _answer(answer, version=menu.version)
 
 
 # --- history ------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from typing import Any
 from chalkboard.db import Conn
 from chalkboard.media.pictures import picture
 from chalkboard.menus import queries
-from chalkboard.menus.queries import MenuSummary
+from chalkboard.menus.queries import KegLevel, MenuSummary
 
 Board = dict[str, Any]
 
@@ -68,3 +68,23 @@ async def build_board(conn: Conn, *, venue_id: int, menu: MenuSummary, version: 
         "sizes": [{"id": s.id, "name": s.name, "volume_ml": _number(s.volume_ml)} for s in sizes],
         "sections": list(sections.values()),
     }
+
+
+def with_levels(board: Board, levels: dict[int, KegLevel]) -> Board:
+    """The board with every entry's keg level as it is now. Pours are events, not edits: they
+    make no version, so a version's snapshot has the levels of when it was saved."""
+    sections = []
+    for section in board["sections"]:
+        entries = []
+        for entry in section["entries"]:
+            level = levels.get(entry["id"])
+            if level is not None:
+                entry = {
+                    **entry,
+                    "keg_percent": _number(level.keg_percent),
+                    "keg_size_ml": level.keg_size_ml,
+                    "keg_remaining_ml": level.keg_remaining_ml,
+                }
+            entries.append(entry)
+        sections.append({**section, "entries": entries})
+    return {**board, "sections": sections}

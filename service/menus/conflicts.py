@@ -14,13 +14,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from chalkboard.menus.board import Board
 
-# An entry's fields as the board carries them (prices are "price:<size id>").
-ENTRY_FIELDS = ("tap_label", "status", "keg_percent", "keg_size_ml", "keg_remaining_ml", "note")
+# An entry's fields as the board carries them (prices are "price:<size id>"). Keg levels are
+# not among them: they are events (pours, readings), where the latest one wins.
+ENTRY_FIELDS = ("tap_label", "status", "keg_size_ml", "note")
 EXISTS, PLACE = "exists", "place"
 # A section's aspects: EXISTS, PLACE, "name", "kind", and "entries" (which entries it holds:
 # removing a section someone has since added to would take their entry with it).
@@ -28,9 +28,7 @@ ENTRIES = "entries"
 LABELS = {
     "tap_label": "tap",
     "status": "status",
-    "keg_percent": "keg level",
     "keg_size_ml": "keg size",
-    "keg_remaining_ml": "keg level",
     "note": "note",
     "beverage_id": "beverage",
     "name": "name",
@@ -89,10 +87,7 @@ def entry_value(board_entry: dict[str, Any], aspect: str) -> Any:
         return board_entry["prices"].get(aspect.removeprefix("price:"))
     if aspect == "beverage_id":
         return board_entry["beverage"]["id"]
-    value = board_entry[aspect]
-    if aspect == "keg_percent" and value is not None:
-        return Decimal(str(value))  # the board's float, as the exact number that was stored
-    return value
+    return board_entry[aspect]
 
 
 def clashes(base: Board, now: Board, touches: Touches, size_names: Mapping[str, str]) -> list[str]:

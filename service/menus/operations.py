@@ -22,9 +22,9 @@ from typing import Any, NotRequired, TypedDict, Unpack
 from chalkboard.db import Conn
 from chalkboard.displays import queries as displays
 from chalkboard.menus import conflicts, queries
-from chalkboard.menus.board import Board, build_board
+from chalkboard.menus.board import Board, build_board, with_levels
 from chalkboard.menus.conflicts import WHOLE_MENU, Touches
-from chalkboard.menus.queries import Beverage, EntryPlace, MenuSummary, ServingSize
+from chalkboard.menus.queries import Beverage, EntryPlace, KegLevel, MenuSummary, ServingSize
 
 # Enough history to walk back a busy night; older revisions are pruned.
 KEEP_REVISIONS = 500
@@ -79,18 +79,26 @@ async def _snapshot_or_build(conn: Conn, venue_id: int, menu: MenuSummary) -> Bo
     return stored or await build_board(conn, venue_id=venue_id, menu=menu, version=menu.version)
 
 
+async def _levels_now(conn: Conn, venue_id: int, board: Board) -> Board:
+    levels = await queries.keg_levels(conn, venue_id=venue_id, menu_id=board["menu"]["id"])
+    return with_levels(board, levels)
+
+
 async def current_board(conn: Conn, *, venue_id: int, menu_id: int) -> Board:
+    """The menu now: its current version, with the keg levels as they are this moment."""
     menu = await queries.get_menu(conn, venue_id=venue_id, menu_id=menu_id)
     if menu is None:
         raise NotFound("No such menu in this venue.")
-    return await _snapshot_or_build(conn, venue_id, menu)
+    return await _levels_now(conn, venue_id, await _snapshot_or_build(conn, venue_id, menu))
 
 
 async def board_at(conn: Conn, *, venue_id: int, menu_id: int, version: int) -> Board:
     """The board as it was at `version` (its stored snapshot), or the current one if that
-    snapshot is gone (pruned, or the menu moved on)."""
+    snapshot is gone (pruned, or the menu moved on); keg levels as they are now."""
     stored = await queries.get_snapshot(conn, venue_id=venue_id, menu_id=menu_id, version=version)
-    return stored or await current_board(conn, venue_id=venue_id, menu_id=menu_id)
+    if stored is None:
+        return await current_board(conn, venue_id=venue_id, menu_id=menu_id)
+    return await _levels_now(conn, venue_id, stored)
 
 
 async def change_menu(
@@ -117,12 +125,13 @@ async def change_menu(
         base = await queries.get_snapshot(
             conn, venue_id=venue_id, menu_id=menu_id, version=based_on
         )
-        if whole_menu or base is None:  # a pruned (or future) version: nothing to merge with
-            raise StaleVersion(menu.version, now)
-        sizes = {str(s["id"]): s["name"] for s in now["sizes"]}
-        clashing = conflicts.clashes(base, now, touches, sizes)
+        clashing = ["the menu"]  # a pruned (or future) version: nothing to merge with
+        if base is not None and not whole_menu:
+            sizes = {str(s["id"]): s["name"] for s in now["sizes"]}
+            clashing = conflicts.clashes(base, now, touches, sizes)
         if clashing:
-            raise StaleVersion(menu.version, now, tuple(clashing))
+            shown = await _levels_now(conn, venue_id, now)
+            raise StaleVersion(menu.version, shown, tuple(c for c in clashing if base is not None))
     summary = await edit()
     version = await queries.bump_menu_version(conn, venue_id=venue_id, menu_id=menu_id)
     menu = await queries.get_menu(conn, venue_id=venue_id, menu_id=menu_id) or menu
@@ -361,10 +370,12 @@ def _keg_fields(fields: dict[str, Any], changed: set[str] | None = None) -> dict
     percent = fields.get("keg_percent")
     if changed is None:
         changed = {name for name, value in fields.items() if value is not None}
+    # A new keg size alone corrects what the keg holds: the level (%) seen stays.
+    resized = "keg_size_ml" in changed and not changed & {"keg_percent", "keg_remaining_ml"}
     if (
         size
         and percent is not None
-        and "keg_percent" in changed
+        and ("keg_percent" in changed or resized)
         and "keg_remaining_ml" not in changed
     ):
         fields["keg_remaining_ml"] = int(size * Decimal(percent) / 100)
@@ -619,26 +630,39 @@ async def kick(
 
 async def record_pour(
     conn: Conn, *, venue_id: int, menu_id: int, entry_id: int, volume_ml: int, actor: Actor
-) -> Board:
-    """A flow meter or keg scale reports volume served: the keg level drops by that much."""
+) -> KegLevel:
+    """A flow meter or keg scale reports volume served: the keg level drops by that much.
 
-    async def edit() -> str:
-        await _entry(conn, venue_id, menu_id, entry_id)
-        fields = await queries.entry_fields(conn, venue_id=venue_id, entry_id=entry_id)
-        if not fields["keg_size_ml"]:
-            raise Conflict("Set the keg size for this entry before reporting pours.")
-        remaining = fields["keg_remaining_ml"]
-        if remaining is None:
-            remaining = fields["keg_size_ml"]
-        fields["keg_remaining_ml"] = max(0, remaining - volume_ml)
-        await queries.update_entry(
-            conn, venue_id=venue_id, entry_id=entry_id, **_keg_fields(fields)
-        )
-        return f"Poured {volume_ml} ml"
-
-    return await change_menu(
-        conn, venue_id=venue_id, menu_id=menu_id, based_on=None, actor=actor, edit=edit
+    A pour is an event, not an edit (DESIGN.md, convention 20): it is kept in `pours`, moves
+    the entry's level and tells the live hub (`keg_levels`), and makes no menu version — so
+    it is not in History, Undo never undoes it, and no one editing the menu is refused for it.
+    """
+    keg = await queries.lock_keg(conn, venue_id=venue_id, menu_id=menu_id, entry_id=entry_id)
+    if keg is None:
+        raise NotFound("No such entry on this menu.")
+    size = keg.keg_size_ml
+    if not size:
+        raise Conflict("Set the keg size for this entry before reporting pours.")
+    remaining = keg.keg_remaining_ml
+    if remaining is None:  # a level known only as a percentage (or a new keg: full)
+        percent = Decimal(100) if keg.keg_percent is None else keg.keg_percent
+        remaining = int(size * percent / 100)
+    remaining = max(0, remaining - volume_ml)
+    percent = (Decimal(remaining) * 100 / size).quantize(Decimal("0.01"))
+    await queries.set_keg_level(
+        conn, venue_id=venue_id, entry_id=entry_id, percent=percent, remaining_ml=remaining
     )
+    await queries.insert_pour(
+        conn,
+        venue_id=venue_id,
+        entry_id=entry_id,
+        volume_ml=volume_ml,
+        remaining_ml=remaining,
+        token_id=actor.token_id,
+        user_id=actor.user_id,
+    )
+    await queries.notify_keg_levels(conn, menu_id=menu_id)
+    return KegLevel(entry_id, keg.status, percent, size, remaining)
 
 
 # --- undo and restore ----------------------------------------------------------------------
@@ -652,6 +676,9 @@ async def _restore_structure(conn: Conn, venue_id: int, menu_id: int, snapshot: 
     )
     # Staff notes are not in snapshots (the board is public): entries that come back keep theirs.
     private_notes = await queries.private_notes(conn, venue_id=venue_id, menu_id=menu_id)
+    # Keg levels are events, not edits: a keg keeps the level it has now, unless going back
+    # changes whether it is on (an undone kick brings the kicked keg's level back with it).
+    levels = await queries.keg_levels(conn, venue_id=venue_id, menu_id=menu_id)
     await queries.delete_menu_sections(conn, venue_id=venue_id, menu_id=menu_id)
     wanted = [e["beverage"]["id"] for s in snapshot["sections"] for e in s["entries"]]
     beverages = await queries.existing_beverage_ids(conn, venue_id=venue_id, ids=wanted)
@@ -676,6 +703,12 @@ async def _restore_structure(conn: Conn, venue_id: int, menu_id: int, snapshot: 
             fields["private_note"] = private_notes.get(entry["id"], "")
             if fields["keg_percent"] is not None:
                 fields["keg_percent"] = Decimal(str(fields["keg_percent"]))
+            now = levels.get(entry["id"])
+            if now is not None and now.status == entry["status"]:
+                fields["keg_percent"] = now.keg_percent
+                fields["keg_remaining_ml"] = now.keg_remaining_ml
+                if now.keg_size_ml != fields["keg_size_ml"]:  # a size edit is undone: keep %
+                    fields.update(_keg_fields({**fields}, {"keg_size_ml"}))
             await queries.restore_entry(
                 conn,
                 venue_id=venue_id,

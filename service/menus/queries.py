@@ -398,6 +398,7 @@ SELECT_ENTRY_FIELDS = """
 SELECT beverage_id, tap_label, status, keg_percent, keg_size_ml, keg_remaining_ml, note,
        private_note
 FROM menu_entries WHERE venue_id = $1 AND id = $2
+FOR UPDATE  -- a pour committing meanwhile must not be written over with the level read here
 """
 # Staff-only notes are never part of the board (TVs and the public see the board).
 SELECT_PRIVATE_NOTES = """
@@ -734,6 +735,82 @@ async def prune_revisions(
     conn: Conn, *, venue_id: int, menu_id: int, latest: int, keep: int
 ) -> None:
     await conn.execute(PRUNE_REVISIONS, venue_id, menu_id, latest, keep)
+
+
+# --- keg levels: events, not edits -------------------------------------------------------
+
+# The entry, locked: concurrent pours on one keg queue here, not on the whole menu.
+LOCK_KEG = """
+SELECT e.status, e.keg_percent, e.keg_size_ml, e.keg_remaining_ml
+FROM menu_entries e
+JOIN menu_sections s ON s.venue_id = e.venue_id AND s.id = e.section_id
+WHERE e.venue_id = $1 AND s.menu_id = $2 AND e.id = $3
+FOR UPDATE OF e
+"""
+SET_KEG_LEVEL = """
+UPDATE menu_entries SET keg_percent = $3, keg_remaining_ml = $4 WHERE venue_id = $1 AND id = $2
+"""
+INSERT_POUR = """
+INSERT INTO pours (venue_id, entry_id, volume_ml, remaining_ml, token_id, user_id)
+VALUES ($1, $2, $3, $4, $5, $6)
+"""
+SELECT_KEG_LEVELS = """
+SELECT e.id, e.status, e.keg_percent, e.keg_size_ml, e.keg_remaining_ml
+FROM menu_entries e
+JOIN menu_sections s ON s.venue_id = e.venue_id AND s.id = e.section_id
+WHERE e.venue_id = $1 AND s.menu_id = $2
+"""
+NOTIFY_KEG_LEVELS = "SELECT pg_notify('keg_levels', $1)"
+
+
+@dataclass(frozen=True)
+class KegLevel:
+    entry_id: int
+    status: str
+    keg_percent: Decimal | None
+    keg_size_ml: int | None
+    keg_remaining_ml: int | None
+
+
+def _level(row: asyncpg.Record, entry_id: int) -> KegLevel:
+    return KegLevel(
+        entry_id, row["status"], row["keg_percent"], row["keg_size_ml"], row["keg_remaining_ml"]
+    )
+
+
+async def lock_keg(conn: Conn, *, venue_id: int, menu_id: int, entry_id: int) -> KegLevel | None:
+    row = await conn.fetchrow(LOCK_KEG, venue_id, menu_id, entry_id)
+    return None if row is None else _level(row, entry_id)
+
+
+async def set_keg_level(
+    conn: Conn, *, venue_id: int, entry_id: int, percent: Decimal | None, remaining_ml: int | None
+) -> None:
+    await conn.execute(SET_KEG_LEVEL, venue_id, entry_id, percent, remaining_ml)
+
+
+async def insert_pour(
+    conn: Conn,
+    *,
+    venue_id: int,
+    entry_id: int,
+    volume_ml: int,
+    remaining_ml: int,
+    token_id: int | None,
+    user_id: int | None,
+) -> None:
+    await conn.execute(INSERT_POUR, venue_id, entry_id, volume_ml, remaining_ml, token_id, user_id)
+
+
+async def keg_levels(conn: Conn, *, venue_id: int, menu_id: int) -> dict[int, KegLevel]:
+    """Every entry's keg level now (the board's snapshot may be older: pours make none)."""
+    rows = await conn.fetch(SELECT_KEG_LEVELS, venue_id, menu_id)
+    return {r["id"]: _level(r, r["id"]) for r in rows}
+
+
+async def notify_keg_levels(conn: Conn, *, menu_id: int) -> None:
+    """A hint for the live hub, delivered on commit: the menu's keg levels moved."""
+    await conn.execute(NOTIFY_KEG_LEVELS, str(menu_id))
 
 
 # --- change notification -----------------------------------------------------------------

@@ -129,11 +129,14 @@ def entry_values(
     entry: dict[str, Any], currency: str, private_notes: dict[int, str] | None = None
 ) -> dict[str, str]:
     """A board entry as its edit form shows it (with its staff note, which the board lacks)."""
-    percent = entry["keg_percent"]
+    percent = "" if entry["keg_percent"] is None else f"{entry['keg_percent']:g}"
     return {
         "tap_label": entry["tap_label"],
         "status": entry["status"],
-        "keg_percent": "" if percent is None else f"{percent:g}",
+        "keg_percent": percent,
+        # The level as the form showed it: pours move it meanwhile, and an untouched field
+        # must not put back what the keg held when the page loaded.
+        "keg_percent_shown": percent,
         "note": entry["note"],
         "private_note": (private_notes or {}).get(entry["id"], ""),
         **{
@@ -531,6 +534,9 @@ async def update_entry(request: Request, ctx: Context, editing: Editing) -> Resp
     fields, prices, errors = await _entry_input(ctx, editing.values)
     if errors:
         return await _invalid(request, ctx, editing, errors)
+    shown = editing.values.get("keg_percent_shown")
+    if shown is not None and shown.strip() == editing.values.get("keg_percent", "").strip():
+        del fields["keg_percent"]  # not typed in: the level is what the pours made it
     board = await operations.update_entry(
         ctx.conn,
         **editing.change(ctx),
