@@ -15,9 +15,13 @@ INVITE_LINK = re.compile(r'value="(http://[^"]+/invite/(inv_[^"]+))"')
 async def invite(owner: Browser, slug: str, role: str = "editor") -> str:
     """Create an invite in the venue and return its path (/invite/<token>)."""
     response = await owner.submit(f"/v/{slug}/invites", {"role": role, "note": "new bartender"})
-    assert response.status_code == 201, response.text
-    found = INVITE_LINK.search(response.text)
+    # Redirect after POST: a reload of the page showing the link does not make another invite.
+    assert response.status_code == 303, response.text
+    assert response.headers["location"] == f"/v/{slug}/team"
+    page = await owner.page(response.headers["location"])
+    found = INVITE_LINK.search(page.text)
     assert found, "the invite link is shown once after creating it"
+    assert not INVITE_LINK.search((await owner.page(f"/v/{slug}/team")).text), "only once"
     return f"/invite/{found[2]}"
 
 
@@ -179,6 +183,7 @@ async def test_the_last_owner_cannot_be_removed(
     response = await boss.submit(f"/v/{slug}/members/{user_id}/remove")
     assert response.status_code == 409
     assert "at least one owner" in response.text
+    assert "Someone else changed" not in response.text, "nobody else changed anything"
     assert (await boss.get(f"/v/{slug}")).status_code == 200
 
 

@@ -26,7 +26,7 @@ TITLES = {
     403: "Not allowed",
     404: "Not found",
     405: "Not allowed",
-    409: "Someone else changed this first",
+    409: "That cannot be done as asked",
     410: "This link has expired",
     412: "Someone else changed this first",
     413: "Too large",

@@ -2,7 +2,9 @@
 
 Every action is a plain form POST that works without JavaScript and answers 303 back to the
 editor with `?done=<version>`: the page then says what that version changed (read from the
-revision, never from the URL) and offers Undo. Every save carries the version its page showed
+revision, never from the URL) and offers Undo. A refused or invalid save answers 303 too
+(redirect after POST: a reload never sends the form again), and the editor shows once what
+was typed and why it was not saved (`http/flash.py`). Every save carries the version its page showed
 (`based_on`). Saves of different things merge (operations.change_menu, menus/conflicts.py);
 if someone else changed the same thing first, the editor comes back as 409 with the menu as
 it is now, what clashed, and the person's input still in its form; bad input comes back as
@@ -21,6 +23,7 @@ from zoneinfo import ZoneInfo
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from chalkboard.http import flash
 from chalkboard.http.forms import FormErrors, form_values, validate
 from chalkboard.http.pages import render
 from chalkboard.http.routing import Access, AppRoute, Context, Endpoint
@@ -180,10 +183,12 @@ async def editor_page(
         ctx.conn, venue_id=ctx.venue.id, text=query, limit=PICK_LIST
     )
     private_notes = await queries.private_notes(ctx.conn, venue_id=ctx.venue.id, menu_id=menu_id)
+    target = await queries.undo_target(ctx.conn, venue_id=ctx.venue.id, menu_id=menu_id)
     return await render(
         ctx,
         "editor.html",
         status,
+        undoes=target["summary"] if target and target["restore_version"] is not None else None,
         board=board,
         base=_editor_url(ctx, menu_id),
         attempt=attempt or Attempt(),
@@ -208,13 +213,37 @@ async def editor(request: Request, ctx: Context) -> Response:
         ctx.conn, venue_id=ctx.venue.id, menu_id=request.path_params["menu_id"]
     )
     params = request.query_params
-    return await editor_page(
+    settings = ctx.services.settings
+    shown = flash.take(request, settings)  # a save that came back: what was typed, and why
+    attempt = Attempt(
+        shown.get("action", ""), shown.get("values", {}), FormErrors(shown.get("errors", {}))
+    )
+    response = await editor_page(
         ctx,
         board,
+        attempt=attempt,
+        problem=shown.get("problem", ""),
         done=_int(params.get("done")),
         query=params.get("q", "").strip()[:80],
         adding=_int(params.get("add")),
     )
+    return flash.forget(request, response, settings)
+
+
+async def _come_back(
+    ctx: Context, board: Board, attempt: Attempt, *, status: int, problem: str = ""
+) -> Response:
+    """A save that was not made: back to the editor (303), which shows the menu as it is now,
+    what was typed and why; drawn in place (`status`) when that is too large to carry."""
+    back = flash.redirect(
+        ctx.services.settings,
+        _editor_url(ctx, board["menu"]["id"]),
+        action=attempt.action,
+        values=attempt.values,
+        errors=dict(attempt.errors),
+        problem=problem,
+    )
+    return back or await editor_page(ctx, board, status=status, attempt=attempt, problem=problem)
 
 
 # --- resolving what a POST is about ------------------------------------------------------
@@ -250,10 +279,10 @@ def menu_action(view: MenuAction) -> Endpoint:
                 return await view(request, ctx, editing)
         except operations.StaleVersion as exc:
             problem = CLASH.format(what=", ".join(exc.clashes)) if exc.clashes else CONFLICT
-            return await editor_page(ctx, exc.board, status=409, problem=problem, attempt=attempt)
+            return await _come_back(ctx, exc.board, attempt, status=409, problem=problem)
         except operations.Conflict as exc:
             board = await operations.current_board(ctx.conn, venue_id=ctx.venue.id, menu_id=menu.id)
-            return await editor_page(ctx, board, status=409, problem=str(exc), attempt=attempt)
+            return await _come_back(ctx, board, attempt, status=409, problem=str(exc))
 
     endpoint.__name__ = view.__name__
     return endpoint
@@ -297,8 +326,8 @@ async def _invalid(
 ) -> Response:
     """422 with a message per field, on the menu as it is now (out-of-date or not)."""
     board = await operations.current_board(ctx.conn, venue_id=ctx.venue.id, menu_id=editing.menu.id)
-    return await editor_page(
-        ctx, board, status=422, attempt=Attempt(request.url.path, editing.values, errors)
+    return await _come_back(
+        ctx, board, Attempt(request.url.path, editing.values, errors), status=422
     )
 
 

@@ -13,6 +13,7 @@ from chalkboard import tokens
 from chalkboard.accounts import queries as accounts
 from chalkboard.accounts import sessions
 from chalkboard.accounts.forms import NewApiToken
+from chalkboard.http import flash
 from chalkboard.http.forms import FormErrors, form_values, validate
 from chalkboard.http.pages import render
 from chalkboard.http.routing import Access, AppRoute, Context
@@ -106,15 +107,27 @@ async def team_page(request: Request, ctx: Context, **extra: object) -> Response
     return await render(ctx, "team.html", status, members=members, invites=invites, **extra)
 
 
+def _team_url(ctx: Context) -> str:
+    return f"/v/{ctx.venue.slug}/team"
+
+
 async def team(request: Request, ctx: Context) -> Response:
-    return await team_page(request, ctx)
+    # After a POST (redirect after POST): a new invite's link, or an invite form's errors.
+    shown = flash.take(request, ctx.services.settings)
+    if "errors" in shown:
+        shown["errors"] = FormErrors(shown["errors"])
+    response = await team_page(request, ctx, **shown)
+    return flash.forget(request, response, ctx.services.settings)
 
 
 async def create_invite(request: Request, ctx: Context) -> Response:
     values = await form_values(request)
     form, errors = validate(NewInvite, values)
     if form is None:
-        return await team_page(request, ctx, status=422, values=values, errors=errors)
+        back = flash.redirect(
+            ctx.services.settings, _team_url(ctx), values=values, errors=dict(errors)
+        )
+        return back or await team_page(request, ctx, status=422, values=values, errors=errors)
     token, token_hash = tokens.new_token(INVITE_PREFIX)
     await queries.create_invite(
         ctx.conn,
@@ -126,9 +139,11 @@ async def create_invite(request: Request, ctx: Context) -> Response:
         valid_for=timedelta(days=ctx.services.settings.invite_valid_days),
     )
     link = f"{ctx.services.settings.public_base_url}/invite/{token}"
-    return await team_page(
-        request, ctx, status=201, new_invite_link=link, new_invite_role=form.role
+    back = flash.redirect(
+        ctx.services.settings, _team_url(ctx), new_invite_link=link, new_invite_role=form.role
     )
+    assert back is not None  # a link and a role fit in a cookie
+    return back
 
 
 async def revoke_invite(request: Request, ctx: Context) -> Response:
