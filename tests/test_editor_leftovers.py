@@ -26,11 +26,14 @@ async def test_undo_is_disabled_until_there_is_something_to_undo(
     created = await boss.submit(f"/v/{slug}/menus", {"name": "Cocktails"})
     editor = created.headers["location"].split("?")[0]
     found = UNDO.search((await boss.page(editor)).text)
-    assert found and "disabled" in found[1] and "Nothing to undo yet" in found[1]
+    assert found
+    assert "disabled" in found[1]
+    assert "Nothing to undo yet" in found[1]
 
     menu = await new_menu(owner, db)  # a menu with one change (its section)
     found = UNDO.search((await boss.page(menu.url)).text)
-    assert found and "disabled" not in found[1]
+    assert found
+    assert "disabled" not in found[1]
     assert 'title="Undo: Added section On tap"' in found[1]
     assert await menu.save("/undo") == "Undid: Added section On tap"
     history = (await boss.page(menu.url + "/history")).text

@@ -1,4 +1,4 @@
-"""Editor pages on a 390×844 phone: every price shows, nothing is wider than the screen,
+"""Editor pages on a 390 x 844 phone: every price shows, nothing is wider than the screen,
 every button can be tapped, and axe-core finds no serious or critical violation."""
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from tests.e2e.test_foundation import no_horizontal_scroll
 pytestmark = pytest.mark.browser
 
 # Every visible button's centre hit-tests to the button itself (nothing lies on top of it).
-COVERED_BUTTONS = """() => Array.from(document.querySelectorAll('button')).filter(b => b.checkVisibility())
+COVERED_BUTTONS = """() => Array.from(document.querySelectorAll('button'))
+  .filter(b => b.checkVisibility())
   .map(b => { b.scrollIntoView({block: 'center'}); const r = b.getBoundingClientRect();
     const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
     return hit === b || b.contains(hit) ? null : b.textContent.trim(); })
