@@ -320,6 +320,42 @@ async def test_saves_from_one_stale_page_merge_unless_they_change_the_same_field
     assert f'name="based_on" value="{seen}"' in bad.text
 
 
+async def test_a_section_chooses_its_sizes_and_its_forms_ask_only_for_those(
+    owner: tuple[Browser, str], db: asyncpg.Pool
+) -> None:
+    """Section settings tick the sizes it prices by; its add and edit forms then ask only for
+    those prices, and ticking all of them again means every size."""
+    menu = await new_menu(owner, db)
+    taps = await menu.ids("menu_sections", name="On tap")
+    half, pint = (
+        await menu.ids("serving_sizes", name="Half"),
+        await menu.ids("serving_sizes", name="Pint"),
+    )
+    page = (await menu.boss.page(menu.url)).text
+    assert f'name="price_{half}"' in page
+
+    said = await menu.save(
+        f"/sections/{taps}", name="Cocktails", kind="list", sizes_shown="1", **{f"size_{pint}": "1"}
+    )
+    assert said == "Changed section Cocktails"
+    assert await db.fetch(
+        "SELECT serving_size_id FROM section_sizes WHERE section_id = $1", taps
+    ) == [(pint,)]
+    page = (await menu.boss.page(menu.url)).text
+    assert f'name="price_{pint}"' in page
+    assert f'name="price_{half}"' not in page, "the add form asks only for the section's sizes"
+
+    await menu.save(
+        f"/sections/{taps}",
+        name="Cocktails",
+        kind="list",
+        sizes_shown="1",
+        **{f"size_{half}": "1", f"size_{pint}": "1"},
+    )
+    own = await db.fetchval("SELECT own_sizes FROM menu_sections WHERE id = $1", taps)
+    assert own is False, "all ticked: every size, also ones added later"
+
+
 async def test_a_pour_does_not_refuse_an_open_editor_and_undo_skips_it(
     owner: tuple[Browser, str], db: asyncpg.Pool
 ) -> None:

@@ -327,6 +327,42 @@ async def test_setting_a_keg_size_keeps_the_level(venue: Venue) -> None:
     assert (poured["keg_remaining_ml"], poured["keg_percent"]) == (15000, 50.0)
 
 
+async def test_a_section_chooses_its_serving_sizes(venue: Venue, db: asyncpg.Pool) -> None:
+    """A cocktail section prices by the glass: the board lists only its sizes and only those
+    prices; other prices are kept, and come back when the section uses every size again."""
+    api = venue.api
+    menu = await make_menu(api)
+    glass = answer(
+        openapi.ServingSize, await api.post("serving-sizes", json={"name": "Glass"}), 201
+    )
+    section_path = f"menus/{menu.id}/sections/{menu.section_id}"
+    entry_path = f"menus/{menu.id}/entries/{menu.entry_id}"
+    await api.patch(entry_path, json={"prices": {str(menu.size_id): 450, str(glass["id"]): 900}})
+
+    board = answer(openapi.Board, await api.patch(section_path, json={"sizes": [glass["id"]]}))
+    section = board["sections"][0]
+    assert (section["sizes"], section["own_sizes"]) == ([glass["id"]], True)
+    assert section["entries"][0]["prices"] == {str(glass["id"]): 900}
+    kept = await db.fetchval("SELECT count(*) FROM entry_prices WHERE entry_id = $1", menu.entry_id)
+    assert kept == 2
+
+    renamed = answer(openapi.Board, await api.patch(section_path, json={"name": "Cocktails"}))
+    assert renamed["sections"][0]["sizes"] == [glass["id"]], "left out: kept"
+    board = answer(openapi.Board, await api.patch(section_path, json={"sizes": None}))
+    section = board["sections"][0]
+    assert (section["sizes"], section["own_sizes"]) == ([menu.size_id, glass["id"]], False)
+    assert section["entries"][0]["prices"] == {str(menu.size_id): 450, str(glass["id"]): 900}
+
+    food = await api.post(f"menus/{menu.id}/sections", json={"name": "Food", "sizes": []})
+    assert answer(openapi.Board, food, 201)["sections"][1]["sizes"] == []
+    unknown = await api.patch(section_path, json={"sizes": [999999]})
+    assert error(unknown, 404)["message"] == "No such serving size in this venue: [999999]."
+    undone = answer(openapi.Board, await api.post(f"menus/{menu.id}/undo"))
+    assert undone["menu"]["version"] == board["menu"]["version"] + 2
+    undone = answer(openapi.Board, await api.post(f"menus/{menu.id}/undo"))
+    assert undone["sections"][0]["sizes"] == [glass["id"]], "undo brings the choice back"
+
+
 async def test_kick_promotes_the_on_deck_entry(venue: Venue) -> None:
     """Kicking a keg puts the on-deck beverage on its tap, in its place."""
     api = venue.api

@@ -371,21 +371,23 @@ async def add_section(request: Request, ctx: Context) -> Response:
     change = await _change(request, ctx)
     form = await _read(request, SectionIn)
     board, section_id = await operations.add_section(
-        ctx.conn, **change, name=form.name, kind=form.kind
+        ctx.conn, **change, name=form.name, kind=form.kind, sizes=form.sizes
     )
     location = _location(ctx, "menus", change["menu_id"], "sections", section_id)
     return _board(board, 201, location=location)
 
 
 async def update_section(request: Request, ctx: Context) -> Response:
-    """Rename a section or change its kind; fields left out keep their value."""
+    """Rename a section, change its kind or its serving sizes; fields left out keep their value."""
     change = await _change(request, ctx)
     section = await _section(request, ctx, change)
-    form = _valid(
-        SectionIn, {"name": section["name"], "kind": section["kind"]} | await _object(request)
-    )
+    sent = await _object(request)
+    form = _valid(SectionIn, {"name": section["name"], "kind": section["kind"]} | sent)
     board = await operations.update_section(
-        ctx.conn, **change, section_id=section["id"], name=form.name, kind=form.kind
+        ctx.conn,
+        **change,
+        section_id=section["id"],
+        changes=form.model_dump(include={"name", "kind"} | ({"sizes"} & set(sent))),
     )
     return _board(board)
 

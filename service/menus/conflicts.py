@@ -33,6 +33,7 @@ LABELS = {
     "beverage_id": "beverage",
     "name": "name",
     "kind": "kind",
+    "sizes": "serving sizes",
     PLACE: "place in the list",
     ENTRIES: "entries",
 }
@@ -90,6 +91,13 @@ def entry_value(board_entry: dict[str, Any], aspect: str) -> Any:
     return board_entry[aspect]
 
 
+def section_value(board_section: dict[str, Any], aspect: str) -> Any:
+    """A section's aspect as the board has it; `sizes` as an edit names it (None: all)."""
+    if aspect == "sizes":
+        return board_section["sizes"] if board_section.get("own_sizes") else None
+    return board_section[aspect]
+
+
 def clashes(base: Board, now: Board, touches: Touches, size_names: Mapping[str, str]) -> list[str]:
     """What `touches` names that differs between `base` and `now`, said for people
     ("Jaipur: Pint price"); empty when the edit can merge."""
@@ -139,7 +147,7 @@ def _section_aspect(board: Board, section: dict[str, Any], aspect: str) -> Any:
         return [s["id"] for s in board["sections"]].index(section["id"])
     if aspect == ENTRIES:
         return {e["id"] for e in section["entries"]}
-    return section[aspect]
+    return section_value(section, aspect)
 
 
 def _moved(base: Board, now: Board, entry_id: int) -> bool:

@@ -117,6 +117,11 @@ class BoardSection(Answer):
     id: int
     name: str
     kind: SectionKind
+    sizes: list[int] = Field(
+        description="The serving sizes (ids, in the venue's order) this section prices by: "
+        "the only price columns to show for it."
+    )
+    own_sizes: bool = Field(description="False: it uses all of the venue's sizes.")
     entries: list[BoardEntry]
 
 

@@ -233,17 +233,23 @@ async def add_section(
     *,
     name: str,
     kind: str,
+    sizes: list[int] | None = None,
     **change: Unpack[MenuChange],
 ) -> tuple[Board, int]:
+    """A new section at the end; `sizes`: the serving sizes it prices by (None: all)."""
     venue_id, menu_id = change["venue_id"], change["menu_id"]
     created: list[int] = []
 
     async def edit() -> str:
-        created.append(
-            await queries.create_section(
-                conn, venue_id=venue_id, menu_id=menu_id, name=name, kind=kind
-            )
+        section_id = await queries.create_section(
+            conn, venue_id=venue_id, menu_id=menu_id, name=name, kind=kind
         )
+        if sizes is not None:
+            await _check_sizes(conn, venue_id, dict.fromkeys(sizes, 0))
+            await queries.set_section_sizes(
+                conn, venue_id=venue_id, section_id=section_id, size_ids=sizes
+            )
+        created.append(section_id)
         return f"Added section {name}"
 
     board = await change_menu(conn, edit=edit, touches=conflicts.NOTHING, **change)
@@ -254,27 +260,35 @@ async def update_section(
     conn: Conn,
     *,
     section_id: int,
-    name: str,
-    kind: str,
+    changes: dict[str, Any],
     **change: Unpack[MenuChange],
 ) -> Board:
+    """Change a section's `name`, `kind` or `sizes` (a list of size ids, or None: all of
+    the venue's) — those in `changes`."""
     venue_id, menu_id = change["venue_id"], change["menu_id"]
     # Only what differs from the version the edit was based on is changed (a form resends
-    # both): a rename merges with someone else's change of kind.
+    # everything): a rename merges with someone else's change of kind.
     was = _in(await _base(conn, change), section_id)
-    edits = {"name": name, "kind": kind}
+    edits = dict(changes)
     if was is not None:
-        edits = {aspect: value for aspect, value in edits.items() if was[aspect] != value}
+        edits = {k: v for k, v in edits.items() if conflicts.section_value(was, k) != v}
 
     async def edit() -> str:
         now = _in(await current_board(conn, venue_id=venue_id, menu_id=menu_id), section_id)
         if now is None:
             raise NotFound("No such section on this menu.")
-        wanted = {"name": now["name"], "kind": now["kind"]} | edits
+        name, kind = edits.get("name", now["name"]), edits.get("kind", now["kind"])
         await queries.update_section(
-            conn, venue_id=venue_id, menu_id=menu_id, section_id=section_id, **wanted
+            conn, venue_id=venue_id, menu_id=menu_id, section_id=section_id, name=name, kind=kind
         )
-        return f"Changed section {wanted['name']}"
+        if "sizes" in edits:
+            sizes = edits["sizes"]
+            if sizes is not None:
+                await _check_sizes(conn, venue_id, dict.fromkeys(sizes, 0))
+            await queries.set_section_sizes(
+                conn, venue_id=venue_id, section_id=section_id, size_ids=sizes
+            )
+        return f"Changed section {name}"
 
     touches = conflicts.section(section_id, *edits)
     return await change_menu(conn, edit=edit, touches=touches, **change)
@@ -694,6 +708,13 @@ async def _restore_structure(conn: Conn, venue_id: int, menu_id: int, snapshot: 
             kind=section["kind"],
             position=section_position,
         )
+        if section.get("own_sizes"):  # (snapshots from before sizes per section have none)
+            await queries.set_section_sizes(
+                conn,
+                venue_id=venue_id,
+                section_id=section["id"],
+                size_ids=[size for size in section["sizes"] if size in sizes],
+            )
         position = 0
         for entry in section["entries"]:
             if entry["beverage"]["id"] not in beverages:

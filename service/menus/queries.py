@@ -319,6 +319,12 @@ SET_SECTION_POSITION = """
 UPDATE menu_sections SET position = $4 WHERE venue_id = $1 AND menu_id = $2 AND id = $3
 """
 COUNT_SECTIONS = "SELECT count(*) FROM menu_sections WHERE venue_id = $1 AND menu_id = $2"
+SET_OWN_SIZES = "UPDATE menu_sections SET own_sizes = $3 WHERE venue_id = $1 AND id = $2"
+DELETE_SECTION_SIZES = "DELETE FROM section_sizes WHERE venue_id = $1 AND section_id = $2"
+INSERT_SECTION_SIZES = """
+INSERT INTO section_sizes (venue_id, section_id, serving_size_id)
+SELECT $1, $2, unnest($3::bigint[])
+"""
 DELETE_MENU_SECTIONS = "DELETE FROM menu_sections WHERE venue_id = $1 AND menu_id = $2"
 
 
@@ -331,6 +337,16 @@ async def update_section(
 ) -> bool:
     done = await conn.execute(UPDATE_SECTION, venue_id, menu_id, section_id, name, kind)
     return bool(done == "UPDATE 1")
+
+
+async def set_section_sizes(
+    conn: Conn, *, venue_id: int, section_id: int, size_ids: list[int] | None
+) -> None:
+    """The sizes a section prices by (None: all of the venue's, including ones added later)."""
+    await conn.execute(SET_OWN_SIZES, venue_id, section_id, size_ids is not None)
+    await conn.execute(DELETE_SECTION_SIZES, venue_id, section_id)
+    if size_ids:
+        await conn.execute(INSERT_SECTION_SIZES, venue_id, section_id, size_ids)
 
 
 async def section_position(
@@ -558,6 +574,12 @@ async def get_prices(conn: Conn, *, venue_id: int, entry_id: int) -> dict[int, i
 
 SELECT_BOARD_ROWS = """
 SELECT s.id AS section_id, s.name AS section_name, s.kind AS section_kind,
+       CASE WHEN s.own_sizes THEN
+           (SELECT coalesce(array_agg(z.id ORDER BY z.position), '{}')
+            FROM section_sizes ss
+            JOIN serving_sizes z ON z.venue_id = ss.venue_id AND z.id = ss.serving_size_id
+            WHERE ss.venue_id = $1 AND ss.section_id = s.id)
+       END AS section_sizes,
        e.id AS entry_id, e.tap_label, e.status, e.keg_percent, e.keg_size_ml,
        e.keg_remaining_ml, e.note,
        b.id, b.name, b.producer, b.style, b.kind, b.abv, b.ibu, b.srm, b.description, b.tags,

@@ -402,13 +402,22 @@ async def restore(request: Request, ctx: Context, editing: Editing) -> Response:
 # --- sections ------------------------------------------------------------------------------
 
 
-def _section_input(values: dict[str, str]) -> tuple[SectionIn | None, FormErrors]:
-    return validate(SectionIn, {"name": values.get("name", ""), "kind": values.get("kind", "")})
+async def _section_input(
+    ctx: Context, values: dict[str, str]
+) -> tuple[SectionIn | None, FormErrors]:
+    """A section's form; its serving sizes are a checkbox each (`size_<id>`): all of them
+    ticked means all of the venue's, including sizes added later."""
+    fields: dict[str, Any] = {"name": values.get("name", ""), "kind": values.get("kind", "")}
+    if values.get("sizes_shown"):
+        every = [s.id for s in await queries.list_serving_sizes(ctx.conn, venue_id=ctx.venue.id)]
+        chosen = [size for size in every if values.get(f"size_{size}")]
+        fields["sizes"] = None if chosen == every else chosen
+    return validate(SectionIn, fields)
 
 
 @menu_action
 async def add_section(request: Request, ctx: Context, editing: Editing) -> Response:
-    form, errors = _section_input(editing.values)
+    form, errors = await _section_input(ctx, editing.values)
     if form is None:
         return await _invalid(request, ctx, editing, errors)
     board, section_id = await operations.add_section(
@@ -416,6 +425,7 @@ async def add_section(request: Request, ctx: Context, editing: Editing) -> Respo
         **editing.change(ctx),
         name=form.name,
         kind=form.kind,
+        sizes=form.sizes,
     )
     return _done(ctx, board, f"section-{section_id}")
 
@@ -423,15 +433,14 @@ async def add_section(request: Request, ctx: Context, editing: Editing) -> Respo
 @menu_action
 async def update_section(request: Request, ctx: Context, editing: Editing) -> Response:
     section_id = await _section_id(request, ctx, editing)
-    form, errors = _section_input(editing.values)
+    form, errors = await _section_input(ctx, editing.values)
     if form is None:
         return await _invalid(request, ctx, editing, errors)
     board = await operations.update_section(
         ctx.conn,
         **editing.change(ctx),
         section_id=section_id,
-        name=form.name,
-        kind=form.kind,
+        changes=form.model_dump(exclude=set() if "sizes_shown" in editing.values else {"sizes"}),
     )
     return _done(ctx, board, f"section-{section_id}")
 

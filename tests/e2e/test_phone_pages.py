@@ -50,7 +50,12 @@ async def test_phone_pages_show_every_price_fit_the_screen_and_pass_axe(
                 await menus.create_serving_size(
                     conn, venue_id=venue_id, name=name, volume_ml=Decimal(ml)
                 )
-                for name, ml in (("Third", "189"), ("Half", "284"), ("Pint", "568"))
+                for name, ml in (
+                    ("Third", "189"),
+                    ("Half", "284"),
+                    ("Pint", "568"),
+                    ("Glass", "150"),
+                )
             ]
             beverage = await menus.create_beverage(
                 conn, venue_id=venue_id, name="Jaipur", producer="Thornbridge Brewery Ltd"
@@ -59,7 +64,7 @@ async def test_phone_pages_show_every_price_fit_the_screen_and_pass_axe(
             menu_id = board["menu"]["id"]
             _, section_id = await operations.add_section(
                 conn, venue_id=venue_id, menu_id=menu_id, based_on=None, name="Taps",
-                kind="taps", actor=actor,
+                kind="taps", sizes=[s.id for s in sizes[:3]], actor=actor,
             )  # fmt: skip
             await operations.add_entry(
                 conn, venue_id=venue_id, menu_id=menu_id, section_id=section_id,
@@ -67,11 +72,26 @@ async def test_phone_pages_show_every_price_fit_the_screen_and_pass_axe(
                 prices={sizes[0].id: 250, sizes[1].id: 395, sizes[2].id: 745}, position=None,
                 based_on=None, actor=actor,
             )  # fmt: skip
+            # Cocktails price by the glass only: the overview shows that column alone.
+            _, cocktails = await operations.add_section(
+                conn, venue_id=venue_id, menu_id=menu_id, based_on=None, name="Cocktails",
+                kind="list", sizes=[sizes[3].id], actor=actor,
+            )  # fmt: skip
+            negroni = await menus.create_beverage(conn, venue_id=venue_id, name="Negroni")
+            await operations.add_entry(
+                conn, venue_id=venue_id, menu_id=menu_id, section_id=cocktails,
+                beverage_id=negroni.id, fields={}, prices={sizes[3].id: 1100}, position=None,
+                based_on=None, actor=actor,
+            )  # fmt: skip
 
         await page.goto(f"{live.url}/v/{slug}")
         row = page.locator("table.taplist tbody tr", has_text="Jaipur")
         for price in ("$2.50", "$3.95", "$7.45"):
             await expect(row.get_by_text(price).first).to_be_visible()
+        await expect(page.locator("table.taplist").nth(0).locator("th")).to_have_count(5)
+        cocktail_columns = page.locator("table.taplist").nth(1).locator("th")
+        await expect(cocktail_columns).to_have_count(2)  # Beverage, Glass
+        await expect(cocktail_columns.nth(1)).to_contain_text("Glass")
         await check(page, "overview")
 
         editor = f"{live.url}/v/{slug}/menus/{menu_id}"

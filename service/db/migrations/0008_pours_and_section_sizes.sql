@@ -1,3 +1,5 @@
+-- Two changes for the editor (issue 14): pours as events, and serving sizes per section.
+
 -- Pours are events, not edits (DESIGN.md, convention 20): what a flow meter or keg scale
 -- reports goes here, and the keg level on the entry moves with it — no menu version, no
 -- revision, nothing for History or Undo.
@@ -17,3 +19,18 @@ CREATE TABLE pours (
     FOREIGN KEY (venue_id, entry_id) REFERENCES menu_entries (venue_id, id) ON DELETE CASCADE
 );
 CREATE INDEX pours_entry_idx ON pours (venue_id, entry_id, poured_at DESC);
+
+-- Serving sizes per section: cocktails by the glass, food by the plate, beer by the third,
+-- half and pint. A section with own_sizes uses the sizes listed here (in the venue's order);
+-- without (every section before this migration) it uses all of the venue's sizes.
+ALTER TABLE menu_sections ADD COLUMN own_sizes boolean NOT NULL DEFAULT false;
+CREATE TABLE section_sizes (
+    venue_id bigint NOT NULL,
+    section_id bigint NOT NULL,
+    serving_size_id bigint NOT NULL,
+    PRIMARY KEY (section_id, serving_size_id),
+    FOREIGN KEY (venue_id, section_id) REFERENCES menu_sections (venue_id, id) ON DELETE CASCADE,
+    FOREIGN KEY (venue_id, serving_size_id) REFERENCES serving_sizes (venue_id, id)
+        ON DELETE CASCADE
+);
+CREATE INDEX section_sizes_size_idx ON section_sizes (venue_id, serving_size_id);
