@@ -20,7 +20,7 @@ from starlette.convertors import IntegerConvertor
 from chalkboard.menus.forms import BeverageKind, EntryStatus, SectionKind
 
 if TYPE_CHECKING:
-    from chalkboard.menus.api import ApiRoute
+    from chalkboard.menus.api.base import ApiRoute
 
 REF = "#/components/schemas/{model}"
 MAX_ID = 2**63 - 1
