@@ -20,6 +20,7 @@ from typing import Any, NoReturn
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from chalkboard.embeds import queries as embeds
 from chalkboard.http import flash
 from chalkboard.http.forms import FormErrors, form_values
 from chalkboard.http.pages import render
@@ -151,10 +152,15 @@ async def editor_page(
     )
     private_notes = await queries.private_notes(ctx.conn, venue_id=ctx.venue.id, menu_id=menu_id)
     target = await queries.undo_target(ctx.conn, venue_id=ctx.venue.id, menu_id=menu_id)
+    public_id = await embeds.get_public_id(ctx.conn, venue_id=ctx.venue.id, menu_id=menu_id)
+    # The page follows the menu's public feed (what live embeds follow: a version, nothing
+    # more) and redraws what changed elsewhere (web/static/js/editor.js).
     return await render(
         ctx,
         "editor.html",
         status,
+        live_feed=f"/embed/{public_id}/live",
+        latest=revisions[0] if revisions else None,
         undoes=target["summary"] if target and target["restore_version"] is not None else None,
         board=board,
         base=editor_url(ctx, menu_id),
