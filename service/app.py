@@ -18,6 +18,7 @@ from starlette.templating import Jinja2Templates
 from starlette.types import Receive, Scope, Send
 
 from chalkboard.accounts import queries as accounts
+from chalkboard.accounts import recovery
 from chalkboard.accounts import views as account_views
 from chalkboard.db import migrate, server
 from chalkboard.db.pool import create_pool
@@ -32,6 +33,7 @@ from chalkboard.http.security import SecurityHeaders
 from chalkboard.http.telemetry import Metrics, Telemetry
 from chalkboard.live import views as live_views
 from chalkboard.live.hub import Hub
+from chalkboard.mail.mailer import Mailer, mailer_for
 from chalkboard.media import api as media_api
 from chalkboard.media import views as media_views
 from chalkboard.media.service import Media
@@ -62,6 +64,7 @@ class Services:
     hub: Hub
     media: Media
     embeds: Embeds  # public menus: resolved ids and rendered pages, per process
+    mailer: Mailer  # SMTP, SES or the log (docs/mail.md)
     # Set when the process was told to stop: /readyz fails so the load balancer moves on.
     draining: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -122,7 +125,9 @@ def create_app(settings: Settings) -> Starlette:
             await check_schema(pool)
             await hub.start(url)
             embeds = Embeds(pool, hub.feeds, templates.env, settings.web_dir)
-            services = Services(settings, pool, templates, metrics, hub, media, embeds)
+            services = Services(
+                settings, pool, templates, metrics, hub, media, embeds, mailer_for(settings)
+            )
             cleanup = asyncio.create_task(janitor(pool, settings))
             yield {"services": services}
             services.draining.set()
@@ -140,6 +145,7 @@ def create_app(settings: Settings) -> Starlette:
             *embed_views.routes,
             *ops_views.routes,
             *account_views.routes,
+            *recovery.routes,
             *venue_views.routes,
             *menu_views.routes,
             *menu_api.routes,

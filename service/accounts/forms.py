@@ -46,3 +46,18 @@ class SignUp(BaseModel):
 class NewApiToken(BaseModel):
     name: Annotated[str, text(100, 1)]
     scope: Literal["read", "write"]
+
+
+class ForgotPassword(BaseModel):
+    email: Email
+
+
+class NewPasswordIn(BaseModel):
+    password: NewPassword
+
+
+class ChangePassword(BaseModel):
+    current_password: Annotated[
+        str, StringConstraints(min_length=1, max_length=passwords.MAX_LENGTH)
+    ]
+    password: NewPassword

@@ -104,3 +104,24 @@ async def test_phone_pages_show_every_price_fit_the_screen_and_pass_axe(
         await check(page, "history")
     finally:
         await context.close()
+
+
+async def test_password_pages_fit_a_phone_and_pass_axe(
+    live: RunningServer, chromium: Browser
+) -> None:
+    """Forgot password (signed out) and change password (signed in) at 390 px."""
+    context = await chromium.new_context(viewport={"width": 390, "height": 844}, has_touch=True)
+    page = await context.new_page()
+    try:
+        await page.goto(f"{live.url}/login")
+        await page.get_by_role("link", name="Forgot your password?").click()
+        await page.fill("#f-email", "somebody@example.com")
+        await page.get_by_role("button", name="Send me a link").click()
+        await expect(page.get_by_role("status")).to_contain_text("a link to choose a new password")
+        await check(page, "forgot")
+        await sign_up_with_venue(page, live)
+        await page.goto(f"{live.url}/account")
+        await page.get_by_role("link", name="Change your password").click()
+        await check(page, "password")
+    finally:
+        await context.close()

@@ -1,4 +1,4 @@
--- Two changes for the editor (issue 14): pours as events, and serving sizes per section.
+-- The editor (issue 14): pours as events, serving sizes per section, password resets.
 
 -- Pours are events, not edits (DESIGN.md, convention 20): what a flow meter or keg scale
 -- reports goes here, and the keg level on the entry moves with it — no menu version, no
@@ -34,3 +34,14 @@ CREATE TABLE section_sizes (
         ON DELETE CASCADE
 );
 CREATE INDEX section_sizes_size_idx ON section_sizes (venue_id, serving_size_id);
+
+-- Forgot password: a reset link by email. Like sessions and invites, only the SHA-256 of
+-- the token is kept; a link works once, for an hour.
+CREATE TABLE password_resets (
+    token_hash bytea PRIMARY KEY,
+    user_id bigint NOT NULL REFERENCES users ON DELETE CASCADE,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    expires_at timestamptz NOT NULL,
+    used_at timestamptz
+);
+CREATE INDEX password_resets_user_idx ON password_resets (user_id, created_at DESC);
