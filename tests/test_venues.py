@@ -199,3 +199,50 @@ async def test_owner_removes_an_editor(
     user_id = await db.fetchval("SELECT id FROM users WHERE email = $1", email)
     assert (await boss.submit(f"/v/{slug}/members/{user_id}/remove")).status_code == 303
     assert (await staff.get(f"/v/{slug}")).status_code == 404
+
+
+async def test_an_owner_changes_a_members_role_without_removing_them(
+    owner: tuple[Browser, str], new_browser: Callable[[], Browser], db: asyncpg.Pool
+) -> None:
+    """Make an editor an owner and back; the last owner cannot make themselves an editor;
+    an editor cannot change roles."""
+    boss, slug = owner
+    path = await invite(boss, slug)
+    staff = new_browser()
+    email = await staff.sign_up()
+    await staff.submit(path)
+    staff_id = await db.fetchval("SELECT id FROM users WHERE email = $1", email)
+    boss_id = await db.fetchval(
+        "SELECT m.user_id FROM memberships m JOIN venues v ON v.id = m.venue_id "
+        "WHERE v.slug = $1 AND m.user_id <> $2",
+        slug,
+        staff_id,
+    )
+
+    async def role(user_id: int) -> str:
+        found: str = await db.fetchval(
+            "SELECT m.role FROM memberships m JOIN venues v ON v.id = m.venue_id "
+            "WHERE v.slug = $1 AND m.user_id = $2",
+            slug,
+            user_id,
+        )
+        return found
+
+    await staff.page(f"/v/{slug}")
+    refused = await staff.submit(f"/v/{slug}/members/{boss_id}/role", {"role": "editor"})
+    assert refused.status_code == 403, "editors do not manage the team"
+    alone = await boss.submit(f"/v/{slug}/members/{boss_id}/role", {"role": "editor"})
+    assert alone.status_code == 409
+    assert "at least one owner" in alone.text
+    assert await role(boss_id) == "owner"
+
+    team = await boss.page(f"/v/{slug}/team")
+    assert "Make owner" in team.text
+    made = await boss.submit(f"/v/{slug}/members/{staff_id}/role", {"role": "owner"})
+    assert (made.status_code, made.headers["location"]) == (303, f"/v/{slug}/team")
+    assert await role(staff_id) == "owner"
+    stepped_down = await boss.submit(f"/v/{slug}/members/{boss_id}/role", {"role": "editor"})
+    assert (stepped_down.status_code, stepped_down.headers["location"]) == (303, f"/v/{slug}")
+    assert (await role(boss_id), await role(staff_id)) == ("editor", "owner")
+    bad = await staff.submit(f"/v/{slug}/members/{boss_id}/role", {"role": "admin"})
+    assert bad.status_code == 422

@@ -62,6 +62,10 @@ class NewVenue(BaseModel):
     volume_unit: Literal["ml", "oz"]
 
 
+class MemberRole(BaseModel):
+    role: Literal["owner", "editor"]
+
+
 class NewInvite(BaseModel):
     role: Literal["owner", "editor"]
     note: Annotated[str, text(200)] = ""

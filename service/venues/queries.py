@@ -97,6 +97,15 @@ WHERE m.venue_id = $1 AND m.user_id = $2
        OR (SELECT count(*) FROM memberships o WHERE o.venue_id = $1 AND o.role = 'owner') > 1)
 """
 
+# The venue's owners, locked: two owners demoting each other at once cannot leave none.
+LOCK_OWNERS = "SELECT user_id FROM memberships WHERE venue_id = $1 AND role = 'owner' FOR UPDATE"
+UPDATE_MEMBER_ROLE = """
+UPDATE memberships m SET role = $3
+WHERE m.venue_id = $1 AND m.user_id = $2
+  AND (m.role <> 'owner' OR $3 = 'owner'
+       OR (SELECT count(*) FROM memberships o WHERE o.venue_id = $1 AND o.role = 'owner') > 1)
+"""
+
 INVITE_COLUMNS = "id, venue_id, role, note, created_at, expires_at, accepted_at, revoked_at"
 INSERT_INVITE = f"""
 INSERT INTO invites (venue_id, token_hash, role, note, created_by, expires_at)
@@ -185,6 +194,12 @@ async def list_members(conn: Conn, *, venue_id: int) -> list[Member]:
 async def remove_member(conn: Conn, *, venue_id: int, user_id: int) -> bool:
     """False when the user is not a member, or is the venue's last owner."""
     return await conn.execute(DELETE_MEMBER, venue_id, user_id) == "DELETE 1"
+
+
+async def set_member_role(conn: Conn, *, venue_id: int, user_id: int, role: str) -> bool:
+    """False when the user is not a member, or is the venue's last owner being demoted."""
+    await conn.execute(LOCK_OWNERS, venue_id)
+    return await conn.execute(UPDATE_MEMBER_ROLE, venue_id, user_id, role) == "UPDATE 1"
 
 
 async def create_invite(

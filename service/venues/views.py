@@ -20,7 +20,14 @@ from chalkboard.http.routing import Access, AppRoute, Context
 from chalkboard.menus import operations
 from chalkboard.menus import queries as menus
 from chalkboard.venues import queries
-from chalkboard.venues.forms import NewInvite, NewVenue, currencies, slug_from_name, timezones
+from chalkboard.venues.forms import (
+    MemberRole,
+    NewInvite,
+    NewVenue,
+    currencies,
+    slug_from_name,
+    timezones,
+)
 from chalkboard.venues.queries import Invite, Venue
 
 INVITE_PREFIX = "inv_"
@@ -168,6 +175,26 @@ async def remove_member(request: Request, ctx: Context) -> Response:
     return RedirectResponse(f"/v/{ctx.venue.slug}/team", 303)
 
 
+async def change_role(request: Request, ctx: Context) -> Response:
+    """Make a member an owner or an editor, without removing them (owners only)."""
+    user_id = request.path_params["user_id"]
+    form, _ = validate(MemberRole, await form_values(request))
+    if form is None:
+        raise HTTPException(422, "Choose owner or editor.")
+    if not await queries.set_member_role(
+        ctx.conn, venue_id=ctx.venue.id, user_id=user_id, role=form.role
+    ):
+        members = {m.user_id for m in await queries.list_members(ctx.conn, venue_id=ctx.venue.id)}
+        if user_id not in members:
+            raise HTTPException(404, "That person is not a member of this venue.")
+        raise HTTPException(
+            409, "A venue needs at least one owner. Make someone else an owner first."
+        )
+    if user_id == ctx.user.id and form.role != "owner":
+        return RedirectResponse(f"/v/{ctx.venue.slug}", 303)  # no longer sees the team page
+    return RedirectResponse(_team_url(ctx), 303)
+
+
 def _invite_problem(invite: Invite | None) -> HTTPException | None:
     if invite is None:
         return HTTPException(
@@ -279,6 +306,12 @@ routes = [
     AppRoute(
         "/v/{slug}/invites/{invite_id:int}/revoke",
         revoke_invite,
+        access=Access.VENUE_OWNER,
+        methods=["POST"],
+    ),
+    AppRoute(
+        "/v/{slug}/members/{user_id:int}/role",
+        change_role,
         access=Access.VENUE_OWNER,
         methods=["POST"],
     ),
