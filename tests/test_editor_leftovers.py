@@ -57,3 +57,32 @@ async def test_a_tv_just_paired_shows_online(
     page = await boss.page(f"/v/{slug}/displays")
     assert '<span class="badge">Online</span>' in page.text
     assert "Never connected" not in page.text
+
+
+async def test_history_says_what_changed_and_restore_asks_first(
+    owner: tuple[Browser, str], db: asyncpg.Pool
+) -> None:
+    """An entry edit is listed as "Changed X: Pint £6.20 → £6.50, tap 1 → 2"; each Restore
+    asks first, naming the version and what it comes back to."""
+    menu = await new_menu(owner, db)
+    taps = await menu.ids("menu_sections", name="On tap")
+    pint = await menu.ids("serving_sizes", name="Pint")
+    pils = await menu.ids("beverages", name="Foghorn Pils")
+    await menu.save(
+        f"/sections/{taps}/entries",
+        beverage_id=str(pils),
+        tap_label="1",
+        **{f"price_{pint}": "6.20"},
+    )
+    entry = await menu.ids("menu_entries", tap_label="1")
+    said = await menu.save(
+        f"/entries/{entry}", tap_label="2", status="on_deck", **{f"price_{pint}": "6.50"}
+    )
+    assert said == "Changed Foghorn Pils: Pint £6.20 → £6.50, on tap → on deck, tap 1 → 2"
+    history = (await menu.boss.page(menu.url + "/history")).text
+    assert "Changed Foghorn Pils: Pint £6.20 → £6.50, on tap → on deck, tap 1 → 2" in history
+    assert re.search(
+        r'data-confirm="Bring Draft back as it was at version \d+ \([^)]*, just after '
+        r"“Added Foghorn Pils on tap 1”\)\? Every change since is taken back",
+        history,
+    )

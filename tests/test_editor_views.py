@@ -381,13 +381,13 @@ async def test_a_pour_does_not_refuse_an_open_editor_and_undo_skips_it(
     said = await menu.save(
         f"/entries/{entry}", tap_label="1", status="on_tap", keg_percent="", note="Crisp"
     )
-    assert said == "Changed Foghorn Pils"
+    assert said == "Changed Foghorn Pils: note “Crisp”", "History says what changed"
     assert (await menu.entries())[0]["keg_percent"] == 75, "the pour stays poured"
     page = await menu.boss.page(menu.url)
     assert 'name="keg_percent_shown" value="75"' in page.text, "the editor shows the level now"
 
     said = await menu.save("/undo")
-    assert said == "Undid: Changed Foghorn Pils"
+    assert said == "Undid: Changed Foghorn Pils: note “Crisp”"
     rows = await menu.entries()
     assert (rows[0]["note"], rows[0]["keg_percent"]) == ("", 75)
 

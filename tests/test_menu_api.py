@@ -303,7 +303,7 @@ async def test_pours_are_events_not_edits(venue: Venue, db: asyncpg.Pool) -> Non
     assert (undone_entry["tap_label"], undone_entry["note"]) == ("1", "Fresh")
     assert undone_entry["keg_remaining_ml"] == 20000 - 3 * 568, "the pours stay poured"
     history = answer(openapi.RevisionList, await api.get(f"menus/{menu.id}/revisions"))
-    assert history["revisions"][0]["summary"] == "Undid: Changed Landlord"
+    assert history["revisions"][0]["summary"] == "Undid: Changed Landlord: tap 1 → 4"
 
 
 async def test_setting_a_keg_size_keeps_the_level(venue: Venue) -> None:

@@ -21,10 +21,11 @@ from typing import Any, NotRequired, TypedDict, Unpack
 
 from chalkboard.db import Conn
 from chalkboard.displays import queries as displays
-from chalkboard.menus import conflicts, queries
+from chalkboard.menus import conflicts, display, queries
 from chalkboard.menus.board import Board, build_board, with_levels
 from chalkboard.menus.conflicts import WHOLE_MENU, Touches
 from chalkboard.menus.queries import Beverage, EntryPlace, KegLevel, MenuSummary, ServingSize
+from chalkboard.venues import queries as venues
 
 # Enough history to walk back a busy night; older revisions are pruned.
 KEEP_REVISIONS = 500
@@ -470,6 +471,9 @@ async def update_entry(
     async def edit() -> str:
         await _entry(conn, venue_id, menu_id, entry_id)
         fields = await queries.entry_fields(conn, venue_id=venue_id, entry_id=entry_id)
+        before = dict(fields)
+        old_prices = await queries.get_prices(conn, venue_id=venue_id, entry_id=entry_id)
+        new = old_prices
         # Only values that differ count as changed, so an untouched keg % does not
         # override the volume a flow meter reported.
         changed = {name for name, value in changes.items() if fields.get(name) != value}
@@ -489,13 +493,46 @@ async def update_entry(
                         new[size] = price
             await _check_sizes(conn, venue_id, new)
             await queries.set_prices(conn, venue_id=venue_id, entry_id=entry_id, prices=new)
-        return f"Changed {beverage.name}"
+        what = await _what_changed(conn, venue_id, before, fields, old_prices, new)
+        return f"Changed {beverage.name}" + (f": {what}" if what else "")
 
     aspects = [name for name in changes if name in BOARD_FIELDS]
     if prices is not None:
         aspects += [f"price:{size}" for size in price_edits]
     touches = conflicts.entry(entry_id, *aspects)
     return await change_menu(conn, edit=edit, touches=touches, **change)
+
+
+# How History says what an entry edit changed: "Changed Jaipur: Pint $4.45 → $4.50".
+SAID = {"tap_label": "tap", "keg_size_ml": "keg size (ml)", "keg_percent": "keg %"}
+
+
+async def _what_changed(
+    conn: Conn,
+    venue_id: int,
+    before: dict[str, Any],
+    after: dict[str, Any],
+    old_prices: dict[int, int],
+    new_prices: dict[int, int],
+) -> str:
+    venue = await venues.get_venue(conn, venue_id=venue_id)
+    currency = venue.currency if venue else "USD"
+    parts = []
+    for size in await queries.list_serving_sizes(conn, venue_id=venue_id):
+        old, new = old_prices.get(size.id), new_prices.get(size.id)
+        if old != new:
+            said = ["—" if p is None else display.price(p, currency) for p in (old, new)]
+            parts.append(f"{size.name} {said[0]} → {said[1]}")
+    if before["status"] != after["status"]:
+        parts.append(f"{before['status']} → {after['status']}".replace("_", " "))
+    for name in ("note", "private_note"):
+        if before[name] != after[name]:
+            label = "staff note" if name == "private_note" else "note"
+            parts.append(f"{label} “{after[name]}”" if after[name] else f"{label} removed")
+    for name, label in SAID.items():
+        if before[name] != after[name]:
+            parts.append(f"{label} {before[name] or '—'} → {after[name] or '—'}")
+    return ", ".join(parts)[:250]
 
 
 async def duplicate_entry(
