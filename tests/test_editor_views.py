@@ -513,3 +513,40 @@ async def test_only_owners_delete_a_menu(
     for table in ("menus", "menu_revisions"):
         column = "id" if table == "menus" else "menu_id"
         assert await db.fetchval(f"SELECT count(*) FROM {table} WHERE {column} = $1", menu.id) == 0
+
+
+async def test_building_a_tap_list_fast(owner: tuple[Browser, str], db: asyncpg.Pool) -> None:
+    """ "Add, then add another" opens the add form again; the next tap number is filled in;
+    a kicked keg offers "Next keg on" (the on-deck beer) and "Clear" in one tap each."""
+    menu = await new_menu(owner, db)
+    taps = await menu.ids("menu_sections", name="On tap")
+    pils = await menu.ids("beverages", name="Foghorn Pils")
+    stout = await menu.ids("beverages", name="Night Shift")
+    page = (await menu.boss.page(menu.url)).text
+    assert re.search(rf'id="a{taps}-tap_label" name="tap_label" type="text" value="1"', page)
+
+    added = await menu.post(
+        f"/sections/{taps}/entries", beverage_id=str(pils), tap_label="1", another="1"
+    )
+    assert added.status_code == 303
+    assert added.headers["location"].endswith(f"&add={taps}#add-{taps}")
+    menu.version += 1
+    page = (await menu.boss.page(added.headers["location"])).text
+    assert f'id="add-{taps}" open' in page, "the add form is open again"
+    assert re.search(rf'id="a{taps}-tap_label" name="tap_label" type="text" value="2"', page)
+
+    await menu.save(
+        f"/sections/{taps}/entries", beverage_id=str(stout), tap_label="1", status="on_deck"
+    )
+    pils_entry = await menu.ids("beverages", name="Foghorn Pils")
+    entry = await db.fetchval(
+        "SELECT id FROM menu_entries WHERE section_id = $1 AND beverage_id = $2", taps, pils_entry
+    )
+    await menu.save(f"/entries/{entry}", tap_label="1", status="kicked")
+    page = (await menu.boss.page(menu.url)).text
+    assert "Put the on-deck beer on in place of Foghorn Pils" in page
+    assert "Clear kicked Foghorn Pils from the list" in page
+    said = await menu.save(f"/entries/{entry}/kick")
+    assert said == "Kicked Foghorn Pils; Night Shift is now on tap 1"
+    said = await menu.save(f"/entries/{entry}/remove")
+    assert said == "Removed Foghorn Pils"

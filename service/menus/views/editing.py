@@ -124,11 +124,25 @@ def editor_url(ctx: Context, menu_id: int) -> str:
     return f"/v/{ctx.venue.slug}/menus/{menu_id}"
 
 
-def back_to_editor(ctx: Context, board: Board, anchor: str = "") -> Response:
-    """Back to the editor, which then shows what this version changed, with Undo."""
+def back_to_editor(
+    ctx: Context, board: Board, anchor: str = "", *, adding: int | None = None
+) -> Response:
+    """Back to the editor, which then shows what this version changed, with Undo (and,
+    `adding` a section id, that section's add form open again: "add another")."""
     menu = board["menu"]
     url = f"{editor_url(ctx, menu['id'])}?done={menu['version']}"
+    if adding is not None:
+        url, anchor = f"{url}&add={adding}", f"add-{adding}"
     return RedirectResponse(url + (f"#{anchor}" if anchor else ""), 303)
+
+
+def next_taps(board: Board) -> dict[int, str]:
+    """Per taps section, the tap number after its highest: what "Add" fills in."""
+    taps = {}
+    for section in board["sections"]:
+        numbers = [int(e["tap_label"]) for e in section["entries"] if e["tap_label"].isdigit()]
+        taps[section["id"]] = str(max(numbers, default=0) + 1)
+    return taps
 
 
 async def editor_page(
@@ -161,6 +175,7 @@ async def editor_page(
         status,
         live_feed=f"/embed/{public_id}/live",
         latest=revisions[0] if revisions else None,
+        next_taps=next_taps(board),
         undoes=target["summary"] if target and target["restore_version"] is not None else None,
         board=board,
         base=editor_url(ctx, menu_id),

@@ -285,6 +285,19 @@ for (const picker of document.querySelectorAll("input[type=file][data-fills]")) 
   });
 }
 
+// "Add" fills in the next tap number; a beer going on deck waits for whichever tap kicks
+// first, so it gets none (unless one was typed).
+for (const form of document.querySelectorAll(".add-entry form[method=post]")) {
+  const tap = form.querySelector('input[name="tap_label"]');
+  const status = form.querySelector('select[name="status"]');
+  if (!tap || !status || !tap.defaultValue) continue;
+  status.addEventListener("change", () => {
+    if (tap.value === tap.defaultValue || tap.value === "") {
+      tap.value = status.value === "on_tap" ? tap.defaultValue : "";
+    }
+  });
+}
+
 for (const form of document.querySelectorAll("form[data-typeahead]")) typeahead(form);
 for (const handle of document.querySelectorAll(".entry .handle")) draggable(handle);
 
