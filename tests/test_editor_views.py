@@ -550,3 +550,36 @@ async def test_building_a_tap_list_fast(owner: tuple[Browser, str], db: asyncpg.
     assert said == "Kicked Foghorn Pils; Night Shift is now on tap 1"
     said = await menu.save(f"/entries/{entry}/remove")
     assert said == "Removed Foghorn Pils"
+
+
+async def test_the_library_and_a_menu_download_as_csv(
+    owner: tuple[Browser, str], db: asyncpg.Pool
+) -> None:
+    """The library exports in the import's own columns (and imports back); a menu exports a
+    row per entry with a price column per size; formula-like cells are written as text."""
+    menu = await new_menu(owner, db)
+    taps = await menu.ids("menu_sections", name="On tap")
+    pint = await menu.ids("serving_sizes", name="Pint")
+    await menu.save(
+        f"/sections/{taps}/entries",
+        new_name="=HYPERLINK(1)",
+        new_abv="5.5",
+        tap_label="1",
+        **{f"price_{pint}": "6.20"},
+    )
+    library = await menu.boss.get(f"/v/{menu.slug}/beverages.csv")
+    assert library.status_code == 200
+    assert library.headers["content-type"] == "text/csv; charset=utf-8"
+    assert "attachment" in library.headers["content-disposition"]
+    lines = library.text.removeprefix("\ufeff").splitlines()
+    assert lines[0] == "name,producer,style,kind,abv,ibu,srm,description,tags"
+    assert "Foghorn Pils,,Pilsner,beer,,,,," in lines
+    assert "'=HYPERLINK(1),,,beer,5.5,,,," in lines
+
+    exported = await menu.boss.get(f"{menu.url}/export.csv")
+    rows = exported.text.removeprefix("\ufeff").splitlines()
+    assert rows[0] == "section,tap,name,producer,style,abv,status,keg_percent,note,Half,Pint"
+    assert rows[1] == "On tap,1,'=HYPERLINK(1),,,5.5,on_tap,,,,6.20"
+
+    other = await menu.boss.submit(f"/v/{menu.slug}/beverages/import", {"csv": library.text})
+    assert other.status_code == 303, "the export imports back as it is"

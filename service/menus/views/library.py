@@ -11,7 +11,7 @@ from chalkboard.http.forms import FormErrors, form_values, validate
 from chalkboard.http.pages import render
 from chalkboard.http.routing import Context
 from chalkboard.media.views import media_choices
-from chalkboard.menus import csv_import, operations, queries
+from chalkboard.menus import csv_export, csv_import, operations, queries
 from chalkboard.menus.csv_import import RowError
 from chalkboard.menus.forms import (
     BeverageIn,
@@ -23,6 +23,7 @@ from chalkboard.menus.views.editing import (
     int_or_none,
 )
 
+EXPORT_MAX = 100_000  # beverages in one export: far more than any bar's library
 LIBRARY_PAGE = 100  # beverages listed at once on the library page; search narrows it
 
 IMPORT_MAX_BODY = 1024 * 1024
@@ -216,3 +217,17 @@ async def import_beverages(request: Request, ctx: Context) -> Response:
     for row in rows:
         await queries.create_beverage(ctx.conn, venue_id=ctx.venue.id, **row.model_dump())
     return RedirectResponse(f"{_library_url(ctx)}?imported={len(rows)}", 303)
+
+
+async def export_beverages(request: Request, ctx: Context) -> Response:
+    """The whole library as CSV, in the columns the import reads."""
+    found = await queries.search_beverages(ctx.conn, venue_id=ctx.venue.id, limit=EXPORT_MAX)
+    return csv_answer(csv_export.beverages_csv(found), f"{ctx.venue.slug}-beverages.csv")
+
+
+def csv_answer(text: str, filename: str) -> Response:
+    return Response(
+        text,
+        media_type="text/csv; charset=utf-8",
+        headers={"content-disposition": f'attachment; filename="{filename}"'},
+    )

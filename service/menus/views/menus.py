@@ -10,7 +10,7 @@ from starlette.responses import RedirectResponse, Response
 from chalkboard.http.forms import form_values, validate
 from chalkboard.http.pages import render
 from chalkboard.http.routing import Context
-from chalkboard.menus import operations, queries
+from chalkboard.menus import csv_export, operations, queries
 from chalkboard.menus.forms import (
     MenuIn,
 )
@@ -23,6 +23,7 @@ from chalkboard.menus.views.editing import (
     menu_action,
     menu_in_path,
 )
+from chalkboard.menus.views.library import csv_answer
 from chalkboard.venues import views as venue_views
 
 
@@ -89,3 +90,11 @@ async def restore(request: Request, ctx: Context, editing: Editing) -> Response:
         version=request.path_params["version"],
     )
     return back_to_editor(ctx, board)
+
+
+async def export_menu(request: Request, ctx: Context) -> Response:
+    """The menu as a spreadsheet: one row per entry, a price column per serving size."""
+    menu = await menu_in_path(request, ctx)
+    board = await operations.current_board(ctx.conn, venue_id=ctx.venue.id, menu_id=menu.id)
+    text = csv_export.menu_csv(board, ctx.venue.currency)
+    return csv_answer(text, f"{ctx.venue.slug}-menu-{menu.id}.csv")
