@@ -182,6 +182,36 @@ async def test_changing_the_password_needs_the_current_one_and_signs_out_elsewhe
         assert (await office.sign_in(email, NEW_PASSWORD)).status_code == 303
 
 
+async def test_an_invite_can_be_mailed(mailing: MailingServer) -> None:
+    """An invite with an address mails its link (the page shows it too); the link works."""
+    async with (
+        browser_for(mailing, "10.9.0.7") as boss,
+        browser_for(mailing, "10.9.0.8") as bartender,
+    ):
+        await boss.sign_up()
+        slug = await boss.create_venue("The Mailing Arms")
+        await boss.page(f"/v/{slug}/team")
+        made = await boss.submit(
+            f"/v/{slug}/invites", {"role": "editor", "email": "sam@example.com", "note": "Sam"}
+        )
+        assert made.status_code == 303, made.text
+        team = await boss.page(made.headers["location"])
+        assert "We mailed this link to <strong>sam@example.com</strong>" in team.text
+        mail = await mailing.inbox.next()
+        assert (mail["To"], mail["Subject"]) == (
+            "sam@example.com",
+            "Join The Mailing Arms on Chalkboard",
+        )
+        body = mail.get_payload(decode=True)
+        assert isinstance(body, bytes)
+        link = re.search(r"https?://\S+/invite/inv_\S+", body.decode())
+        assert link, body
+        assert link[0] in team.text, "the same link as on the page"
+        await bartender.sign_up()
+        joined = await bartender.submit(link[0].removeprefix(mailing.app.url))
+        assert (joined.status_code, joined.headers["location"]) == (303, f"/v/{slug}")
+
+
 async def test_the_log_mailer_prints_the_mail_and_its_links(
     caplog: pytest.LogCaptureFixture,
 ) -> None:

@@ -8,8 +8,9 @@ import zoneinfo
 from typing import Annotated, Literal
 
 from babel.numbers import list_currencies
-from pydantic import AfterValidator, BaseModel
+from pydantic import AfterValidator, BaseModel, BeforeValidator
 
+from chalkboard.accounts.forms import Email
 from chalkboard.http.forms import text
 
 SLUG = re.compile(r"^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$")
@@ -66,6 +67,12 @@ class MemberRole(BaseModel):
     role: Literal["owner", "editor"]
 
 
+def _blank_is_none(value: object) -> object:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
 class NewInvite(BaseModel):
     role: Literal["owner", "editor"]
     note: Annotated[str, text(200)] = ""
+    # Given: the link is also mailed there (it is shown on the page either way).
+    email: Annotated[Email | None, BeforeValidator(_blank_is_none)] = None

@@ -17,6 +17,7 @@ from chalkboard.http import flash
 from chalkboard.http.forms import FormErrors, form_values, validate
 from chalkboard.http.pages import render
 from chalkboard.http.routing import Access, AppRoute, Context
+from chalkboard.mail.mailer import Mail
 from chalkboard.menus import operations
 from chalkboard.menus import queries as menus
 from chalkboard.venues import queries
@@ -114,6 +115,17 @@ async def team_page(request: Request, ctx: Context, **extra: object) -> Response
     return await render(ctx, "team.html", status, members=members, invites=invites, **extra)
 
 
+def invite_mail(to: str, venue: str, role: str, link: str, sender: str) -> Mail:
+    return Mail(
+        to=to,
+        subject=f"Join {venue} on Chalkboard",
+        text=(
+            f"{sender} invites you to edit the menus of {venue} on Chalkboard, as {role}.\n\n"
+            f"Accept here (the link works once, within a week):\n{link}\n"
+        ),
+    )
+
+
 def _team_url(ctx: Context) -> str:
     return f"/v/{ctx.venue.slug}/team"
 
@@ -146,8 +158,20 @@ async def create_invite(request: Request, ctx: Context) -> Response:
         valid_for=timedelta(days=ctx.services.settings.invite_valid_days),
     )
     link = f"{ctx.services.settings.public_base_url}/invite/{token}"
+    if form.email is not None:
+        mail = invite_mail(form.email, ctx.venue.name, form.role, link, ctx.user.email)
+        mailer = ctx.services.mailer
+
+        async def send() -> None:
+            await mailer.send(mail)
+
+        ctx.after_commit(send)
     back = flash.redirect(
-        ctx.services.settings, _team_url(ctx), new_invite_link=link, new_invite_role=form.role
+        ctx.services.settings,
+        _team_url(ctx),
+        new_invite_link=link,
+        new_invite_role=form.role,
+        new_invite_email=form.email or "",
     )
     assert back is not None  # a link and a role fit in a cookie
     return back
