@@ -246,3 +246,53 @@ async def test_an_owner_changes_a_members_role_without_removing_them(
     assert (await role(boss_id), await role(staff_id)) == ("editor", "owner")
     bad = await staff.submit(f"/v/{slug}/members/{boss_id}/role", {"role": "admin"})
     assert bad.status_code == 422
+
+
+async def test_an_owner_renames_the_venue_and_changes_its_currency_and_units(
+    owner: tuple[Browser, str], new_browser: Callable[[], Browser], db: asyncpg.Pool
+) -> None:
+    """Venue settings: the pickers list common choices first and no "Factory" or obsolete
+    currency; a save updates the venue and gives each menu a new version (TVs show it); a
+    bad value comes back with its message; editors cannot open it."""
+    boss, slug = owner
+    created = await boss.submit(f"/v/{slug}/menus", {"name": "Draft"})
+    assert created.status_code == 303
+    page = await boss.page(f"/v/{slug}/settings")
+    assert page.status_code == 200
+    assert '<optgroup label="Common">' in page.text
+    assert 'value="Factory"' not in page.text
+    assert 'value="DEM"' not in page.text, "no obsolete currencies"
+    assert 'value="GBP"' in page.text
+
+    saved = await boss.submit(
+        f"/v/{slug}/settings",
+        {"name": "The Crown", "timezone": "Europe/London", "currency": "GBP", "volume_unit": "ml"},
+    )
+    assert (saved.status_code, saved.headers["location"]) == (303, f"/v/{slug}/settings?saved=1")
+    row = await db.fetchrow(
+        "SELECT name, timezone, currency, volume_unit FROM venues WHERE slug = $1", slug
+    )
+    assert tuple(row) == ("The Crown", "Europe/London", "GBP", "ml")
+    summary = await db.fetchval(
+        "SELECT r.summary FROM menu_revisions r JOIN venues v ON v.id = r.venue_id "
+        "WHERE v.slug = $1 ORDER BY r.version DESC LIMIT 1",
+        slug,
+    )
+    assert summary == "Changed the venue's settings"
+    page = await boss.page(f"/v/{slug}/settings?saved=1")
+    assert '<option value="Europe/London" selected>' in page.text
+
+    bad = await boss.submit(
+        f"/v/{slug}/settings",
+        {"name": "", "timezone": "Factory/Nowhere", "currency": "GBP", "volume_unit": "ml"},
+    )
+    assert bad.status_code == 303
+    page = await boss.page(bad.headers["location"])
+    assert "Choose a time zone from the list" in page.text
+    assert await db.fetchval("SELECT name FROM venues WHERE slug = $1", slug) == "The Crown"
+
+    path = await invite(boss, slug)
+    staff = new_browser()
+    await staff.sign_up()
+    await staff.submit(path)
+    assert (await staff.get(f"/v/{slug}/settings")).status_code == 403

@@ -66,6 +66,14 @@ WITH v AS (
 )
 SELECT {VENUE_COLUMNS} FROM v
 """
+UPDATE_VENUE = f"""
+WITH v AS (
+    UPDATE venues SET name = $2, timezone = $3, currency = $4, volume_unit = $5
+    WHERE id = $1
+    RETURNING *
+)
+SELECT {VENUE_COLUMNS} FROM v
+"""
 INSERT_MEMBERSHIP = """
 INSERT INTO memberships (venue_id, user_id, role) VALUES ($1, $2, $3)
 ON CONFLICT (venue_id, user_id) DO NOTHING
@@ -159,6 +167,13 @@ async def create_venue(
     """The new venue, or None when the slug is taken."""
     row = await conn.fetchrow(INSERT_VENUE, slug, name, timezone, currency, volume_unit)
     return _venue(row) if row else None
+
+
+async def update_venue(
+    conn: Conn, *, venue_id: int, name: str, timezone: str, currency: str, volume_unit: str
+) -> Venue:
+    row = await fetch_one(conn, UPDATE_VENUE, venue_id, name, timezone, currency, volume_unit)
+    return _venue(row)
 
 
 async def add_member(conn: Conn, *, venue_id: int, user_id: int, role: str) -> bool:

@@ -20,14 +20,16 @@ from chalkboard.http.routing import Access, AppRoute, Context
 from chalkboard.mail.mailer import Mail
 from chalkboard.menus import operations
 from chalkboard.menus import queries as menus
+from chalkboard.menus.operations.core import touch_all_menus
 from chalkboard.venues import queries
 from chalkboard.venues.forms import (
     MemberRole,
     NewInvite,
     NewVenue,
-    currencies,
+    VenueSettings,
+    currency_choices,
     slug_from_name,
-    timezones,
+    timezone_choices,
 )
 from chalkboard.venues.queries import Invite, Venue
 
@@ -55,8 +57,8 @@ async def venue_list(request: Request, ctx: Context) -> Response:
 
 def _venue_form_choices() -> dict[str, Any]:
     return {
-        "timezones": [(tz, tz.replace("_", " ")) for tz in sorted(timezones())],
-        "currencies": [(code, code) for code in sorted(currencies())],
+        "timezones": timezone_choices(),
+        "currencies": currency_choices(),
         "units": [("oz", "US fluid ounces (oz)"), ("ml", "Millilitres (ml)")],
     }
 
@@ -124,6 +126,59 @@ def invite_mail(to: str, venue: str, role: str, link: str, sender: str) -> Mail:
             f"Accept here (the link works once, within a week):\n{link}\n"
         ),
     )
+
+
+# --- venue settings ------------------------------------------------------------------------
+
+
+def _settings_url(ctx: Context) -> str:
+    return f"/v/{ctx.venue.slug}/settings"
+
+
+async def settings_page(request: Request, ctx: Context) -> Response:
+    settings = ctx.services.settings
+    shown = flash.take(request, settings)  # a save that came back with errors
+    venue = ctx.venue
+    saved = {
+        "name": venue.name,
+        "timezone": venue.timezone,
+        "currency": venue.currency,
+        "volume_unit": venue.volume_unit,
+    }
+    response = await render(
+        ctx,
+        "venue_settings.html",
+        values=shown.get("values", saved),
+        errors=FormErrors(shown.get("errors", {})),
+        saved="saved" in request.query_params,
+        **_venue_form_choices(),
+    )
+    return flash.forget(request, response, settings)
+
+
+async def save_settings(request: Request, ctx: Context) -> Response:
+    """Rename the venue, or change its time zone, currency or units (owners only). Every menu
+    gets a new version, so TVs and embeds show the new name and money at once."""
+    values = await form_values(request)
+    form, errors = validate(VenueSettings, values)
+    if form is None:
+        back = flash.redirect(
+            ctx.services.settings, _settings_url(ctx), values=values, errors=dict(errors)
+        )
+        return back or await render(
+            ctx, "venue_settings.html", 422, values=values, errors=errors, saved=False,
+            **_venue_form_choices(),
+        )  # fmt: skip
+    before = ctx.venue
+    venue = await queries.update_venue(ctx.conn, venue_id=before.id, **form.model_dump())
+    if (venue.name, venue.currency, venue.volume_unit) != (
+        before.name,
+        before.currency,
+        before.volume_unit,
+    ):
+        actor = operations.Actor(user_id=ctx.user.id)
+        await touch_all_menus(ctx.conn, venue.id, actor, "Changed the venue's settings")
+    return RedirectResponse(_settings_url(ctx) + "?saved=1", 303)
 
 
 def _team_url(ctx: Context) -> str:
@@ -326,6 +381,8 @@ routes = [
     AppRoute("/venues/new", new_venue, access=Access.SIGNED_IN, methods=["POST"]),
     AppRoute("/v/{slug}", venue_home, access=Access.VENUE),
     AppRoute("/v/{slug}/team", team, access=Access.VENUE),
+    AppRoute("/v/{slug}/settings", settings_page, access=Access.VENUE_OWNER),
+    AppRoute("/v/{slug}/settings", save_settings, access=Access.VENUE_OWNER, methods=["POST"]),
     AppRoute("/v/{slug}/invites", create_invite, access=Access.VENUE_OWNER, methods=["POST"]),
     AppRoute(
         "/v/{slug}/invites/{invite_id:int}/revoke",

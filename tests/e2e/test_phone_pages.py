@@ -104,6 +104,8 @@ async def test_phone_pages_show_every_price_fit_the_screen_and_pass_axe(
         await check(page, "history")
         await page.goto(f"{live.url}/v/{slug}/team")
         await check(page, "team")
+        await page.goto(f"{live.url}/v/{slug}/settings")
+        await check(page, "settings")
     finally:
         await context.close()
 
