@@ -93,6 +93,14 @@ async def test_phone_pages_show_every_price_fit_the_screen_and_pass_axe(
         await expect(cocktail_columns).to_have_count(2)  # Beverage, Glass
         await expect(cocktail_columns.nth(1)).to_contain_text("Glass")
         await check(page, "overview")
+        # Phone navigation: a one-line header, and TVs on screen without scrolling.
+        header = await page.locator("header.topbar").bounding_box()
+        assert header
+        assert header["height"] <= 56, header
+        tvs = await page.locator("nav.venuenav a", has_text="TVs").bounding_box()
+        assert tvs
+        assert tvs["x"] + tvs["width"] <= 390, tvs
+        await expect(page.locator("nav.venuenav a[aria-current=page]")).to_have_text("Menus")
 
         editor = f"{live.url}/v/{slug}/menus/{menu_id}"
         for path, name in (("/embed", "embed-builder"), ("/embed/print", "print")):
