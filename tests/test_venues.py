@@ -7,7 +7,9 @@ from collections.abc import Callable
 
 import asyncpg
 
-from tests.conftest import Browser
+from tests.conftest import Browser, RunningServer
+from tests.test_media import jpeg, stored_files
+from tests.test_menu_api import api_client, new_token
 
 INVITE_LINK = re.compile(r'value="(http://[^"]+/invite/(inv_[^"]+))"')
 
@@ -296,3 +298,42 @@ async def test_an_owner_renames_the_venue_and_changes_its_currency_and_units(
     await staff.sign_up()
     await staff.submit(path)
     assert (await staff.get(f"/v/{slug}/settings")).status_code == 403
+
+
+async def test_an_owner_downloads_the_data_then_deletes_the_venue(
+    owner: tuple[Browser, str], db: asyncpg.Pool, live: RunningServer
+) -> None:
+    """The export has the venue, its menus and beverages; deleting needs the name typed, then
+    everything goes: rows, the images' files, and the venue (404)."""
+    boss, slug = owner
+    assert (await boss.submit(f"/v/{slug}/menus", {"name": "Draft"})).status_code == 303
+    async with api_client(boss, slug, await new_token(boss, slug, "write")) as api:
+        uploaded = await api.post("images", files={"file": ("p.jpg", jpeg(), "image/jpeg")})
+        assert uploaded.status_code == 201, uploaded.text
+    media = live.settings.data_dir / "media"
+    venue_id = await db.fetchval("SELECT id FROM venues WHERE slug = $1", slug)
+    mine = {p for p in stored_files(media) if f"/{venue_id}/" in str(p)}
+    assert mine, "the image's files are stored"
+
+    exported = await boss.get(f"/v/{slug}/export.json")
+    assert exported.status_code == 200
+    assert "attachment" in exported.headers["content-disposition"]
+    data = exported.json()
+    assert data["venue"]["slug"] == slug
+    assert [m["menu"]["name"] for m in data["menus"]] == ["Draft"]
+    assert len(data["images"]) == 1
+
+    await boss.page(f"/v/{slug}/settings")
+    wrong = await boss.submit(f"/v/{slug}/delete", {"confirm": "delete"})
+    assert wrong.status_code == 303
+    assert "Type the venue" in (await boss.page(wrong.headers["location"])).text
+    assert await db.fetchval("SELECT count(*) FROM venues WHERE id = $1", venue_id) == 1
+
+    name = await db.fetchval("SELECT name FROM venues WHERE id = $1", venue_id)
+    gone = await boss.submit(f"/v/{slug}/delete", {"confirm": f" {name} "})
+    assert (gone.status_code, gone.headers["location"]) == (303, "/venues?all")
+    assert await db.fetchval("SELECT count(*) FROM venues WHERE id = $1", venue_id) == 0
+    assert await db.fetchval("SELECT count(*) FROM menus WHERE venue_id = $1", venue_id) == 0
+    assert await db.fetchval("SELECT count(*) FROM images WHERE venue_id = $1", venue_id) == 0
+    assert not mine & stored_files(media), "its files are deleted"
+    assert (await boss.get(f"/v/{slug}")).status_code == 404

@@ -74,6 +74,7 @@ WITH v AS (
 )
 SELECT {VENUE_COLUMNS} FROM v
 """
+DELETE_VENUE = "DELETE FROM venues WHERE id = $1"  # everything of the venue goes with it
 INSERT_MEMBERSHIP = """
 INSERT INTO memberships (venue_id, user_id, role) VALUES ($1, $2, $3)
 ON CONFLICT (venue_id, user_id) DO NOTHING
@@ -174,6 +175,10 @@ async def update_venue(
 ) -> Venue:
     row = await fetch_one(conn, UPDATE_VENUE, venue_id, name, timezone, currency, volume_unit)
     return _venue(row)
+
+
+async def delete_venue(conn: Conn, *, venue_id: int) -> None:
+    await conn.execute(DELETE_VENUE, venue_id)
 
 
 async def add_member(conn: Conn, *, venue_id: int, user_id: int, role: str) -> bool:

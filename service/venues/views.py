@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
+import orjson
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
@@ -13,11 +15,13 @@ from chalkboard import tokens
 from chalkboard.accounts import queries as accounts
 from chalkboard.accounts import sessions
 from chalkboard.accounts.forms import NewApiToken
+from chalkboard.displays import queries as displays
 from chalkboard.http import flash
 from chalkboard.http.forms import FormErrors, form_values, validate
 from chalkboard.http.pages import render
 from chalkboard.http.routing import Access, AppRoute, Context
 from chalkboard.mail.mailer import Mail
+from chalkboard.media import queries as media
 from chalkboard.menus import operations
 from chalkboard.menus import queries as menus
 from chalkboard.menus.operations.core import touch_all_menus
@@ -179,6 +183,77 @@ async def save_settings(request: Request, ctx: Context) -> Response:
         actor = operations.Actor(user_id=ctx.user.id)
         await touch_all_menus(ctx.conn, venue.id, actor, "Changed the venue's settings")
     return RedirectResponse(_settings_url(ctx) + "?saved=1", 303)
+
+
+DELETE_TYPED = "Type the venue's name exactly as shown to delete it."
+
+
+async def export_venue(request: Request, ctx: Context) -> Response:
+    """Everything the venue keeps, as JSON: take it before deleting the venue."""
+    venue = ctx.venue
+    data = {
+        "venue": {
+            "name": venue.name,
+            "slug": venue.slug,
+            "timezone": venue.timezone,
+            "currency": venue.currency,
+            "volume_unit": venue.volume_unit,
+        },
+        "members": [
+            {"email": m.email, "role": m.role}
+            for m in await queries.list_members(ctx.conn, venue_id=venue.id)
+        ],
+        "serving_sizes": await menus.list_serving_sizes(ctx.conn, venue_id=venue.id),
+        "beverages": await menus.search_beverages(ctx.conn, venue_id=venue.id, limit=100_000),
+        "menus": [
+            await operations.current_board(ctx.conn, venue_id=venue.id, menu_id=menu.id)
+            for menu in await menus.list_menus(ctx.conn, venue_id=venue.id)
+        ],
+        "images": [
+            image.urls
+            for image in await media.list_images(ctx.conn, venue_id=venue.id, limit=100_000)
+        ],
+    }
+    filename = f"{venue.slug}-chalkboard.json"
+    return Response(
+        orjson.dumps(data, default=_plain, option=orjson.OPT_INDENT_2),
+        media_type="application/json",
+        headers={"content-disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, Decimal):
+        return float(value)
+    raise TypeError(f"cannot encode {type(value).__name__}")
+
+
+async def delete_venue(request: Request, ctx: Context) -> Response:
+    """Delete the venue and all it holds, once its name is typed (owners only): its TVs are
+    told at once, its images' files go once the deletion has committed."""
+    values = await form_values(request)
+    if values.get("confirm", "").strip() != ctx.venue.name:
+        back = flash.redirect(
+            ctx.services.settings,
+            _settings_url(ctx),
+            values={},
+            errors={"confirm": DELETE_TYPED},
+        )
+        assert back is not None
+        return back
+    venue_id = ctx.venue.id
+    for display in await displays.list_displays(ctx.conn, venue_id=venue_id):
+        await displays.notify_display_changed(ctx.conn, display_id=display.id, event="revoked")
+    images = await media.list_images(ctx.conn, venue_id=venue_id, limit=100_000)
+    keys = [key for image in images for key in image.keys]
+    await queries.delete_venue(ctx.conn, venue_id=venue_id)
+    store = ctx.services.media.store
+
+    async def delete_files() -> None:
+        await store.delete(keys)
+
+    ctx.after_commit(delete_files)
+    return RedirectResponse("/venues?all", 303)
 
 
 def _team_url(ctx: Context) -> str:
@@ -383,6 +458,8 @@ routes = [
     AppRoute("/v/{slug}/team", team, access=Access.VENUE),
     AppRoute("/v/{slug}/settings", settings_page, access=Access.VENUE_OWNER),
     AppRoute("/v/{slug}/settings", save_settings, access=Access.VENUE_OWNER, methods=["POST"]),
+    AppRoute("/v/{slug}/export.json", export_venue, access=Access.VENUE_OWNER),
+    AppRoute("/v/{slug}/delete", delete_venue, access=Access.VENUE_OWNER, methods=["POST"]),
     AppRoute("/v/{slug}/invites", create_invite, access=Access.VENUE_OWNER, methods=["POST"]),
     AppRoute(
         "/v/{slug}/invites/{invite_id:int}/revoke",
