@@ -583,3 +583,20 @@ async def test_the_library_and_a_menu_download_as_csv(
 
     other = await menu.boss.submit(f"/v/{menu.slug}/beverages/import", {"csv": library.text})
     assert other.status_code == 303, "the export imports back as it is"
+
+
+async def test_the_beverage_picker_searches_the_whole_library(
+    owner: tuple[Browser, str], db: asyncpg.Pool
+) -> None:
+    """With thirty IPAs in the library, searching the add form finds them all, not eight."""
+    menu = await new_menu(owner, db)
+    taps = await menu.ids("menu_sections", name="On tap")
+    venue_id = await db.fetchval("SELECT id FROM venues WHERE slug = $1", menu.slug)
+    await db.executemany(
+        "INSERT INTO beverages (venue_id, name, style) VALUES ($1, $2, 'IPA')",
+        [(venue_id, f"Hop Bomb {n:02}") for n in range(30)],
+    )
+    page = (await menu.boss.page(f"{menu.url}?add={taps}&q=hop")).text
+    assert len(re.findall(r"<strong>Hop Bomb \d\d</strong>", page)) == 30
+    page = (await menu.boss.page(menu.url)).text
+    assert len(re.findall(r'name="beverage_id"', page)) == 8, "unsearched: a short list"

@@ -31,6 +31,7 @@ from chalkboard.menus.operations import MenuChange
 from chalkboard.menus.queries import EntryPlace, MenuSummary
 
 PICK_LIST = 8  # beverages offered in the editor's "add" form before anyone searches
+PICK_FOUND = 50  # a search's matches in the whole library (type more to narrow it)
 CONFLICT = (
     "Someone else changed this menu while you were editing; your change was NOT saved. "
     "Here is the menu now — make your change again."
@@ -162,7 +163,7 @@ async def editor_page(
         ctx.conn, venue_id=ctx.venue.id, menu_id=menu_id, limit=10
     )
     matches = await queries.search_beverages(
-        ctx.conn, venue_id=ctx.venue.id, text=query, limit=PICK_LIST
+        ctx.conn, venue_id=ctx.venue.id, text=query, limit=PICK_FOUND if query else PICK_LIST
     )
     private_notes = await queries.private_notes(ctx.conn, venue_id=ctx.venue.id, menu_id=menu_id)
     target = await queries.undo_target(ctx.conn, venue_id=ctx.venue.id, menu_id=menu_id)

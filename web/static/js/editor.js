@@ -45,7 +45,7 @@ function typeahead(form) {
   const search = async () => {
     const asked = ++latest;
     try {
-      const query = new URLSearchParams({ q: box.value.trim(), limit: "20" });
+      const query = new URLSearchParams({ q: box.value.trim(), limit: "50" });
       const response = await fetch(`${endpoint}?${query}`, {
         credentials: "same-origin",
         headers: { Accept: "application/json" },
