@@ -600,3 +600,43 @@ async def test_the_beverage_picker_searches_the_whole_library(
     assert len(re.findall(r"<strong>Hop Bomb \d\d</strong>", page)) == 30
     page = (await menu.boss.page(menu.url)).text
     assert len(re.findall(r'name="beverage_id"', page)) == 8, "unsearched: a short list"
+
+
+async def test_a_spreadsheet_fills_a_menu_all_or_nothing(
+    owner: tuple[Browser, str], db: asyncpg.Pool
+) -> None:
+    """A menu's own CSV imports into another menu as one change (sections, taps, statuses
+    and prices; new beverages join the library); one bad cell and nothing is added."""
+    menu = await new_menu(owner, db)
+    bad = (
+        "section,tap,name,status,Pint,Half\n"
+        "On tap,1,Foghorn Pils,on_tap,6.20,3.50\n"
+        "On tap,2,Ghost Gose,melted,4.5.0,\n"
+    )
+    refused = await menu.refused("/import", csv=bad)
+    assert "Nothing was imported." in refused.text
+    assert "Row 3 (status)" in refused.text
+    assert "Row 3 (pint)" in refused.text
+    assert await menu.entries() == []
+    assert await menu.ids("beverages", name="Ghost Gose") is None
+
+    good = (
+        "\ufeffsection,tap,name,producer,style,abv,status,keg_percent,note,Half,Pint\n"
+        "On tap,1,Foghorn Pils,,Pilsner,,on_tap,,Crisp,3.50,6.20\n"
+        "On tap,2,Ghost Gose,Salt & Co,Gose,4.2,on_deck,,,,5.00\n"
+        "Cans,,Night Shift,,Oatmeal Stout,,on_tap,,,,\n"
+    )
+    said = await menu.save("/import", csv=good)
+    assert said == "Imported 3 entries from a spreadsheet"
+    rows = [
+        (r["section"], r["tap_label"], r["beverage"], r["status"], r["note"], r["prices"])
+        for r in await menu.entries()
+    ]
+    assert rows == [
+        ("On tap", "1", "Foghorn Pils", "on_tap", "Crisp", {"Half": 350, "Pint": 620}),
+        ("On tap", "2", "Ghost Gose", "on_deck", "", {"Pint": 500}),
+        ("Cans", "", "Night Shift", "on_tap", "", {}),
+    ]
+    assert await menu.ids("beverages", name="Ghost Gose"), "a new beverage joins the library"
+    exported = await menu.boss.get(f"{menu.url}/export.csv")
+    assert exported.text.splitlines()[1:] == good.splitlines()[1:]

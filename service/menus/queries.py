@@ -150,6 +150,10 @@ WHERE venue_id = $1
 ORDER BY lower(name), id
 LIMIT $3
 """
+SELECT_BEVERAGE_NAMED = f"""
+SELECT {BEVERAGE_COLUMNS} FROM beverages WHERE venue_id = $1 AND lower(name) = lower($2)
+ORDER BY id LIMIT 1
+"""
 UPDATE_BEVERAGE = f"""
 UPDATE beverages
 SET name = $3, producer = $4, style = $5, kind = $6, abv = $7, ibu = $8, srm = $9,
@@ -182,6 +186,12 @@ BEVERAGE_DEFAULTS: dict[str, Any] = {
     "description": "",
     "tags": [],
 }
+
+
+async def beverage_named(conn: Conn, *, venue_id: int, name: str) -> Beverage | None:
+    """The library's beverage of that name (any case), the oldest if there are several."""
+    row = await conn.fetchrow(SELECT_BEVERAGE_NAMED, venue_id, name)
+    return beverage_from(row) if row else None
 
 
 async def create_beverage(conn: Conn, *, venue_id: int, **fields: Any) -> Beverage:

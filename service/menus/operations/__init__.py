@@ -18,6 +18,7 @@ from chalkboard.menus.operations.core import (
 from chalkboard.menus.operations.entries import (
     add_entry,
     duplicate_entry,
+    import_entries,
     kick,
     move_entry,
     remove_entry,
@@ -61,6 +62,7 @@ __all__ = [
     "delete_menu",
     "delete_serving_size",
     "duplicate_entry",
+    "import_entries",
     "kick",
     "move_entry",
     "move_section",

@@ -3,6 +3,7 @@ and kick a keg."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Unpack
 
@@ -16,6 +17,7 @@ from chalkboard.menus.operations.core import (
     beverage_in_venue,
     change_menu,
     check_sizes,
+    current_board,
     entry_in_menu,
     keg_fields,
     section_exists,
@@ -303,3 +305,50 @@ async def kick(
 
     touches = conflicts.entry(entry_id, "status")
     return await change_menu(conn, edit=edit, touches=touches, **change)
+
+
+@dataclass(frozen=True)
+class NewEntry:
+    """One entry to add by `import_entries`: its section and beverage by name (made when the
+    menu or the library has none of that name), its fields and prices by size id."""
+
+    section: str
+    beverage: dict[str, Any]
+    fields: dict[str, Any]
+    prices: dict[int, int]
+
+
+async def import_entries(
+    conn: Conn, *, entries: list[NewEntry], **change: Unpack[MenuChange]
+) -> Board:
+    """Add many entries as one change (one version, one line in History, one Undo)."""
+    venue_id, menu_id = change["venue_id"], change["menu_id"]
+
+    async def edit() -> str:
+        board = await current_board(conn, venue_id=venue_id, menu_id=menu_id)
+        sections = {s["name"].lower(): s["id"] for s in board["sections"]}
+        for entry in entries:
+            section_id = sections.get(entry.section.lower())
+            if section_id is None:
+                kind = "taps" if entry.fields.get("tap_label") else "list"
+                section_id = await queries.create_section(
+                    conn, venue_id=venue_id, menu_id=menu_id, name=entry.section, kind=kind
+                )
+                sections[entry.section.lower()] = section_id
+            beverage = await queries.beverage_named(
+                conn, venue_id=venue_id, name=entry.beverage["name"]
+            ) or await queries.create_beverage(conn, venue_id=venue_id, **entry.beverage)
+            await check_sizes(conn, venue_id, entry.prices)
+            entry_id = await queries.insert_entry(
+                conn,
+                venue_id=venue_id,
+                section_id=section_id,
+                beverage_id=beverage.id,
+                **entry.fields,
+            )
+            await queries.set_prices(
+                conn, venue_id=venue_id, entry_id=entry_id, prices=entry.prices
+            )
+        return f"Imported {len(entries)} entries from a spreadsheet"
+
+    return await change_menu(conn, edit=edit, touches=conflicts.NOTHING, **change)

@@ -7,10 +7,10 @@ from zoneinfo import ZoneInfo
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from chalkboard.http.forms import form_values, validate
+from chalkboard.http.forms import FormErrors, form_values, validate
 from chalkboard.http.pages import render
 from chalkboard.http.routing import Context
-from chalkboard.menus import csv_export, operations, queries
+from chalkboard.menus import csv_export, csv_import, operations, queries
 from chalkboard.menus.forms import (
     MenuIn,
 )
@@ -98,3 +98,22 @@ async def export_menu(request: Request, ctx: Context) -> Response:
     board = await operations.current_board(ctx.conn, venue_id=ctx.venue.id, menu_id=menu.id)
     text = csv_export.menu_csv(board, ctx.venue.currency)
     return csv_answer(text, f"{ctx.venue.slug}-menu-{menu.id}.csv")
+
+
+@menu_action
+async def import_menu(request: Request, ctx: Context, editing: Editing) -> Response:
+    """Fill the menu from a spreadsheet, in the columns its own export writes: every row is
+    added (as one change: one Undo takes it back), or none when any row has a problem."""
+    sizes = {
+        size.name.lower(): size.id
+        for size in await queries.list_serving_sizes(ctx.conn, venue_id=ctx.venue.id)
+    }
+    text = editing.values.get("csv", "")
+    entries, errors = csv_import.parse_menu(text, sizes, ctx.venue.currency)
+    if errors:
+        said = [f"Row {e.row}{f' ({e.column})' if e.column else ''}: {e.message}" for e in errors]
+        more = f" And {len(said) - 10} more." if len(said) > 10 else ""
+        problem = "Nothing was imported. " + " ".join(said[:10]) + more
+        return await invalid_input(request, ctx, editing, FormErrors(csv=problem))
+    board = await operations.import_entries(ctx.conn, **editing.change(ctx), entries=entries)
+    return back_to_editor(ctx, board)
