@@ -18,6 +18,7 @@ from starlette.templating import Jinja2Templates
 from starlette.types import Receive, Scope, Send
 
 from chalkboard.accounts import queries as accounts
+from chalkboard.accounts import recovery
 from chalkboard.accounts import views as account_views
 from chalkboard.cost import views as cost_views
 from chalkboard.db import migrate, server
@@ -35,6 +36,7 @@ from chalkboard.http.security import SecurityHeaders
 from chalkboard.http.telemetry import Metrics, Telemetry
 from chalkboard.live import views as live_views
 from chalkboard.live.hub import Hub
+from chalkboard.mail.mailer import Mailer, mailer_for
 from chalkboard.media import api as media_api
 from chalkboard.media import views as media_views
 from chalkboard.media.service import Media
@@ -68,6 +70,7 @@ class Services:
     media: Media
     embeds: Embeds  # public menus: resolved ids and rendered pages, per process
     arrivals: Arrivals  # request bodies still arriving, per client address
+    mailer: Mailer  # SMTP, SES or the log (docs/mail.md)
     # Set when the process was told to stop: /readyz fails so the load balancer moves on.
     draining: asyncio.Event = field(default_factory=asyncio.Event)
     _drained: asyncio.Task[None] | None = None
@@ -148,7 +151,9 @@ def create_app(settings: Settings) -> Starlette:
             embeds = Embeds(
                 pool, hub.feeds, templates.env, settings.web_dir, live_origin=live_origin
             )
-            services = Services(settings, pool, templates, metrics, hub, media, embeds, Arrivals())
+            services = Services(
+                settings, pool, templates, metrics, hub, media, embeds, Arrivals(), mailer_for(settings)
+            )
             chores = [asyncio.create_task(janitor(pool, settings))]
             if settings.ecs_metadata_uri:
                 chores.append(
@@ -181,6 +186,7 @@ def create_app(settings: Settings) -> Starlette:
             *ops_views.routes,
             *cost_views.routes,
             *account_views.routes,
+            *recovery.routes,
             *venue_views.routes,
             *menu_views.routes,
             *menu_api.routes,

@@ -92,6 +92,17 @@ class Settings:
     media_max_pixels: int = 40_000_000
     # How many images are decoded and re-encoded at once (each may take ~200 MB at 40 MP).
     media_workers: int = 2
+    # Mail (docs/mail.md): "log" prints each mail and its links (the laptop default), "smtp"
+    # sends through SMTP_HOST, "ses" through Amazon SES in MAIL_REGION.
+    mail_backend: str = "log"
+    mail_from: str = "Chalkboard <noreply@localhost>"
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_username: str = ""
+    smtp_password: Secret | None = None
+    smtp_security: str = "starttls"  # starttls | tls | none (a relay on localhost)
+    mail_region: str = "us-east-1"
+    mail_timeout_seconds: int = 10
 
     @property
     def is_https(self) -> bool:
@@ -193,6 +204,19 @@ class Settings:
                 "(the CloudFront distribution, e.g. https://d1234.cloudfront.net)"
             )
 
+        mail_backend = env.get("MAIL_BACKEND", "log").strip().lower()
+        if mail_backend not in ("log", "smtp", "ses"):
+            problems.append(f"MAIL_BACKEND must be log, smtp or ses, got {mail_backend!r}")
+        smtp_host = env.get("SMTP_HOST", "").strip()
+        if mail_backend == "smtp" and not smtp_host:
+            problems.append(
+                "SMTP_HOST is required with MAIL_BACKEND=smtp (e.g. smtp.postmarkapp.com)"
+            )
+        smtp_security = env.get("SMTP_SECURITY", "starttls").strip().lower()
+        if smtp_security not in ("starttls", "tls", "none"):
+            problems.append(f"SMTP_SECURITY must be starttls, tls or none, got {smtp_security!r}")
+        mail_from = env.get("MAIL_FROM", "").strip() or f"Chalkboard <noreply@{parts.hostname}>"
+
         settings = cls(
             env=mode,
             database_url=Secret(database_url) if database_url else None,
@@ -228,6 +252,15 @@ class Settings:
             media_quota_bytes=integer("MEDIA_QUOTA_BYTES", 1024 * 1024 * 1024, 0, 2**50),
             media_max_pixels=integer("MEDIA_MAX_PIXELS", 40_000_000, 1_000_000, 100_000_000),
             media_workers=integer("MEDIA_WORKERS", 2, 1, 32),
+            mail_backend=mail_backend,
+            mail_from=mail_from,
+            smtp_host=smtp_host,
+            smtp_port=integer("SMTP_PORT", 587, 1, 65535),
+            smtp_username=env.get("SMTP_USERNAME", "").strip(),
+            smtp_password=Secret(env["SMTP_PASSWORD"]) if env.get("SMTP_PASSWORD") else None,
+            smtp_security=smtp_security,
+            mail_region=env.get("MAIL_REGION", "").strip() or "us-east-1",
+            mail_timeout_seconds=integer("MAIL_TIMEOUT_SECONDS", 10, 1, 60),
         )
         if problems:
             raise SettingsError(

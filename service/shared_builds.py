@@ -33,6 +33,10 @@ class SharedBuilds(Generic[K, V]):
         # Shielded: one asker going away must not cancel the build the others wait for.
         return await asyncio.shield(task)
 
+    def forget(self, key: K) -> None:
+        """What was built for `key` is out of date: the next asker builds it again."""
+        self._builds.pop(key, None)
+
     def _forget_failed(self, key: K, task: asyncio.Task[V]) -> None:
         if (task.cancelled() or task.exception() is not None) and self._builds.get(key) is task:
             del self._builds[key]

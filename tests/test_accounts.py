@@ -47,6 +47,19 @@ async def test_sign_up_rejects_bad_input_and_writes_nothing(
         assert await user_count(db, email) == 0
 
 
+async def test_a_mistyped_email_gets_one_plain_sentence_and_keeps_the_password(
+    browser: Browser,
+) -> None:
+    """A bad email is not answered with the validating library's words, and the password
+    typed stays in its field so only the email needs fixing."""
+    for email in ("bob", "bob@@example.com", "bob@example", "bo b@example.com"):
+        response = await browser.submit("/signup", {"email": email, "password": PASSWORD})
+        assert response.status_code == 422
+        assert "Enter an email address like name@example.com." in response.text
+        assert "value is not a valid email" not in response.text
+        assert f'value="{PASSWORD}"' in response.text, "the password is not cleared"
+
+
 async def test_duplicate_email_gets_a_clear_message(new_browser: Callable[[], Browser]) -> None:
     """Signing up twice with one email says to sign in instead."""
     email = await new_browser().sign_up()

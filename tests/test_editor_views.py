@@ -12,6 +12,7 @@ from typing import Any
 import asyncpg
 import httpx
 
+from chalkboard.menus import operations
 from tests.conftest import Browser
 from tests.test_venues import invite
 
@@ -49,6 +50,14 @@ class Menu:
         """Submit one of the editor's forms from the page as last seen (its version)."""
         data = {"based_on": str(self.version), **fields}
         return await self.boss.submit(self.url + path, data)
+
+    async def refused(self, path: str, **fields: str) -> httpx.Response:
+        """A save that is not made: 303 back to the editor (never a page under the POST's
+        URL, which a reload would send again), which shows once what was typed and why."""
+        response = await self.post(path, **fields)
+        assert response.status_code == 303, response.text
+        assert response.headers["location"].endswith(self.url), response.headers["location"]
+        return await self.boss.page(response.headers["location"])
 
     async def save(self, path: str, **fields: str) -> str:
         """A change that must succeed: 303 to the editor at the next version; its summary."""
@@ -194,13 +203,12 @@ async def test_bad_entry_input_is_422_with_a_message_per_field_and_nothing_writt
     entry = await menu.ids("menu_entries", tap_label="1")
     before = await menu.entries()
 
-    response = await menu.post(
+    response = await menu.refused(
         f"/entries/{entry}",
         tap_label="Tap thirteen!",
         status="melted",
         **{f"price_{pint}": "4.5.0"},
     )
-    assert response.status_code == 422
     assert "&#39;4.5.0&#39; is not a price: type it like 4.50." in response.text
     assert "Use at most 12 characters." in response.text
     assert (
@@ -208,12 +216,12 @@ async def test_bad_entry_input_is_422_with_a_message_per_field_and_nothing_writt
         in response.text
     )
     assert 'value="Tap thirteen!"' in response.text, "what was typed stays in the form"
+    reloaded = await menu.boss.page(menu.url)
+    assert "Tap thirteen!" not in reloaded.text, "shown once: a reload shows the menu plain"
 
-    response = await menu.post(f"/sections/{taps}/entries", tap_label="2")
-    assert response.status_code == 422
+    response = await menu.refused(f"/sections/{taps}/entries", tap_label="2")
     assert "Pick a beverage from your library, or type a new one&#39;s name." in response.text
-    response = await menu.post("/sections", name=" ", kind="taps")
-    assert response.status_code == 422
+    response = await menu.refused("/sections", name=" ", kind="taps")
     assert "This field is required." in response.text
 
     assert await menu.entries() == before
@@ -223,35 +231,165 @@ async def test_bad_entry_input_is_422_with_a_message_per_field_and_nothing_writt
 async def test_a_save_from_a_stale_page_is_409_with_the_current_menu_and_nothing_written(
     owner: tuple[Browser, str], db: asyncpg.Pool
 ) -> None:
-    """based_on behind the menu's version: the conflict page shows the menu now and the input."""
+    """A stale page's save of a field changed since: 409 naming it, the menu now, the input."""
     menu = await new_menu(owner, db)
     taps = await menu.ids("menu_sections", name="On tap")
+    await menu.save("/sections", name="Cans", kind="list")
+    cans = await menu.ids("menu_sections", name="Cans")
     pils = await menu.ids("beverages", name="Foghorn Pils")
     await menu.save(f"/sections/{taps}/entries", beverage_id=str(pils), tap_label="1")
     entry = await menu.ids("menu_entries", tap_label="1")
     stale = menu.version
     await menu.save(f"/entries/{entry}", tap_label="7", status="on_tap")
+    await menu.save(f"/sections/{cans}/remove")
     before = await menu.entries()
 
     menu.version = stale
-    response = await menu.post(f"/entries/{entry}", tap_label="9", status="on_deck", note="Mine")
-    assert response.status_code == 409
+    response = await menu.refused(f"/entries/{entry}", tap_label="9", status="on_deck", note="Mine")
+    assert "Someone else changed Foghorn Pils: tap while you were editing" in response.text
     assert "your change was NOT saved" in response.text
-    assert f'name="based_on" value="{stale + 1}"' in response.text, "the page is the menu now"
+    assert f'name="based_on" value="{stale + 2}"' in response.text, "the page is the menu now"
     assert 'value="Mine"' in response.text, "what they typed is still there"
-    # A new beverage typed inline is not created either when the save is refused.
-    response = await menu.post(f"/sections/{taps}/entries", new_name="Ghost Gose")
-    assert response.status_code == 409
+    # A new beverage typed inline is not created either when the save is refused (its
+    # section was removed meanwhile).
+    response = await menu.refused(f"/sections/{cans}/entries", new_name="Ghost Gose")
+    assert "your change was NOT saved" in response.text
     assert await menu.ids("beverages", name="Ghost Gose") is None
     assert await menu.entries() == before
-    assert await menu.db_version() == stale + 1
+    assert await menu.db_version() == stale + 2
 
     # An entry someone else removed meanwhile is a conflict too, not a "not found".
-    menu.version = stale + 1
+    menu.version = stale + 2
     await menu.save(f"/entries/{entry}/remove")
-    menu.version = stale + 1
-    assert (await menu.post(f"/entries/{entry}/kick")).status_code == 409
-    assert await menu.db_version() == stale + 2
+    menu.version = stale + 2
+    assert "NOT saved" in (await menu.refused(f"/entries/{entry}/kick")).text
+    assert await menu.db_version() == stale + 3
+
+
+async def test_saves_from_one_stale_page_merge_unless_they_change_the_same_field(
+    owner: tuple[Browser, str], db: asyncpg.Pool
+) -> None:
+    """Two people on the same version: different entries, or different fields and prices of
+    one entry, all save and keep each other's change; a bad input from a stale page is a 422."""
+    menu = await new_menu(owner, db)
+    taps = await menu.ids("menu_sections", name="On tap")
+    half, pint = (
+        await menu.ids("serving_sizes", name="Half"),
+        await menu.ids("serving_sizes", name="Pint"),
+    )
+    for tap, name in (("1", "Foghorn Pils"), ("2", "Night Shift")):
+        await menu.save(
+            f"/sections/{taps}/entries",
+            beverage_id=str(await menu.ids("beverages", name=name)),
+            tap_label=tap,
+            **{f"price_{half}": "3.00", f"price_{pint}": "5.00"},
+        )
+    pils, stout = (
+        await menu.ids("menu_entries", tap_label="1"),
+        await menu.ids("menu_entries", tap_label="2"),
+    )
+    seen = menu.version
+    form = {"status": "on_tap", f"price_{half}": "3.00", f"price_{pint}": "5.00"}
+
+    # The desktop changes the Pils' pint price; the phone, from the same page, the stout's.
+    saves = [
+        await menu.post(f"/entries/{pils}", tap_label="1", **{**form, f"price_{pint}": "5.50"}),
+        await menu.post(f"/entries/{stout}", tap_label="2", **{**form, f"price_{pint}": "6.00"}),
+        # Still from that page: the Pils' note and half price (its form resends the old pint).
+        await menu.post(
+            f"/entries/{pils}", tap_label="1", note="Last kegs", **{**form, f"price_{half}": "3.20"}
+        ),
+    ]
+    assert [r.status_code for r in saves] == [303, 303, 303]
+    assert await menu.db_version() == seen + 3
+    rows = {r["beverage"]: r for r in await menu.entries()}
+    assert rows["Foghorn Pils"]["prices"] == {"Half": 320, "Pint": 550}
+    assert rows["Foghorn Pils"]["note"] == "Last kegs"
+    assert rows["Night Shift"]["prices"] == {"Half": 300, "Pint": 600}
+
+    # The same price again from that page clashes, and names it.
+    menu.version = seen
+    clash = await menu.refused(f"/entries/{pils}", tap_label="1", **{**form, f"price_{pint}": "9"})
+    assert "Foghorn Pils: Pint price" in clash.text
+    assert (await menu.entries())[0]["prices"] == {"Half": 320, "Pint": 550}
+
+    # Bad input from a stale page is only a 422, and the form keeps the version it was typed
+    # on, so fixing it and saving again still merges.
+    bad = await menu.refused(f"/entries/{stout}", tap_label="2", **{**form, f"price_{half}": "x"})
+    assert "is not a price" in bad.text
+    assert f'name="based_on" value="{seen}"' in bad.text
+
+
+async def test_a_section_chooses_its_sizes_and_its_forms_ask_only_for_those(
+    owner: tuple[Browser, str], db: asyncpg.Pool
+) -> None:
+    """Section settings tick the sizes it prices by; its add and edit forms then ask only for
+    those prices, and ticking all of them again means every size."""
+    menu = await new_menu(owner, db)
+    taps = await menu.ids("menu_sections", name="On tap")
+    half, pint = (
+        await menu.ids("serving_sizes", name="Half"),
+        await menu.ids("serving_sizes", name="Pint"),
+    )
+    page = (await menu.boss.page(menu.url)).text
+    assert f'name="price_{half}"' in page
+
+    said = await menu.save(
+        f"/sections/{taps}", name="Cocktails", kind="list", sizes_shown="1", **{f"size_{pint}": "1"}
+    )
+    assert said == "Changed section Cocktails"
+    assert await db.fetch(
+        "SELECT serving_size_id FROM section_sizes WHERE section_id = $1", taps
+    ) == [(pint,)]
+    page = (await menu.boss.page(menu.url)).text
+    assert f'name="price_{pint}"' in page
+    assert f'name="price_{half}"' not in page, "the add form asks only for the section's sizes"
+
+    await menu.save(
+        f"/sections/{taps}",
+        name="Cocktails",
+        kind="list",
+        sizes_shown="1",
+        **{f"size_{half}": "1", f"size_{pint}": "1"},
+    )
+    own = await db.fetchval("SELECT own_sizes FROM menu_sections WHERE id = $1", taps)
+    assert own is False, "all ticked: every size, also ones added later"
+
+
+async def test_a_pour_does_not_refuse_an_open_editor_and_undo_skips_it(
+    owner: tuple[Browser, str], db: asyncpg.Pool
+) -> None:
+    """A keg sensor pours while a page is open: its save goes through without putting the
+    level back (the keg % field was not touched), and Undo undoes the person, not the pour."""
+    menu = await new_menu(owner, db)
+    taps = await menu.ids("menu_sections", name="On tap")
+    pils = await menu.ids("beverages", name="Foghorn Pils")
+    await menu.save(f"/sections/{taps}/entries", beverage_id=str(pils), tap_label="1")
+    entry = await menu.ids("menu_entries", tap_label="1")
+    await db.execute("UPDATE menu_entries SET keg_size_ml = 20000 WHERE id = $1", entry)
+    page = await menu.boss.page(menu.url)
+    assert 'name="keg_percent_shown" value=""' in page.text
+
+    venue_id = await db.fetchval("SELECT id FROM venues WHERE slug = $1", menu.slug)
+    async with db.acquire() as conn, conn.transaction():
+        await operations.record_pour(
+            conn, venue_id=venue_id, menu_id=menu.id, entry_id=entry, volume_ml=5000,
+            actor=operations.Actor(),
+        )  # fmt: skip
+    assert await menu.db_version() == menu.version, "a pour is not a version"
+
+    said = await menu.save(
+        f"/entries/{entry}", tap_label="1", status="on_tap", keg_percent="", note="Crisp"
+    )
+    assert said == "Changed Foghorn Pils: note “Crisp”", "History says what changed"
+    assert (await menu.entries())[0]["keg_percent"] == 75, "the pour stays poured"
+    page = await menu.boss.page(menu.url)
+    assert 'name="keg_percent_shown" value="75"' in page.text, "the editor shows the level now"
+
+    said = await menu.save("/undo")
+    assert said == "Undid: Changed Foghorn Pils: note “Crisp”"
+    rows = await menu.entries()
+    assert (rows[0]["note"], rows[0]["keg_percent"]) == ("", 75)
 
 
 async def test_csv_import_is_all_or_nothing_with_errors_per_row(
@@ -375,3 +513,130 @@ async def test_only_owners_delete_a_menu(
     for table in ("menus", "menu_revisions"):
         column = "id" if table == "menus" else "menu_id"
         assert await db.fetchval(f"SELECT count(*) FROM {table} WHERE {column} = $1", menu.id) == 0
+
+
+async def test_building_a_tap_list_fast(owner: tuple[Browser, str], db: asyncpg.Pool) -> None:
+    """ "Add, then add another" opens the add form again; the next tap number is filled in;
+    a kicked keg offers "Next keg on" (the on-deck beer) and "Clear" in one tap each."""
+    menu = await new_menu(owner, db)
+    taps = await menu.ids("menu_sections", name="On tap")
+    pils = await menu.ids("beverages", name="Foghorn Pils")
+    stout = await menu.ids("beverages", name="Night Shift")
+    page = (await menu.boss.page(menu.url)).text
+    assert re.search(rf'id="a{taps}-tap_label" name="tap_label" type="text" value="1"', page)
+
+    added = await menu.post(
+        f"/sections/{taps}/entries", beverage_id=str(pils), tap_label="1", another="1"
+    )
+    assert added.status_code == 303
+    assert added.headers["location"].endswith(f"&add={taps}#add-{taps}")
+    menu.version += 1
+    page = (await menu.boss.page(added.headers["location"])).text
+    assert f'id="add-{taps}" open' in page, "the add form is open again"
+    assert re.search(rf'id="a{taps}-tap_label" name="tap_label" type="text" value="2"', page)
+
+    await menu.save(
+        f"/sections/{taps}/entries", beverage_id=str(stout), tap_label="1", status="on_deck"
+    )
+    pils_entry = await menu.ids("beverages", name="Foghorn Pils")
+    entry = await db.fetchval(
+        "SELECT id FROM menu_entries WHERE section_id = $1 AND beverage_id = $2", taps, pils_entry
+    )
+    await menu.save(f"/entries/{entry}", tap_label="1", status="kicked")
+    page = (await menu.boss.page(menu.url)).text
+    assert "Put the on-deck beer on in place of Foghorn Pils" in page
+    assert "Clear kicked Foghorn Pils from the list" in page
+    said = await menu.save(f"/entries/{entry}/kick")
+    assert said == "Kicked Foghorn Pils; Night Shift is now on tap 1"
+    said = await menu.save(f"/entries/{entry}/remove")
+    assert said == "Removed Foghorn Pils"
+
+
+async def test_the_library_and_a_menu_download_as_csv(
+    owner: tuple[Browser, str], db: asyncpg.Pool
+) -> None:
+    """The library exports in the import's own columns (and imports back); a menu exports a
+    row per entry with a price column per size; formula-like cells are written as text."""
+    menu = await new_menu(owner, db)
+    taps = await menu.ids("menu_sections", name="On tap")
+    pint = await menu.ids("serving_sizes", name="Pint")
+    await menu.save(
+        f"/sections/{taps}/entries",
+        new_name="=HYPERLINK(1)",
+        new_abv="5.5",
+        tap_label="1",
+        **{f"price_{pint}": "6.20"},
+    )
+    library = await menu.boss.get(f"/v/{menu.slug}/beverages.csv")
+    assert library.status_code == 200
+    assert library.headers["content-type"] == "text/csv; charset=utf-8"
+    assert "attachment" in library.headers["content-disposition"]
+    lines = library.text.removeprefix("\ufeff").splitlines()
+    assert lines[0] == "name,producer,style,kind,abv,ibu,srm,description,tags"
+    assert "Foghorn Pils,,Pilsner,beer,,,,," in lines
+    assert "'=HYPERLINK(1),,,beer,5.5,,,," in lines
+
+    exported = await menu.boss.get(f"{menu.url}/export.csv")
+    rows = exported.text.removeprefix("\ufeff").splitlines()
+    assert rows[0] == "section,tap,name,producer,style,abv,status,keg_percent,note,Half,Pint"
+    assert rows[1] == "On tap,1,'=HYPERLINK(1),,,5.5,on_tap,,,,6.20"
+
+    other = await menu.boss.submit(f"/v/{menu.slug}/beverages/import", {"csv": library.text})
+    assert other.status_code == 303, "the export imports back as it is"
+
+
+async def test_the_beverage_picker_searches_the_whole_library(
+    owner: tuple[Browser, str], db: asyncpg.Pool
+) -> None:
+    """With thirty IPAs in the library, searching the add form finds them all, not eight."""
+    menu = await new_menu(owner, db)
+    taps = await menu.ids("menu_sections", name="On tap")
+    venue_id = await db.fetchval("SELECT id FROM venues WHERE slug = $1", menu.slug)
+    await db.executemany(
+        "INSERT INTO beverages (venue_id, name, style) VALUES ($1, $2, 'IPA')",
+        [(venue_id, f"Hop Bomb {n:02}") for n in range(30)],
+    )
+    page = (await menu.boss.page(f"{menu.url}?add={taps}&q=hop")).text
+    assert len(re.findall(r"<strong>Hop Bomb \d\d</strong>", page)) == 30
+    page = (await menu.boss.page(menu.url)).text
+    assert len(re.findall(r'name="beverage_id"', page)) == 8, "unsearched: a short list"
+
+
+async def test_a_spreadsheet_fills_a_menu_all_or_nothing(
+    owner: tuple[Browser, str], db: asyncpg.Pool
+) -> None:
+    """A menu's own CSV imports into another menu as one change (sections, taps, statuses
+    and prices; new beverages join the library); one bad cell and nothing is added."""
+    menu = await new_menu(owner, db)
+    bad = (
+        "section,tap,name,status,Pint,Half\n"
+        "On tap,1,Foghorn Pils,on_tap,6.20,3.50\n"
+        "On tap,2,Ghost Gose,melted,4.5.0,\n"
+    )
+    refused = await menu.refused("/import", csv=bad)
+    assert "Nothing was imported." in refused.text
+    assert "Row 3 (status)" in refused.text
+    assert "Row 3 (pint)" in refused.text
+    assert await menu.entries() == []
+    assert await menu.ids("beverages", name="Ghost Gose") is None
+
+    good = (
+        "\ufeffsection,tap,name,producer,style,abv,status,keg_percent,note,Half,Pint\n"
+        "On tap,1,Foghorn Pils,,Pilsner,,on_tap,,Crisp,3.50,6.20\n"
+        "On tap,2,Ghost Gose,Salt & Co,Gose,4.2,on_deck,,,,5.00\n"
+        "Cans,,Night Shift,,Oatmeal Stout,,on_tap,,,,\n"
+    )
+    said = await menu.save("/import", csv=good)
+    assert said == "Imported 3 entries from a spreadsheet"
+    rows = [
+        (r["section"], r["tap_label"], r["beverage"], r["status"], r["note"], r["prices"])
+        for r in await menu.entries()
+    ]
+    assert rows == [
+        ("On tap", "1", "Foghorn Pils", "on_tap", "Crisp", {"Half": 350, "Pint": 620}),
+        ("On tap", "2", "Ghost Gose", "on_deck", "", {"Pint": 500}),
+        ("Cans", "", "Night Shift", "on_tap", "", {}),
+    ]
+    assert await menu.ids("beverages", name="Ghost Gose"), "a new beverage joins the library"
+    exported = await menu.boss.get(f"{menu.url}/export.csv")
+    assert exported.text.splitlines()[1:] == good.splitlines()[1:]

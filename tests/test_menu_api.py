@@ -273,6 +273,96 @@ async def test_pours_lower_the_keg_and_derive_its_percentage(
     assert (emptied["keg_remaining_ml"], emptied["keg_percent"]) == (0, 0.0)
 
 
+async def test_pours_are_events_not_edits(venue: Venue, db: asyncpg.Pool) -> None:
+    """A pour is kept in `pours` and moves the level, but makes no version and no History
+    entry, Undo undoes the person's last change (not the sensor), and the level stays."""
+    api = venue.api
+    menu = await make_menu(api)
+    entry_path = f"menus/{menu.id}/entries/{menu.entry_id}"
+    await api.patch(entry_path, json={"keg_size_ml": 20000})
+    noted = answer(openapi.Board, await api.patch(entry_path, json={"note": "Fresh"}))
+    version = noted["menu"]["version"]
+
+    for _ in range(3):
+        poured = answer(
+            openapi.KegLevel, await api.post(f"{entry_path}/pours", json={"volume_ml": 568})
+        )
+    assert (poured["keg_remaining_ml"], poured["version"]) == (20000 - 3 * 568, version)
+    assert await menu_version(db, menu.id) == version
+    assert await db.fetchval("SELECT count(*) FROM pours WHERE entry_id = $1", menu.entry_id) == 3
+    history = answer(openapi.RevisionList, await api.get(f"menus/{menu.id}/revisions"))
+    assert not [r for r in history["revisions"] if "Poured" in r["summary"]]
+    board = answer(openapi.Board, await api.get(f"menus/{menu.id}"))
+    assert board["sections"][0]["entries"][0]["keg_remaining_ml"] == 20000 - 3 * 568
+
+    # An edit based on the version before the pours is not refused for them.
+    tapped = await api.patch(f"{entry_path}?based_on={version}", json={"tap_label": "4"})
+    assert answer(openapi.Board, tapped)["menu"]["version"] == version + 1
+    undone = answer(openapi.Board, await api.post(f"menus/{menu.id}/undo"))
+    undone_entry = undone["sections"][0]["entries"][0]
+    assert (undone_entry["tap_label"], undone_entry["note"]) == ("1", "Fresh")
+    assert undone_entry["keg_remaining_ml"] == 20000 - 3 * 568, "the pours stay poured"
+    history = answer(openapi.RevisionList, await api.get(f"menus/{menu.id}/revisions"))
+    assert history["revisions"][0]["summary"] == "Undid: Changed Landlord: tap 1 → 4"
+
+
+async def test_setting_a_keg_size_keeps_the_level(venue: Venue) -> None:
+    """A keg at 55 % given a size (or a new size) is still at 55 %, and pours go from there."""
+    api = venue.api
+    menu = await make_menu(api)
+    entry_path = f"menus/{menu.id}/entries/{menu.entry_id}"
+
+    def level(board: dict[str, Any]) -> tuple[Any, ...]:
+        e = board["sections"][0]["entries"][0]
+        return e["keg_size_ml"], e["keg_remaining_ml"], e["keg_percent"]
+
+    await api.patch(entry_path, json={"keg_percent": 55})
+    sized = answer(openapi.Board, await api.patch(entry_path, json={"keg_size_ml": 50000}))
+    assert level(sized) == (50000, 27500, 55.0)
+    resized = answer(openapi.Board, await api.patch(entry_path, json={"keg_size_ml": 30000}))
+    assert level(resized) == (30000, 16500, 55.0)
+    poured = answer(
+        openapi.KegLevel, await api.post(f"{entry_path}/pours", json={"volume_ml": 1500})
+    )
+    assert (poured["keg_remaining_ml"], poured["keg_percent"]) == (15000, 50.0)
+
+
+async def test_a_section_chooses_its_serving_sizes(venue: Venue, db: asyncpg.Pool) -> None:
+    """A cocktail section prices by the glass: the board lists only its sizes and only those
+    prices; other prices are kept, and come back when the section uses every size again."""
+    api = venue.api
+    menu = await make_menu(api)
+    glass = answer(
+        openapi.ServingSize, await api.post("serving-sizes", json={"name": "Glass"}), 201
+    )
+    section_path = f"menus/{menu.id}/sections/{menu.section_id}"
+    entry_path = f"menus/{menu.id}/entries/{menu.entry_id}"
+    await api.patch(entry_path, json={"prices": {str(menu.size_id): 450, str(glass["id"]): 900}})
+
+    board = answer(openapi.Board, await api.patch(section_path, json={"sizes": [glass["id"]]}))
+    section = board["sections"][0]
+    assert (section["sizes"], section["own_sizes"]) == ([glass["id"]], True)
+    assert section["entries"][0]["prices"] == {str(glass["id"]): 900}
+    kept = await db.fetchval("SELECT count(*) FROM entry_prices WHERE entry_id = $1", menu.entry_id)
+    assert kept == 2
+
+    renamed = answer(openapi.Board, await api.patch(section_path, json={"name": "Cocktails"}))
+    assert renamed["sections"][0]["sizes"] == [glass["id"]], "left out: kept"
+    board = answer(openapi.Board, await api.patch(section_path, json={"sizes": None}))
+    section = board["sections"][0]
+    assert (section["sizes"], section["own_sizes"]) == ([menu.size_id, glass["id"]], False)
+    assert section["entries"][0]["prices"] == {str(menu.size_id): 450, str(glass["id"]): 900}
+
+    food = await api.post(f"menus/{menu.id}/sections", json={"name": "Food", "sizes": []})
+    assert answer(openapi.Board, food, 201)["sections"][1]["sizes"] == []
+    unknown = await api.patch(section_path, json={"sizes": [999999]})
+    assert error(unknown, 404)["message"] == "No such serving size in this venue: [999999]."
+    undone = answer(openapi.Board, await api.post(f"menus/{menu.id}/undo"))
+    assert undone["menu"]["version"] == board["menu"]["version"] + 2
+    undone = answer(openapi.Board, await api.post(f"menus/{menu.id}/undo"))
+    assert undone["sections"][0]["sizes"] == [glass["id"]], "undo brings the choice back"
+
+
 async def test_kick_promotes_the_on_deck_entry(venue: Venue) -> None:
     """Kicking a keg puts the on-deck beverage on its tap, in its place."""
     api = venue.api
@@ -473,6 +563,7 @@ async def test_invalid_fields_are_422_per_field_and_nothing_is_written(
         },
         "rows": None,
         "current_version": None,
+        "clashes": None,
     }
     entry_path = f"menus/{menu.id}/entries/{menu.entry_id}"
     nulled = await api.patch(entry_path, json={"tap_label": None, "keg_percent": None})
@@ -573,6 +664,65 @@ async def test_a_stale_if_match_is_412_with_the_current_board(
     )
 
 
+async def test_based_on_merges_other_changes_and_409s_on_the_same_field(
+    venue: Venue, db: asyncpg.Pool
+) -> None:
+    """?based_on=N: an entry write merges with changes to other entries or fields since N,
+    and is refused (409 with `clashes`, nothing written) when the same field changed; If-Match
+    on the same write still refuses any change since (412)."""
+    api = venue.api
+    menu = await make_menu(api)
+    second = await api.post(
+        f"menus/{menu.id}/entries",
+        json={"section_id": menu.section_id, "beverage_id": menu.beverage_ids[1]},
+    )
+    board = answer(openapi.Board, second, 201)
+    other_id = board["sections"][0]["entries"][1]["id"]
+    seen = board["menu"]["version"]
+    entry_path = f"menus/{menu.id}/entries/{menu.entry_id}"
+    await api.patch(entry_path, json={"note": "theirs"})
+
+    merged = await api.patch(
+        f"menus/{menu.id}/entries/{other_id}?based_on={seen}", json={"note": "mine"}
+    )
+    assert answer(openapi.Board, merged)["menu"]["version"] == seen + 2
+    tapped = await api.patch(f"{entry_path}?based_on={seen}", json={"tap_label": "9"})
+    assert answer(openapi.Board, tapped)["menu"]["version"] == seen + 3
+    moved = await api.post(
+        f"menus/{menu.id}/entries/{other_id}/move?based_on={seen}",
+        json={"section_id": menu.section_id, "position": 0},
+    )
+    assert moved.status_code == 200, moved.text
+
+    clash = await api.patch(f"{entry_path}?based_on={seen}", json={"note": "mine too"})
+    problem = error(clash, 409)
+    assert problem["clashes"] == ["Landlord: note"]
+    assert clash.json()["current"]["menu"]["version"] == seen + 4
+    moved_again = await api.post(
+        f"menus/{menu.id}/entries/{other_id}/move?based_on={seen}",
+        json={"section_id": menu.section_id, "position": 1},
+    )
+    assert error(moved_again, 409)["clashes"] == ["Proper Job: place in the list"]
+    notes = await db.fetch(
+        "SELECT tap_label, note FROM menu_entries WHERE id = ANY($1) ORDER BY position",
+        [menu.entry_id, other_id],
+    )
+    assert [tuple(r) for r in notes] == [("", "mine"), ("9", "theirs")]
+    assert await menu_version(db, menu.id) == seen + 4
+
+    whole = await api.patch(
+        f"menus/{menu.id}/entries/{other_id}",
+        json={"tap_label": "3"},
+        headers={"If-Match": f'"{seen}"'},
+    )
+    assert error(whole, 412)["current_version"] == seen + 4
+    both = await api.patch(
+        f"{entry_path}?based_on={seen}", json={"tap_label": "3"}, headers={"If-Match": '"1"'}
+    )
+    assert error(both, 400)["message"] == "Send If-Match or based_on, not both."
+    assert error(await api.patch(f"{entry_path}?based_on=x", json={}), 422)["fields"]
+
+
 async def test_concurrent_patches_on_one_version_let_exactly_one_win(
     venue: Venue, db: asyncpg.Pool
 ) -> None:
@@ -612,9 +762,19 @@ async def test_the_openapi_document_describes_every_api_route(
     assert ("POST", "/menus/{menu_id}/entries/{entry_id}/pours") in operations
     patch = document["paths"]["/api/v1/venues/{slug}/menus/{menu_id}"]["patch"]
     assert patch["summary"] == "Rename a menu."
-    assert set(patch["responses"]) == {"200", "400", "401", "403", "404", "412", "413", "422"}
+    assert set(patch["responses"]) == {
+        "200",
+        "400",
+        "401",
+        "403",
+        "404",
+        "409",
+        "412",
+        "413",
+        "422",
+    }
     assert "ETag" in patch["responses"]["200"]["headers"]
-    assert {p["name"] for p in patch["parameters"]} == {"slug", "menu_id", "If-Match"}
+    assert {p["name"] for p in patch["parameters"]} == {"slug", "menu_id", "based_on", "If-Match"}
     assert document["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
     assert "required" not in document["components"]["schemas"]["BeveragePatch"]
 

@@ -401,10 +401,11 @@ async def test_pours_lower_the_keg_and_stop_at_empty(db: asyncpg.Pool) -> None:
             based_on=None,
             **common,
         )
-        board = await operations.record_pour(conn, entry_id=entry_id, volume_ml=5000, **common)
-        entry = board["sections"][0]["entries"][0]
-        assert (entry["keg_remaining_ml"], entry["keg_percent"]) == (15000, 75.0)
-        board = await operations.record_pour(conn, entry_id=entry_id, volume_ml=90000, **common)
+        level = await operations.record_pour(conn, entry_id=entry_id, volume_ml=5000, **common)
+        assert (level.keg_remaining_ml, level.keg_percent) == (15000, 75)
+        level = await operations.record_pour(conn, entry_id=entry_id, volume_ml=90000, **common)
+        assert (level.keg_remaining_ml, level.keg_percent) == (0, 0)
+        board = await operations.current_board(conn, venue_id=venue_id, menu_id=menu_id)
         entry = board["sections"][0]["entries"][0]
         assert (entry["keg_remaining_ml"], entry["keg_percent"]) == (0, 0.0)
 

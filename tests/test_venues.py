@@ -7,7 +7,9 @@ from collections.abc import Callable
 
 import asyncpg
 
-from tests.conftest import Browser
+from tests.conftest import Browser, RunningServer
+from tests.test_media import jpeg, stored_files
+from tests.test_menu_api import api_client, new_token
 
 INVITE_LINK = re.compile(r'value="(http://[^"]+/invite/(inv_[^"]+))"')
 
@@ -15,9 +17,13 @@ INVITE_LINK = re.compile(r'value="(http://[^"]+/invite/(inv_[^"]+))"')
 async def invite(owner: Browser, slug: str, role: str = "editor") -> str:
     """Create an invite in the venue and return its path (/invite/<token>)."""
     response = await owner.submit(f"/v/{slug}/invites", {"role": role, "note": "new bartender"})
-    assert response.status_code == 201, response.text
-    found = INVITE_LINK.search(response.text)
+    # Redirect after POST: a reload of the page showing the link does not make another invite.
+    assert response.status_code == 303, response.text
+    assert response.headers["location"] == f"/v/{slug}/team"
+    page = await owner.page(response.headers["location"])
+    found = INVITE_LINK.search(page.text)
     assert found, "the invite link is shown once after creating it"
+    assert not INVITE_LINK.search((await owner.page(f"/v/{slug}/team")).text), "only once"
     return f"/invite/{found[2]}"
 
 
@@ -179,6 +185,7 @@ async def test_the_last_owner_cannot_be_removed(
     response = await boss.submit(f"/v/{slug}/members/{user_id}/remove")
     assert response.status_code == 409
     assert "at least one owner" in response.text
+    assert "Someone else changed" not in response.text, "nobody else changed anything"
     assert (await boss.get(f"/v/{slug}")).status_code == 200
 
 
@@ -194,3 +201,139 @@ async def test_owner_removes_an_editor(
     user_id = await db.fetchval("SELECT id FROM users WHERE email = $1", email)
     assert (await boss.submit(f"/v/{slug}/members/{user_id}/remove")).status_code == 303
     assert (await staff.get(f"/v/{slug}")).status_code == 404
+
+
+async def test_an_owner_changes_a_members_role_without_removing_them(
+    owner: tuple[Browser, str], new_browser: Callable[[], Browser], db: asyncpg.Pool
+) -> None:
+    """Make an editor an owner and back; the last owner cannot make themselves an editor;
+    an editor cannot change roles."""
+    boss, slug = owner
+    path = await invite(boss, slug)
+    staff = new_browser()
+    email = await staff.sign_up()
+    await staff.submit(path)
+    staff_id = await db.fetchval("SELECT id FROM users WHERE email = $1", email)
+    boss_id = await db.fetchval(
+        "SELECT m.user_id FROM memberships m JOIN venues v ON v.id = m.venue_id "
+        "WHERE v.slug = $1 AND m.user_id <> $2",
+        slug,
+        staff_id,
+    )
+
+    async def role(user_id: int) -> str:
+        found: str = await db.fetchval(
+            "SELECT m.role FROM memberships m JOIN venues v ON v.id = m.venue_id "
+            "WHERE v.slug = $1 AND m.user_id = $2",
+            slug,
+            user_id,
+        )
+        return found
+
+    await staff.page(f"/v/{slug}")
+    refused = await staff.submit(f"/v/{slug}/members/{boss_id}/role", {"role": "editor"})
+    assert refused.status_code == 403, "editors do not manage the team"
+    alone = await boss.submit(f"/v/{slug}/members/{boss_id}/role", {"role": "editor"})
+    assert alone.status_code == 409
+    assert "at least one owner" in alone.text
+    assert await role(boss_id) == "owner"
+
+    team = await boss.page(f"/v/{slug}/team")
+    assert "Make owner" in team.text
+    made = await boss.submit(f"/v/{slug}/members/{staff_id}/role", {"role": "owner"})
+    assert (made.status_code, made.headers["location"]) == (303, f"/v/{slug}/team")
+    assert await role(staff_id) == "owner"
+    stepped_down = await boss.submit(f"/v/{slug}/members/{boss_id}/role", {"role": "editor"})
+    assert (stepped_down.status_code, stepped_down.headers["location"]) == (303, f"/v/{slug}")
+    assert (await role(boss_id), await role(staff_id)) == ("editor", "owner")
+    bad = await staff.submit(f"/v/{slug}/members/{boss_id}/role", {"role": "admin"})
+    assert bad.status_code == 422
+
+
+async def test_an_owner_renames_the_venue_and_changes_its_currency_and_units(
+    owner: tuple[Browser, str], new_browser: Callable[[], Browser], db: asyncpg.Pool
+) -> None:
+    """Venue settings: the pickers list common choices first and no "Factory" or obsolete
+    currency; a save updates the venue and gives each menu a new version (TVs show it); a
+    bad value comes back with its message; editors cannot open it."""
+    boss, slug = owner
+    created = await boss.submit(f"/v/{slug}/menus", {"name": "Draft"})
+    assert created.status_code == 303
+    page = await boss.page(f"/v/{slug}/settings")
+    assert page.status_code == 200
+    assert '<optgroup label="Common">' in page.text
+    assert 'value="Factory"' not in page.text
+    assert 'value="DEM"' not in page.text, "no obsolete currencies"
+    assert 'value="GBP"' in page.text
+
+    saved = await boss.submit(
+        f"/v/{slug}/settings",
+        {"name": "The Crown", "timezone": "Europe/London", "currency": "GBP", "volume_unit": "ml"},
+    )
+    assert (saved.status_code, saved.headers["location"]) == (303, f"/v/{slug}/settings?saved=1")
+    row = await db.fetchrow(
+        "SELECT name, timezone, currency, volume_unit FROM venues WHERE slug = $1", slug
+    )
+    assert tuple(row) == ("The Crown", "Europe/London", "GBP", "ml")
+    summary = await db.fetchval(
+        "SELECT r.summary FROM menu_revisions r JOIN venues v ON v.id = r.venue_id "
+        "WHERE v.slug = $1 ORDER BY r.version DESC LIMIT 1",
+        slug,
+    )
+    assert summary == "Changed the venue's settings"
+    page = await boss.page(f"/v/{slug}/settings?saved=1")
+    assert '<option value="Europe/London" selected>' in page.text
+
+    bad = await boss.submit(
+        f"/v/{slug}/settings",
+        {"name": "", "timezone": "Factory/Nowhere", "currency": "GBP", "volume_unit": "ml"},
+    )
+    assert bad.status_code == 303
+    page = await boss.page(bad.headers["location"])
+    assert "Choose a time zone from the list" in page.text
+    assert await db.fetchval("SELECT name FROM venues WHERE slug = $1", slug) == "The Crown"
+
+    path = await invite(boss, slug)
+    staff = new_browser()
+    await staff.sign_up()
+    await staff.submit(path)
+    assert (await staff.get(f"/v/{slug}/settings")).status_code == 403
+
+
+async def test_an_owner_downloads_the_data_then_deletes_the_venue(
+    owner: tuple[Browser, str], db: asyncpg.Pool, live: RunningServer
+) -> None:
+    """The export has the venue, its menus and beverages; deleting needs the name typed, then
+    everything goes: rows, the images' files, and the venue (404)."""
+    boss, slug = owner
+    assert (await boss.submit(f"/v/{slug}/menus", {"name": "Draft"})).status_code == 303
+    async with api_client(boss, slug, await new_token(boss, slug, "write")) as api:
+        uploaded = await api.post("images", files={"file": ("p.jpg", jpeg(), "image/jpeg")})
+        assert uploaded.status_code == 201, uploaded.text
+    media = live.settings.data_dir / "media"
+    venue_id = await db.fetchval("SELECT id FROM venues WHERE slug = $1", slug)
+    mine = {p for p in stored_files(media) if f"/{venue_id}/" in str(p)}
+    assert mine, "the image's files are stored"
+
+    exported = await boss.get(f"/v/{slug}/export.json")
+    assert exported.status_code == 200
+    assert "attachment" in exported.headers["content-disposition"]
+    data = exported.json()
+    assert data["venue"]["slug"] == slug
+    assert [m["menu"]["name"] for m in data["menus"]] == ["Draft"]
+    assert len(data["images"]) == 1
+
+    await boss.page(f"/v/{slug}/settings")
+    wrong = await boss.submit(f"/v/{slug}/delete", {"confirm": "delete"})
+    assert wrong.status_code == 303
+    assert "Type the venue" in (await boss.page(wrong.headers["location"])).text
+    assert await db.fetchval("SELECT count(*) FROM venues WHERE id = $1", venue_id) == 1
+
+    name = await db.fetchval("SELECT name FROM venues WHERE id = $1", venue_id)
+    gone = await boss.submit(f"/v/{slug}/delete", {"confirm": f" {name} "})
+    assert (gone.status_code, gone.headers["location"]) == (303, "/venues?all")
+    assert await db.fetchval("SELECT count(*) FROM venues WHERE id = $1", venue_id) == 0
+    assert await db.fetchval("SELECT count(*) FROM menus WHERE venue_id = $1", venue_id) == 0
+    assert await db.fetchval("SELECT count(*) FROM images WHERE venue_id = $1", venue_id) == 0
+    assert not mine & stored_files(media), "its files are deleted"
+    assert (await boss.get(f"/v/{slug}")).status_code == 404

@@ -240,6 +240,18 @@
         setLive(true);
         refresh();
         break;
+      case "levels":
+        // Keg levels move with every pour (no new version): patch the board we keep.
+        if (!saved || !saved.board || !saved.board.menu || saved.board.menu.id !== message.menu) break;
+        (saved.board.sections || []).forEach(function (section) {
+          (section.entries || []).forEach(function (entry) {
+            var level = (message.levels || {})[entry.id];
+            if (level) { entry.keg_percent = level.keg_percent; entry.keg_size_ml = level.keg_size_ml; entry.keg_remaining_ml = level.keg_remaining_ml; }
+          });
+        });
+        store(KEYS.board, saved);
+        refresh();
+        break;
       case "up_to_date":
         noMenu = false;
         setLive(true);

@@ -35,6 +35,7 @@ RETURNING id, email
 """
 SELECT_USER_FOR_LOGIN = "SELECT id, email, password_hash FROM users WHERE email = $1"
 SELECT_USER_BY_EMAIL = "SELECT id, email FROM users WHERE email = $1"
+SELECT_USER = "SELECT id, email FROM users WHERE id = $1"
 UPDATE_PASSWORD = "UPDATE users SET password_hash = $2 WHERE id = $1"
 
 
@@ -51,6 +52,11 @@ async def get_user_for_login(conn: Conn, *, email: str) -> tuple[User, str] | No
 
 async def get_user_by_email(conn: Conn, *, email: str) -> User | None:
     row = await conn.fetchrow(SELECT_USER_BY_EMAIL, email)
+    return User(row["id"], row["email"]) if row else None
+
+
+async def get_user(conn: Conn, *, user_id: int) -> User | None:
+    row = await conn.fetchrow(SELECT_USER, user_id)
     return User(row["id"], row["email"]) if row else None
 
 
@@ -214,3 +220,48 @@ async def list_api_tokens(conn: Conn, *, venue_id: int) -> list[ApiToken]:
 
 async def revoke_api_token(conn: Conn, *, venue_id: int, token_id: int) -> bool:
     return await conn.execute(REVOKE_API_TOKEN, venue_id, token_id) == "UPDATE 1"
+
+
+# --- password resets (a link by email) ------------------------------------------------------
+
+INSERT_PASSWORD_RESET = """
+INSERT INTO password_resets (token_hash, user_id, expires_at) VALUES ($1, $2, now() + $3)
+"""
+COUNT_RECENT_RESETS = """
+SELECT count(*) FROM password_resets WHERE user_id = $1 AND created_at > now() - $2::interval
+"""
+SELECT_PASSWORD_RESET = """
+SELECT user_id FROM password_resets
+WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()
+"""
+# Single use: the first claim wins; every other open link of that person stops working too.
+CLAIM_PASSWORD_RESET = """
+UPDATE password_resets SET used_at = now()
+WHERE user_id = (SELECT user_id FROM password_resets
+                 WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now())
+  AND used_at IS NULL
+RETURNING user_id, token_hash = $1 AS claimed
+"""
+
+
+async def create_password_reset(
+    conn: Conn, *, token_hash: bytes, user_id: int, valid_for: timedelta
+) -> None:
+    await conn.execute(INSERT_PASSWORD_RESET, token_hash, user_id, valid_for)
+
+
+async def count_recent_resets(conn: Conn, *, user_id: int, window: timedelta) -> int:
+    count: int = await conn.fetchval(COUNT_RECENT_RESETS, user_id, window)
+    return count
+
+
+async def password_reset_user(conn: Conn, *, token_hash: bytes) -> int | None:
+    """The user an open (unused, unexpired) reset link is for, or None."""
+    user_id: int | None = await conn.fetchval(SELECT_PASSWORD_RESET, token_hash)
+    return user_id
+
+
+async def claim_password_reset(conn: Conn, *, token_hash: bytes) -> int | None:
+    """Use the link (and close the person's other links): its user, or None if not open."""
+    rows = await conn.fetch(CLAIM_PASSWORD_RESET, token_hash)
+    return next((int(r["user_id"]) for r in rows if r["claimed"]), None)

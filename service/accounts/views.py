@@ -60,11 +60,12 @@ async def signup(request: Request, ctx: Context) -> Response:
         )
         if user is None:
             errors = FormErrors(email="An account with this email already exists. Sign in instead.")
+            values.pop("password", None)
         else:
             response = RedirectResponse(next_path if values.get("next") else "/venues/new", 303)
             await sessions.sign_in(request, response, ctx.conn, ctx.services.settings, user)
             return response
-    values.pop("password", None)
+    # A typo in the email does not make them type the password again.
     return await render(
         ctx, "signup.html", 422, values=values, errors=errors, next=values.get("next", "")
     )

@@ -182,7 +182,7 @@ SELECT_PAIRING_CODE = (
 )
 # Deliver the token once: only a claimed display that has no token yet gets one.
 SET_DISPLAY_TOKEN = """
-UPDATE displays d SET token_hash = $2
+UPDATE displays d SET token_hash = $2, last_seen_at = now()  -- it is connected, taking it
 FROM pairing_codes p
 WHERE p.code = $1 AND p.display_id = d.id AND d.token_hash IS NULL AND d.revoked_at IS NULL
 RETURNING d.id

@@ -27,7 +27,7 @@ TITLES = {
     404: "Not found",
     405: "Not allowed",
     408: "That took too long",
-    409: "Someone else changed this first",
+    409: "That cannot be done as asked",
     410: "This link has expired",
     412: "Someone else changed this first",
     413: "Too large",
@@ -128,16 +128,17 @@ async def stale_version(request: Request, exc: Exception) -> Response:
     the current version and board so an integration can re-apply its change.
     """
     assert isinstance(exc, operations.StaleVersion)
+    what = ", ".join(exc.clashes) or "this"
     message = (
-        "Someone else changed this while you were editing, so your change was not saved. "
+        f"Someone else changed {what} while you were editing, so your change was not saved. "
         f"It is now at version {exc.current}: check it and make your change again."
     )
     if wants_json(request):
         status = 412 if "if-match" in request.headers else 409
-        body = {
-            "error": {"status": status, "message": message, "current_version": exc.current},
-            "current": exc.board or None,
-        }
+        error = {"status": status, "message": message, "current_version": exc.current}
+        if exc.clashes:  # what changed since the client's based_on (menus/conflicts.py)
+            error["clashes"] = list(exc.clashes)
+        body = {"error": error, "current": exc.board or None}
         return JSONResponse(body, status, {"ETag": f'"{exc.current}"'})
     return error_response(request, 409, message)
 

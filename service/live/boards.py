@@ -40,6 +40,10 @@ class Boards:
             (menu_id, version), lambda: self._build(venue_id, menu_id, version)
         )
 
+    def forget(self, *, menu_id: int, version: int) -> None:
+        """The keg levels in this version's board moved (pours make no version)."""
+        self._built.forget((menu_id, version))
+
     async def _build(self, venue_id: int, menu_id: int, version: int) -> BoardMessage | None:
         async with self.pool.acquire() as conn:
             try:

@@ -29,6 +29,7 @@ from chalkboard.live import protocol
 from chalkboard.live.boards import Boards
 from chalkboard.live.feeds import MenuFeeds
 from chalkboard.live.greetings import Greetings
+from chalkboard.live.levels import LevelPushes
 from chalkboard.live.protocol import Hello
 from chalkboard.live.sockets import TvSocket
 from chalkboard.menus import queries as menus
@@ -37,7 +38,7 @@ from chalkboard.settings import Settings
 log = logging.getLogger("chalkboard.live")
 
 LISTENER_NAME = "chalkboard-listener"
-CHANNELS = ("menu_changed", "display_changed", "display_paired")
+CHANNELS = ("menu_changed", "display_changed", "display_paired", "keg_levels")
 # A half-open TCP connection delivers nothing and raises nothing: probe it now and then.
 LISTENER_PROBE_SECONDS = 30
 # While the database is down the listener retries about every second (a refused connect costs
@@ -79,6 +80,7 @@ class Hub:
         self.by_code: dict[str, TvSocket] = {}
         self.pushed: dict[int, int] = {}  # menu id → the latest version pushed to its TVs
         self.latest: dict[int, int] = {}  # menu id → the latest version heard of (bounded)
+        self.levels = LevelPushes(pool, self.boards, self.by_menu, self._spawn)
         self.connected = Gauge(
             "chalkboard_tv_sockets", "TV WebSockets open on this process", registry=registry
         )
@@ -347,6 +349,8 @@ class Hub:
                 self._spawn(self._display_changed(int(key), value))
             elif channel == "display_paired":
                 self._spawn(self._paired(key))
+            elif channel == "keg_levels":  # pours: a small push, throttled (live/levels.py)
+                self.levels.poured(int(key))
         except ValueError:
             log.warning("ignored a malformed %s notification: %r", channel, payload)
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Annotated, Any, Literal
 
 import orjson
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from chalkboard.displays.queries import Display, PairingCode
+from chalkboard.menus.queries import KegLevel
 
 MAX_MESSAGE_BYTES = 4 * 1024
 
@@ -107,6 +109,25 @@ def shown(display: Display) -> dict[str, Any]:
 
 def display(d: Display) -> str:
     return encode({"type": "display", "display": shown(d)})
+
+
+def levels(menu_id: int, levels: Iterable[KegLevel]) -> str:
+    """Keg levels now, for the entries that have one (pours move them between versions)."""
+    return encode(
+        {
+            "type": "levels",
+            "menu": menu_id,
+            "levels": {
+                str(k.entry_id): {
+                    "keg_percent": None if k.keg_percent is None else float(k.keg_percent),
+                    "keg_size_ml": k.keg_size_ml,
+                    "keg_remaining_ml": k.keg_remaining_ml,
+                }
+                for k in levels
+                if k.keg_percent is not None or k.keg_remaining_ml is not None
+            },
+        }
+    )
 
 
 def up_to_date(version: int) -> str:

@@ -12,7 +12,7 @@ from typing import Any
 from chalkboard.db import Conn
 from chalkboard.media.pictures import picture
 from chalkboard.menus import queries
-from chalkboard.menus.queries import MenuSummary
+from chalkboard.menus.queries import KegLevel, MenuSummary
 
 Board = dict[str, Any]
 
@@ -24,6 +24,7 @@ def _number(value: Decimal | None) -> float | None:
 
 async def build_board(conn: Conn, *, venue_id: int, menu: MenuSummary, version: int) -> Board:
     sizes = await queries.list_serving_sizes(conn, venue_id=venue_id)
+    every_size = [s.id for s in sizes]
     sections: dict[int, dict[str, Any]] = {}
     for r in await queries.board_rows(conn, venue_id=venue_id, menu_id=menu.id):
         section = sections.setdefault(
@@ -32,11 +33,16 @@ async def build_board(conn: Conn, *, venue_id: int, menu: MenuSummary, version: 
                 "id": r["section_id"],
                 "name": r["section_name"],
                 "kind": r["section_kind"],
+                # The sizes this section prices by, in the venue's order: what its forms
+                # ask for and the only price columns a TV, embed or phone shows for it.
+                "sizes": every_size if r["section_sizes"] is None else list(r["section_sizes"]),
+                "own_sizes": r["section_sizes"] is not None,
                 "entries": [],
             },
         )
         if r["entry_id"] is None:
             continue
+        shown = {str(size) for size in section["sizes"]}
         section["entries"].append(
             {
                 "id": r["entry_id"],
@@ -46,7 +52,7 @@ async def build_board(conn: Conn, *, venue_id: int, menu: MenuSummary, version: 
                 "keg_size_ml": r["keg_size_ml"],
                 "keg_remaining_ml": r["keg_remaining_ml"],
                 "note": r["note"],
-                "prices": {str(k): v for k, v in r["prices"].items()},
+                "prices": {k: v for k, v in r["prices"].items() if k in shown},
                 "beverage": {
                     "id": r["id"],
                     "name": r["name"],
@@ -68,3 +74,23 @@ async def build_board(conn: Conn, *, venue_id: int, menu: MenuSummary, version: 
         "sizes": [{"id": s.id, "name": s.name, "volume_ml": _number(s.volume_ml)} for s in sizes],
         "sections": list(sections.values()),
     }
+
+
+def with_levels(board: Board, levels: dict[int, KegLevel]) -> Board:
+    """The board with every entry's keg level as it is now. Pours are events, not edits: they
+    make no version, so a version's snapshot has the levels of when it was saved."""
+    sections = []
+    for section in board["sections"]:
+        entries = []
+        for entry in section["entries"]:
+            level = levels.get(entry["id"])
+            if level is not None:
+                entry = {
+                    **entry,
+                    "keg_percent": _number(level.keg_percent),
+                    "keg_size_ml": level.keg_size_ml,
+                    "keg_remaining_ml": level.keg_remaining_ml,
+                }
+            entries.append(entry)
+        sections.append({**section, "entries": entries})
+    return {**board, "sections": sections}

@@ -3,6 +3,10 @@
 The first row names the columns (any order, any case, each once): `name` is required, the
 others are the fields of `BeverageIn`. Empty cells take the defaults; `tags` are separated
 by `|`. An import is all or nothing: callers create beverages only when no row has a problem.
+
+A menu is filled from the columns its own export writes (csv_export.menu_csv): `section`,
+`name` and `tap`, `producer`, `style`, `abv`, `status`, `note`, and a price column named
+after each serving size ("Pint": 6.50).
 """
 
 from __future__ import annotations
@@ -12,7 +16,9 @@ import io
 from dataclasses import dataclass
 
 from chalkboard.http.forms import validate
-from chalkboard.menus.forms import BeverageIn
+from chalkboard.menus import display
+from chalkboard.menus.forms import BeverageIn, EntryFields, SectionIn
+from chalkboard.menus.operations.entries import NewEntry
 
 COLUMNS = tuple(BeverageIn.model_fields)
 MAX_ROWS = 2000
@@ -77,3 +83,81 @@ def parse_beverages(text: str) -> tuple[list[BeverageIn], list[RowError]]:
     if not beverages and not errors:
         errors.append(RowError(2, "", "There are no beverages below the header row."))
     return beverages, errors
+
+
+MENU_COLUMNS = (
+    "section",
+    "tap",
+    "name",
+    "producer",
+    "style",
+    "abv",
+    "status",
+    "keg_percent",
+    "note",
+)
+
+
+def parse_menu(
+    text: str, sizes: dict[str, int], currency: str
+) -> tuple[list[NewEntry], list[RowError]]:
+    """Every data row as an entry to add (`sizes`: serving size id by lower-case name), and
+    every problem found, by row and column (an empty list: all good)."""
+    try:
+        rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
+    except csv.Error as exc:
+        return [], [RowError(1, "", f"This is not readable as CSV ({exc}).")]
+    header = [cell.strip().lower() for cell in rows[0]] if rows else []
+    unknown = [name for name in header if name not in MENU_COLUMNS and name not in sizes]
+    if unknown or "section" not in header or "name" not in header:
+        allowed = ", ".join([*MENU_COLUMNS, *sizes])
+        problem = (
+            f"Unknown column {unknown[0]!r}." if unknown else "Name the section and name columns."
+        )
+        return [], [RowError(1, "", f"{problem} Columns can be: {allowed}.")]
+    entries: list[NewEntry] = []
+    errors: list[RowError] = []
+    for number, cells in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in cells):
+            continue
+        if number > MAX_ROWS + 1:
+            errors.append(RowError(number, "", f"Import at most {MAX_ROWS} entries at a time."))
+            break
+        values = {name: cell.strip() for name, cell in zip(header, cells, strict=False)}
+        found = len(errors)
+        section, section_problems = validate(SectionIn, {"name": values.get("section", "")})
+        errors.extend(RowError(number, "section", m) for m in section_problems.values())
+        beverage, problems = validate(
+            BeverageIn,
+            {k: values[k] for k in ("name", "producer", "style") if values.get(k)}
+            | ({"abv": values["abv"].removesuffix("%")} if values.get("abv") else {}),
+        )
+        errors.extend(RowError(number, column, m) for column, m in problems.items())
+        fields, problems = validate(
+            EntryFields,
+            {
+                "tap_label": values.get("tap", ""),
+                "status": values.get("status") or "on_tap",
+                "note": values.get("note", ""),
+            },
+        )
+        errors.extend(RowError(number, column, m) for column, m in problems.items())
+        prices = {}
+        for name, size_id in sizes.items():
+            if values.get(name):
+                try:
+                    prices[size_id] = display.to_minor(values[name], currency)
+                except ValueError as exc:
+                    errors.append(RowError(number, name, f"{exc}."))
+        if len(errors) == found and section and beverage and fields:
+            entries.append(
+                NewEntry(
+                    section=section.name,
+                    beverage=beverage.model_dump(),
+                    fields=fields.model_dump(include={"tap_label", "status", "note"}),
+                    prices=prices,
+                )
+            )
+    if not entries and not errors:
+        errors.append(RowError(2, "", "There are no entries below the header row."))
+    return entries, errors

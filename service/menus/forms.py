@@ -106,6 +106,11 @@ class EntryMove(Strict):
 class SectionIn(Strict):
     name: Name
     kind: SectionKind = "taps"
+    sizes: Annotated[list[Id], Field(max_length=50)] | None = Field(
+        None,
+        description="The serving sizes (ids) this section prices by, e.g. a glass for "
+        "cocktails; null or left out: all of the venue's, including ones added later.",
+    )
 
 
 class SectionMove(Strict):

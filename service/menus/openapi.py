@@ -20,7 +20,7 @@ from starlette.convertors import IntegerConvertor
 from chalkboard.menus.forms import BeverageKind, EntryStatus, SectionKind
 
 if TYPE_CHECKING:
-    from chalkboard.menus.api import ApiRoute
+    from chalkboard.menus.api.base import ApiRoute
 
 REF = "#/components/schemas/{model}"
 MAX_ID = 2**63 - 1
@@ -117,6 +117,11 @@ class BoardSection(Answer):
     id: int
     name: str
     kind: SectionKind
+    sizes: list[int] = Field(
+        description="The serving sizes (ids, in the venue's order) this section prices by: "
+        "the only price columns to show for it."
+    )
+    own_sizes: bool = Field(description="False: it uses all of the venue's sizes.")
     entries: list[BoardEntry]
 
 
@@ -167,11 +172,14 @@ class ErrorDetail(Answer):
     fields: dict[str, str] | None = None
     rows: list[RowProblem] | None = None
     current_version: int | None = None
+    clashes: list[str] | None = Field(
+        None, description='On 409 after based_on: what changed since, e.g. "Jaipur: Pint price".'
+    )
 
 
 class Error(Answer):
     error: ErrorDetail
-    current: Board | None = Field(None, description="On 412: the menu as it is now.")
+    current: Board | None = Field(None, description="On 412 or 409: the menu as it is now.")
 
 
 class Components:

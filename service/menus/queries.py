@@ -150,6 +150,10 @@ WHERE venue_id = $1
 ORDER BY lower(name), id
 LIMIT $3
 """
+SELECT_BEVERAGE_NAMED = f"""
+SELECT {BEVERAGE_COLUMNS} FROM beverages WHERE venue_id = $1 AND lower(name) = lower($2)
+ORDER BY id LIMIT 1
+"""
 UPDATE_BEVERAGE = f"""
 UPDATE beverages
 SET name = $3, producer = $4, style = $5, kind = $6, abv = $7, ibu = $8, srm = $9,
@@ -182,6 +186,12 @@ BEVERAGE_DEFAULTS: dict[str, Any] = {
     "description": "",
     "tags": [],
 }
+
+
+async def beverage_named(conn: Conn, *, venue_id: int, name: str) -> Beverage | None:
+    """The library's beverage of that name (any case), the oldest if there are several."""
+    row = await conn.fetchrow(SELECT_BEVERAGE_NAMED, venue_id, name)
+    return beverage_from(row) if row else None
 
 
 async def create_beverage(conn: Conn, *, venue_id: int, **fields: Any) -> Beverage:
@@ -319,6 +329,12 @@ SET_SECTION_POSITION = """
 UPDATE menu_sections SET position = $4 WHERE venue_id = $1 AND menu_id = $2 AND id = $3
 """
 COUNT_SECTIONS = "SELECT count(*) FROM menu_sections WHERE venue_id = $1 AND menu_id = $2"
+SET_OWN_SIZES = "UPDATE menu_sections SET own_sizes = $3 WHERE venue_id = $1 AND id = $2"
+DELETE_SECTION_SIZES = "DELETE FROM section_sizes WHERE venue_id = $1 AND section_id = $2"
+INSERT_SECTION_SIZES = """
+INSERT INTO section_sizes (venue_id, section_id, serving_size_id)
+SELECT $1, $2, unnest($3::bigint[])
+"""
 DELETE_MENU_SECTIONS = "DELETE FROM menu_sections WHERE venue_id = $1 AND menu_id = $2"
 
 
@@ -331,6 +347,16 @@ async def update_section(
 ) -> bool:
     done = await conn.execute(UPDATE_SECTION, venue_id, menu_id, section_id, name, kind)
     return bool(done == "UPDATE 1")
+
+
+async def set_section_sizes(
+    conn: Conn, *, venue_id: int, section_id: int, size_ids: list[int] | None
+) -> None:
+    """The sizes a section prices by (None: all of the venue's, including ones added later)."""
+    await conn.execute(SET_OWN_SIZES, venue_id, section_id, size_ids is not None)
+    await conn.execute(DELETE_SECTION_SIZES, venue_id, section_id)
+    if size_ids:
+        await conn.execute(INSERT_SECTION_SIZES, venue_id, section_id, size_ids)
 
 
 async def section_position(
@@ -398,6 +424,7 @@ SELECT_ENTRY_FIELDS = """
 SELECT beverage_id, tap_label, status, keg_percent, keg_size_ml, keg_remaining_ml, note,
        private_note
 FROM menu_entries WHERE venue_id = $1 AND id = $2
+FOR UPDATE  -- a pour committing meanwhile must not be written over with the level read here
 """
 # Staff-only notes are never part of the board (TVs and the public see the board).
 SELECT_PRIVATE_NOTES = """
@@ -557,6 +584,12 @@ async def get_prices(conn: Conn, *, venue_id: int, entry_id: int) -> dict[int, i
 
 SELECT_BOARD_ROWS = """
 SELECT s.id AS section_id, s.name AS section_name, s.kind AS section_kind,
+       CASE WHEN s.own_sizes THEN
+           (SELECT coalesce(array_agg(z.id ORDER BY z.position), '{}')
+            FROM section_sizes ss
+            JOIN serving_sizes z ON z.venue_id = ss.venue_id AND z.id = ss.serving_size_id
+            WHERE ss.venue_id = $1 AND ss.section_id = s.id)
+       END AS section_sizes,
        e.id AS entry_id, e.tap_label, e.status, e.keg_percent, e.keg_size_ml,
        e.keg_remaining_ml, e.note,
        b.id, b.name, b.producer, b.style, b.kind, b.abv, b.ibu, b.srm, b.description, b.tags,
@@ -734,6 +767,82 @@ async def prune_revisions(
     conn: Conn, *, venue_id: int, menu_id: int, latest: int, keep: int
 ) -> None:
     await conn.execute(PRUNE_REVISIONS, venue_id, menu_id, latest, keep)
+
+
+# --- keg levels: events, not edits -------------------------------------------------------
+
+# The entry, locked: concurrent pours on one keg queue here, not on the whole menu.
+LOCK_KEG = """
+SELECT e.status, e.keg_percent, e.keg_size_ml, e.keg_remaining_ml
+FROM menu_entries e
+JOIN menu_sections s ON s.venue_id = e.venue_id AND s.id = e.section_id
+WHERE e.venue_id = $1 AND s.menu_id = $2 AND e.id = $3
+FOR UPDATE OF e
+"""
+SET_KEG_LEVEL = """
+UPDATE menu_entries SET keg_percent = $3, keg_remaining_ml = $4 WHERE venue_id = $1 AND id = $2
+"""
+INSERT_POUR = """
+INSERT INTO pours (venue_id, entry_id, volume_ml, remaining_ml, token_id, user_id)
+VALUES ($1, $2, $3, $4, $5, $6)
+"""
+SELECT_KEG_LEVELS = """
+SELECT e.id, e.status, e.keg_percent, e.keg_size_ml, e.keg_remaining_ml
+FROM menu_entries e
+JOIN menu_sections s ON s.venue_id = e.venue_id AND s.id = e.section_id
+WHERE e.venue_id = $1 AND s.menu_id = $2
+"""
+NOTIFY_KEG_LEVELS = "SELECT pg_notify('keg_levels', $1)"
+
+
+@dataclass(frozen=True)
+class KegLevel:
+    entry_id: int
+    status: str
+    keg_percent: Decimal | None
+    keg_size_ml: int | None
+    keg_remaining_ml: int | None
+
+
+def _level(row: asyncpg.Record, entry_id: int) -> KegLevel:
+    return KegLevel(
+        entry_id, row["status"], row["keg_percent"], row["keg_size_ml"], row["keg_remaining_ml"]
+    )
+
+
+async def lock_keg(conn: Conn, *, venue_id: int, menu_id: int, entry_id: int) -> KegLevel | None:
+    row = await conn.fetchrow(LOCK_KEG, venue_id, menu_id, entry_id)
+    return None if row is None else _level(row, entry_id)
+
+
+async def set_keg_level(
+    conn: Conn, *, venue_id: int, entry_id: int, percent: Decimal | None, remaining_ml: int | None
+) -> None:
+    await conn.execute(SET_KEG_LEVEL, venue_id, entry_id, percent, remaining_ml)
+
+
+async def insert_pour(
+    conn: Conn,
+    *,
+    venue_id: int,
+    entry_id: int,
+    volume_ml: int,
+    remaining_ml: int,
+    token_id: int | None,
+    user_id: int | None,
+) -> None:
+    await conn.execute(INSERT_POUR, venue_id, entry_id, volume_ml, remaining_ml, token_id, user_id)
+
+
+async def keg_levels(conn: Conn, *, venue_id: int, menu_id: int) -> dict[int, KegLevel]:
+    """Every entry's keg level now (the board's snapshot may be older: pours make none)."""
+    rows = await conn.fetch(SELECT_KEG_LEVELS, venue_id, menu_id)
+    return {r["id"]: _level(r, r["id"]) for r in rows}
+
+
+async def notify_keg_levels(conn: Conn, *, menu_id: int) -> None:
+    """A hint for the live hub, delivered on commit: the menu's keg levels moved."""
+    await conn.execute(NOTIFY_KEG_LEVELS, str(menu_id))
 
 
 # --- change notification -----------------------------------------------------------------

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime
 import functools
 import re
 import zoneinfo
 from typing import Annotated, Literal
 
-from babel.numbers import list_currencies
-from pydantic import AfterValidator, BaseModel
+from babel import Locale
+from babel.numbers import get_currency_name, get_territory_currencies, list_currencies
+from pydantic import AfterValidator, BaseModel, BeforeValidator
 
+from chalkboard.accounts.forms import Email
 from chalkboard.http.forms import text
 
 SLUG = re.compile(r"^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$")
@@ -23,6 +26,57 @@ def timezones() -> frozenset[str]:
 @functools.cache
 def currencies() -> frozenset[str]:
     return frozenset(list_currencies())
+
+
+# What the pickers offer first; the rest follow in alphabetical order.
+COMMON_TIMEZONES = (
+    "America/New_York", "America/Chicago", "America/Denver", "America/Phoenix",
+    "America/Los_Angeles", "America/Anchorage", "Pacific/Honolulu", "America/Toronto",
+    "America/Vancouver", "Europe/London", "Europe/Dublin", "Europe/Paris", "Europe/Berlin",
+    "Europe/Amsterdam", "Europe/Brussels", "Europe/Madrid", "Europe/Rome", "Europe/Prague",
+    "Europe/Stockholm", "Australia/Sydney", "Australia/Melbourne", "Pacific/Auckland",
+    "Asia/Tokyo", "UTC",
+)  # fmt: skip
+COMMON_CURRENCIES = (
+    "USD", "EUR", "GBP", "CAD", "AUD", "NZD", "CHF", "SEK", "NOK", "DKK", "CZK", "PLN",
+    "JPY", "MXN", "BRL",
+)  # fmt: skip
+REGIONS = ("Africa", "America", "Antarctica", "Asia", "Atlantic", "Australia", "Europe",
+           "Indian", "Pacific")  # fmt: skip
+
+
+def _place_label(tz: str) -> str:
+    return tz.replace("_", " ")
+
+
+def _currency_label(code: str) -> str:
+    return f"{code} — {get_currency_name(code, locale='en')}"
+
+
+@functools.cache
+def timezone_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """Common zones first, then every place name (no "Factory", no US/… or Etc/… aliases)."""
+    places = sorted(tz for tz in timezones() if tz.split("/", 1)[0] in REGIONS and "/" in tz)
+    return [
+        ("Common", [(tz, _place_label(tz)) for tz in COMMON_TIMEZONES]),
+        ("All time zones", [(tz, _place_label(tz)) for tz in places]),
+    ]
+
+
+@functools.cache
+def currency_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """Common currencies first, then every currency some country uses today (no obsolete
+    ones, like DEM or the old Zimbabwe dollars)."""
+    today = datetime.date.today()
+    in_use = {
+        code
+        for territory in Locale("en").territories
+        for code in get_territory_currencies(str(territory), today)
+    }
+    return [
+        ("Common", [(code, _currency_label(code)) for code in COMMON_CURRENCIES]),
+        ("All currencies", [(code, _currency_label(code)) for code in sorted(in_use)]),
+    ]
 
 
 def check_slug(value: str) -> str:
@@ -62,6 +116,23 @@ class NewVenue(BaseModel):
     volume_unit: Literal["ml", "oz"]
 
 
+class VenueSettings(BaseModel):
+    name: Annotated[str, text(100, 1)]
+    timezone: Annotated[str, AfterValidator(check_timezone)]
+    currency: Annotated[str, AfterValidator(check_currency)]
+    volume_unit: Literal["ml", "oz"]
+
+
+class MemberRole(BaseModel):
+    role: Literal["owner", "editor"]
+
+
+def _blank_is_none(value: object) -> object:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
 class NewInvite(BaseModel):
     role: Literal["owner", "editor"]
     note: Annotated[str, text(200)] = ""
+    # Given: the link is also mailed there (it is shown on the page either way).
+    email: Annotated[Email | None, BeforeValidator(_blank_is_none)] = None

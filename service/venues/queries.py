@@ -66,6 +66,15 @@ WITH v AS (
 )
 SELECT {VENUE_COLUMNS} FROM v
 """
+UPDATE_VENUE = f"""
+WITH v AS (
+    UPDATE venues SET name = $2, timezone = $3, currency = $4, volume_unit = $5
+    WHERE id = $1
+    RETURNING *
+)
+SELECT {VENUE_COLUMNS} FROM v
+"""
+DELETE_VENUE = "DELETE FROM venues WHERE id = $1"  # everything of the venue goes with it
 INSERT_MEMBERSHIP = """
 INSERT INTO memberships (venue_id, user_id, role) VALUES ($1, $2, $3)
 ON CONFLICT (venue_id, user_id) DO NOTHING
@@ -94,6 +103,15 @@ DELETE_MEMBER = """
 DELETE FROM memberships m
 WHERE m.venue_id = $1 AND m.user_id = $2
   AND (m.role <> 'owner'
+       OR (SELECT count(*) FROM memberships o WHERE o.venue_id = $1 AND o.role = 'owner') > 1)
+"""
+
+# The venue's owners, locked: two owners demoting each other at once cannot leave none.
+LOCK_OWNERS = "SELECT user_id FROM memberships WHERE venue_id = $1 AND role = 'owner' FOR UPDATE"
+UPDATE_MEMBER_ROLE = """
+UPDATE memberships m SET role = $3
+WHERE m.venue_id = $1 AND m.user_id = $2
+  AND (m.role <> 'owner' OR $3 = 'owner'
        OR (SELECT count(*) FROM memberships o WHERE o.venue_id = $1 AND o.role = 'owner') > 1)
 """
 
@@ -152,6 +170,17 @@ async def create_venue(
     return _venue(row) if row else None
 
 
+async def update_venue(
+    conn: Conn, *, venue_id: int, name: str, timezone: str, currency: str, volume_unit: str
+) -> Venue:
+    row = await fetch_one(conn, UPDATE_VENUE, venue_id, name, timezone, currency, volume_unit)
+    return _venue(row)
+
+
+async def delete_venue(conn: Conn, *, venue_id: int) -> None:
+    await conn.execute(DELETE_VENUE, venue_id)
+
+
 async def add_member(conn: Conn, *, venue_id: int, user_id: int, role: str) -> bool:
     """Add the user to the venue; False when they already belong to it."""
     return await conn.execute(INSERT_MEMBERSHIP, venue_id, user_id, role) == "INSERT 0 1"
@@ -185,6 +214,12 @@ async def list_members(conn: Conn, *, venue_id: int) -> list[Member]:
 async def remove_member(conn: Conn, *, venue_id: int, user_id: int) -> bool:
     """False when the user is not a member, or is the venue's last owner."""
     return await conn.execute(DELETE_MEMBER, venue_id, user_id) == "DELETE 1"
+
+
+async def set_member_role(conn: Conn, *, venue_id: int, user_id: int, role: str) -> bool:
+    """False when the user is not a member, or is the venue's last owner being demoted."""
+    await conn.execute(LOCK_OWNERS, venue_id)
+    return await conn.execute(UPDATE_MEMBER_ROLE, venue_id, user_id, role) == "UPDATE 1"
 
 
 async def create_invite(

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
+import orjson
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
@@ -13,13 +15,26 @@ from chalkboard import tokens
 from chalkboard.accounts import queries as accounts
 from chalkboard.accounts import sessions
 from chalkboard.accounts.forms import NewApiToken
+from chalkboard.displays import queries as displays
+from chalkboard.http import flash
 from chalkboard.http.forms import FormErrors, form_values, validate
 from chalkboard.http.pages import render
 from chalkboard.http.routing import Access, AppRoute, Context
+from chalkboard.mail.mailer import Mail
+from chalkboard.media import queries as media
 from chalkboard.menus import operations
 from chalkboard.menus import queries as menus
+from chalkboard.menus.operations.core import touch_all_menus
 from chalkboard.venues import queries
-from chalkboard.venues.forms import NewInvite, NewVenue, currencies, slug_from_name, timezones
+from chalkboard.venues.forms import (
+    MemberRole,
+    NewInvite,
+    NewVenue,
+    VenueSettings,
+    currency_choices,
+    slug_from_name,
+    timezone_choices,
+)
 from chalkboard.venues.queries import Invite, Venue
 
 INVITE_PREFIX = "inv_"
@@ -46,8 +61,8 @@ async def venue_list(request: Request, ctx: Context) -> Response:
 
 def _venue_form_choices() -> dict[str, Any]:
     return {
-        "timezones": [(tz, tz.replace("_", " ")) for tz in sorted(timezones())],
-        "currencies": [(code, code) for code in sorted(currencies())],
+        "timezones": timezone_choices(),
+        "currencies": currency_choices(),
         "units": [("oz", "US fluid ounces (oz)"), ("ml", "Millilitres (ml)")],
     }
 
@@ -106,15 +121,162 @@ async def team_page(request: Request, ctx: Context, **extra: object) -> Response
     return await render(ctx, "team.html", status, members=members, invites=invites, **extra)
 
 
+def invite_mail(to: str, venue: str, role: str, link: str, sender: str) -> Mail:
+    return Mail(
+        to=to,
+        subject=f"Join {venue} on Chalkboard",
+        text=(
+            f"{sender} invites you to edit the menus of {venue} on Chalkboard, as {role}.\n\n"
+            f"Accept here (the link works once, within a week):\n{link}\n"
+        ),
+    )
+
+
+# --- venue settings ------------------------------------------------------------------------
+
+
+def _settings_url(ctx: Context) -> str:
+    return f"/v/{ctx.venue.slug}/settings"
+
+
+async def settings_page(request: Request, ctx: Context) -> Response:
+    settings = ctx.services.settings
+    shown = flash.take(request, settings)  # a save that came back with errors
+    venue = ctx.venue
+    saved = {
+        "name": venue.name,
+        "timezone": venue.timezone,
+        "currency": venue.currency,
+        "volume_unit": venue.volume_unit,
+    }
+    response = await render(
+        ctx,
+        "venue_settings.html",
+        values=shown.get("values", saved),
+        errors=FormErrors(shown.get("errors", {})),
+        saved="saved" in request.query_params,
+        **_venue_form_choices(),
+    )
+    return flash.forget(request, response, settings)
+
+
+async def save_settings(request: Request, ctx: Context) -> Response:
+    """Rename the venue, or change its time zone, currency or units (owners only). Every menu
+    gets a new version, so TVs and embeds show the new name and money at once."""
+    values = await form_values(request)
+    form, errors = validate(VenueSettings, values)
+    if form is None:
+        back = flash.redirect(
+            ctx.services.settings, _settings_url(ctx), values=values, errors=dict(errors)
+        )
+        return back or await render(
+            ctx, "venue_settings.html", 422, values=values, errors=errors, saved=False,
+            **_venue_form_choices(),
+        )  # fmt: skip
+    before = ctx.venue
+    venue = await queries.update_venue(ctx.conn, venue_id=before.id, **form.model_dump())
+    if (venue.name, venue.currency, venue.volume_unit) != (
+        before.name,
+        before.currency,
+        before.volume_unit,
+    ):
+        actor = operations.Actor(user_id=ctx.user.id)
+        await touch_all_menus(ctx.conn, venue.id, actor, "Changed the venue's settings")
+    return RedirectResponse(_settings_url(ctx) + "?saved=1", 303)
+
+
+DELETE_TYPED = "Type the venue's name exactly as shown to delete it."
+
+
+async def export_venue(request: Request, ctx: Context) -> Response:
+    """Everything the venue keeps, as JSON: take it before deleting the venue."""
+    venue = ctx.venue
+    data = {
+        "venue": {
+            "name": venue.name,
+            "slug": venue.slug,
+            "timezone": venue.timezone,
+            "currency": venue.currency,
+            "volume_unit": venue.volume_unit,
+        },
+        "members": [
+            {"email": m.email, "role": m.role}
+            for m in await queries.list_members(ctx.conn, venue_id=venue.id)
+        ],
+        "serving_sizes": await menus.list_serving_sizes(ctx.conn, venue_id=venue.id),
+        "beverages": await menus.search_beverages(ctx.conn, venue_id=venue.id, limit=100_000),
+        "menus": [
+            await operations.current_board(ctx.conn, venue_id=venue.id, menu_id=menu.id)
+            for menu in await menus.list_menus(ctx.conn, venue_id=venue.id)
+        ],
+        "images": [
+            image.urls
+            for image in await media.list_images(ctx.conn, venue_id=venue.id, limit=100_000)
+        ],
+    }
+    filename = f"{venue.slug}-chalkboard.json"
+    return Response(
+        orjson.dumps(data, default=_plain, option=orjson.OPT_INDENT_2),
+        media_type="application/json",
+        headers={"content-disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, Decimal):
+        return float(value)
+    raise TypeError(f"cannot encode {type(value).__name__}")
+
+
+async def delete_venue(request: Request, ctx: Context) -> Response:
+    """Delete the venue and all it holds, once its name is typed (owners only): its TVs are
+    told at once, its images' files go once the deletion has committed."""
+    values = await form_values(request)
+    if values.get("confirm", "").strip() != ctx.venue.name:
+        back = flash.redirect(
+            ctx.services.settings,
+            _settings_url(ctx),
+            values={},
+            errors={"confirm": DELETE_TYPED},
+        )
+        assert back is not None
+        return back
+    venue_id = ctx.venue.id
+    for display in await displays.list_displays(ctx.conn, venue_id=venue_id):
+        await displays.notify_display_changed(ctx.conn, display_id=display.id, event="revoked")
+    images = await media.list_images(ctx.conn, venue_id=venue_id, limit=100_000)
+    keys = [key for image in images for key in image.keys]
+    await queries.delete_venue(ctx.conn, venue_id=venue_id)
+    store = ctx.services.media.store
+
+    async def delete_files() -> None:
+        await store.delete(keys)
+
+    ctx.after_commit(delete_files)
+    return RedirectResponse("/venues?all", 303)
+
+
+def _team_url(ctx: Context) -> str:
+    return f"/v/{ctx.venue.slug}/team"
+
+
 async def team(request: Request, ctx: Context) -> Response:
-    return await team_page(request, ctx)
+    # After a POST (redirect after POST): a new invite's link, or an invite form's errors.
+    shown = flash.take(request, ctx.services.settings)
+    if "errors" in shown:
+        shown["errors"] = FormErrors(shown["errors"])
+    response = await team_page(request, ctx, **shown)
+    return flash.forget(request, response, ctx.services.settings)
 
 
 async def create_invite(request: Request, ctx: Context) -> Response:
     values = await form_values(request)
     form, errors = validate(NewInvite, values)
     if form is None:
-        return await team_page(request, ctx, status=422, values=values, errors=errors)
+        back = flash.redirect(
+            ctx.services.settings, _team_url(ctx), values=values, errors=dict(errors)
+        )
+        return back or await team_page(request, ctx, status=422, values=values, errors=errors)
     token, token_hash = tokens.new_token(INVITE_PREFIX)
     await queries.create_invite(
         ctx.conn,
@@ -126,9 +288,23 @@ async def create_invite(request: Request, ctx: Context) -> Response:
         valid_for=timedelta(days=ctx.services.settings.invite_valid_days),
     )
     link = f"{ctx.services.settings.public_base_url}/invite/{token}"
-    return await team_page(
-        request, ctx, status=201, new_invite_link=link, new_invite_role=form.role
+    if form.email is not None:
+        mail = invite_mail(form.email, ctx.venue.name, form.role, link, ctx.user.email)
+        mailer = ctx.services.mailer
+
+        async def send() -> None:
+            await mailer.send(mail)
+
+        ctx.after_commit(send)
+    back = flash.redirect(
+        ctx.services.settings,
+        _team_url(ctx),
+        new_invite_link=link,
+        new_invite_role=form.role,
+        new_invite_email=form.email or "",
     )
+    assert back is not None  # a link and a role fit in a cookie
+    return back
 
 
 async def revoke_invite(request: Request, ctx: Context) -> Response:
@@ -151,6 +327,26 @@ async def remove_member(request: Request, ctx: Context) -> Response:
     if user_id == ctx.user.id:
         return RedirectResponse("/venues", 303)
     return RedirectResponse(f"/v/{ctx.venue.slug}/team", 303)
+
+
+async def change_role(request: Request, ctx: Context) -> Response:
+    """Make a member an owner or an editor, without removing them (owners only)."""
+    user_id = request.path_params["user_id"]
+    form, _ = validate(MemberRole, await form_values(request))
+    if form is None:
+        raise HTTPException(422, "Choose owner or editor.")
+    if not await queries.set_member_role(
+        ctx.conn, venue_id=ctx.venue.id, user_id=user_id, role=form.role
+    ):
+        members = {m.user_id for m in await queries.list_members(ctx.conn, venue_id=ctx.venue.id)}
+        if user_id not in members:
+            raise HTTPException(404, "That person is not a member of this venue.")
+        raise HTTPException(
+            409, "A venue needs at least one owner. Make someone else an owner first."
+        )
+    if user_id == ctx.user.id and form.role != "owner":
+        return RedirectResponse(f"/v/{ctx.venue.slug}", 303)  # no longer sees the team page
+    return RedirectResponse(_team_url(ctx), 303)
 
 
 def _invite_problem(invite: Invite | None) -> HTTPException | None:
@@ -260,10 +456,20 @@ routes = [
     AppRoute("/venues/new", new_venue, access=Access.SIGNED_IN, methods=["POST"]),
     AppRoute("/v/{slug}", venue_home, access=Access.VENUE),
     AppRoute("/v/{slug}/team", team, access=Access.VENUE),
+    AppRoute("/v/{slug}/settings", settings_page, access=Access.VENUE_OWNER),
+    AppRoute("/v/{slug}/settings", save_settings, access=Access.VENUE_OWNER, methods=["POST"]),
+    AppRoute("/v/{slug}/export.json", export_venue, access=Access.VENUE_OWNER),
+    AppRoute("/v/{slug}/delete", delete_venue, access=Access.VENUE_OWNER, methods=["POST"]),
     AppRoute("/v/{slug}/invites", create_invite, access=Access.VENUE_OWNER, methods=["POST"]),
     AppRoute(
         "/v/{slug}/invites/{invite_id:int}/revoke",
         revoke_invite,
+        access=Access.VENUE_OWNER,
+        methods=["POST"],
+    ),
+    AppRoute(
+        "/v/{slug}/members/{user_id:int}/role",
+        change_role,
         access=Access.VENUE_OWNER,
         methods=["POST"],
     ),

@@ -45,7 +45,7 @@ function typeahead(form) {
   const search = async () => {
     const asked = ++latest;
     try {
-      const query = new URLSearchParams({ q: box.value.trim(), limit: "20" });
+      const query = new URLSearchParams({ q: box.value.trim(), limit: "50" });
       const response = await fetch(`${endpoint}?${query}`, {
         credentials: "same-origin",
         headers: { Accept: "application/json" },
@@ -104,11 +104,12 @@ async function saveMove(item, putBack) {
     window.alert("The new order was not saved: check the connection and try again.");
     return;
   }
-  if (response.ok && response.redirected) {
+  if (response.ok && response.redirected && new URL(response.url).searchParams.has("done")) {
     window.location.replace(response.url); // the editor, with what changed and Undo
     return;
   }
-  // Refused (someone else saved first, or the entry is gone): show the server's page.
+  // Refused (someone else moved it first, or it is gone): the page fetched says why, once.
+  window.history.replaceState(null, "", response.url);
   document.open();
   document.write(await response.text());
   document.close();
@@ -116,6 +117,7 @@ async function saveMove(item, putBack) {
 
 function draggable(handle) {
   const item = handle.closest(".entry");
+  handle.dataset.bound = "1";
   handle.addEventListener("pointerdown", (event) => {
     if (event.button !== 0) return;
     event.preventDefault();
@@ -158,6 +160,117 @@ function draggable(handle) {
   });
 }
 
+// --- Live: what changes elsewhere (another phone, the API) shows here as it happens. ------
+// The page follows the menu's feed (server-sent events: the new version, nothing more), then
+// fetches itself and swaps in the sections and entries that changed. Anything the person is
+// busy with (a field they are in or have typed in, an open drawer) is left exactly as it
+// is, with the version it was based on, so their save merges or says what clashed.
+function busy(node) {
+  if (node.contains(document.activeElement) && document.activeElement !== document.body) {
+    return true;
+  }
+  if (node.querySelector("details.drawer[open], .dragging, .saving")) return true;
+  for (const field of node.querySelectorAll("input, select, textarea")) {
+    if (field.type === "hidden") continue;
+    if (field.type === "checkbox" || field.type === "radio") {
+      if (field.checked !== field.defaultChecked) return true;
+    } else if (field.tagName === "SELECT") {
+      if ([...field.options].some((option) => option.selected !== option.defaultSelected)) {
+        return true;
+      }
+    } else if (field.value !== field.defaultValue) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// A busy node is never taken out of the page (that would lose the focus): others move.
+function mergeEntries(old, fresh) {
+  const list = old.querySelector(".entries");
+  const next = fresh.querySelector(".entries");
+  if (!list || !next) return;
+  for (const item of [...list.children]) if (!busy(item)) item.remove();
+  let cursor = list.firstElementChild;
+  for (const item of [...next.children]) {
+    const mine = item.id && document.getElementById(item.id);
+    if (mine && mine.parentElement === list) {
+      if (mine === cursor) cursor = cursor.nextElementSibling;
+    } else {
+      list.insertBefore(item, cursor);
+    }
+  }
+}
+
+function redraw(fresh) {
+  const swap = (selector) => {
+    const old = document.querySelector(selector);
+    const next = fresh.querySelector(selector);
+    if (old && next && !busy(old)) old.replaceWith(next);
+  };
+  swap(".editor-head");
+  swap(".editor-preview .tv");
+  const main = document.querySelector(".editor-main");
+  const sections = [...fresh.querySelectorAll(".editor-main > .ed-section")];
+  const wanted = new Set(sections.map((section) => section.id));
+  for (const old of main.querySelectorAll(":scope > .ed-section")) {
+    if (!wanted.has(old.id) && !busy(old)) old.remove();
+  }
+  let previous = null;
+  for (const section of sections) {
+    const old = document.getElementById(section.id);
+    const kept = old && busy(old);
+    if (kept) mergeEntries(old, section);
+    else if (old) old.replaceWith(section);
+    const placed = kept ? old : section;
+    const at = previous ? previous.nextElementSibling : main.firstElementChild;
+    if (placed !== at && !kept) main.insertBefore(placed, at);
+    previous = placed;
+  }
+  for (const handle of main.querySelectorAll(".entry .handle:not([data-bound])")) {
+    draggable(handle);
+  }
+}
+
+function follow(editor) {
+  let drawing = false;
+  let again = false;
+  const notice = editor.querySelector(".live-notice");
+  const refresh = async () => {
+    if (drawing) {
+      again = true;
+      return;
+    }
+    drawing = true;
+    try {
+      const response = await fetch(window.location.pathname, { credentials: "same-origin" });
+      if (!response.ok) return;
+      const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
+      const next = fresh.querySelector(".editor");
+      if (!next || Number(next.dataset.version) <= Number(editor.dataset.version)) return;
+      redraw(fresh);
+      editor.dataset.version = next.dataset.version;
+      notice.textContent = `Just changed elsewhere: ${next.dataset.changed || "the menu"}`;
+      notice.hidden = false;
+    } catch {
+      // Offline for a moment: the next change (or a reload) brings the page up to date.
+    } finally {
+      drawing = false;
+      if (again) {
+        again = false;
+        refresh();
+      }
+    }
+  };
+  const feed = new EventSource(`${editor.dataset.live}?v=${editor.dataset.version}`);
+  feed.addEventListener("version", (event) => {
+    if (Number(event.data) > Number(editor.dataset.version)) refresh();
+  });
+}
+
+const editorPage = document.querySelector(".editor[data-live]");
+if (editorPage && "EventSource" in window) follow(editorPage);
+
 // --- Small things ------------------------------------------------------------------------
 document.addEventListener("submit", (event) => {
   const question = event.target.dataset.confirm;
@@ -169,6 +282,19 @@ for (const picker of document.querySelectorAll("input[type=file][data-fills]")) 
   picker.addEventListener("change", async () => {
     const file = picker.files[0];
     if (file) document.getElementById(picker.dataset.fills).value = await file.text();
+  });
+}
+
+// "Add" fills in the next tap number; a beer going on deck waits for whichever tap kicks
+// first, so it gets none (unless one was typed).
+for (const form of document.querySelectorAll(".add-entry form[method=post]")) {
+  const tap = form.querySelector('input[name="tap_label"]');
+  const status = form.querySelector('select[name="status"]');
+  if (!tap || !status || !tap.defaultValue) continue;
+  status.addEventListener("change", () => {
+    if (tap.value === tap.defaultValue || tap.value === "") {
+      tap.value = status.value === "on_tap" ? tap.defaultValue : "";
+    }
   });
 }
 

@@ -1,0 +1,69 @@
+"""Keg levels on TVs: a small `levels` message when pours move them, not a whole board.
+
+Pours are events, not edits (DESIGN.md, convention 20): they make no menu version, so the
+board push never carries them. A `keg_levels` notification (payload: the menu id) schedules
+one push of that menu's levels to its TVs — at once, then at most one a second however fast
+a flow meter reports: pours that arrive meanwhile ride on the next push, which reads the
+levels as they are then. The board cached for the menu's version is forgotten too, so a TV
+that connects afterwards is sent today's levels in its board.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+import asyncpg
+
+from chalkboard.live import protocol
+from chalkboard.live.boards import Boards
+from chalkboard.live.frames import frame
+from chalkboard.live.sockets import TvSocket
+from chalkboard.menus import queries as menus
+
+# A flow meter may report every few hundred ms while a pint pours; a TV needs far fewer.
+LEVELS_EVERY_SECONDS = 1.0
+
+
+class LevelPushes:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        boards: Boards,
+        by_menu: dict[int, set[TvSocket]],
+        spawn: Callable[[Coroutine[Any, Any, None]], None],
+    ) -> None:
+        self.pool, self.boards, self.by_menu, self._spawn = pool, boards, by_menu, spawn
+        self._next: dict[int, float] = {}  # menu id → when its next push may go (loop time)
+        self._scheduled: set[int] = set()
+
+    def poured(self, menu_id: int) -> None:
+        """The menu's levels moved: push them unless a push is already on its way."""
+        if menu_id in self.by_menu and menu_id not in self._scheduled:
+            self._scheduled.add(menu_id)
+            self._spawn(self._push(menu_id))
+
+    async def _push(self, menu_id: int) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            await asyncio.sleep(max(0.0, self._next.get(menu_id, 0.0) - loop.time()))
+        finally:
+            # Before reading: a pour committed during the read schedules the next push.
+            self._scheduled.discard(menu_id)
+        self._next[menu_id] = loop.time() + LEVELS_EVERY_SECONDS
+        tvs = self.by_menu.get(menu_id)
+        if not tvs:
+            self._next.pop(menu_id, None)
+            return
+        venue_id = next(iter(tvs)).venue_id
+        assert venue_id is not None
+        async with self.pool.acquire() as conn:
+            menu = await menus.get_menu(conn, venue_id=venue_id, menu_id=menu_id)
+            levels = await menus.keg_levels(conn, venue_id=venue_id, menu_id=menu_id)
+        if menu is None:
+            return
+        self.boards.forget(menu_id=menu_id, version=menu.version)
+        framed = frame(protocol.levels(menu_id, levels.values()))
+        for tv in self.by_menu.get(menu_id, ()):
+            tv.send_frame(framed)

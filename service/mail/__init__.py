@@ -1,0 +1,1 @@
+"""Mail: password resets and invites go out through a `Mailer` chosen by settings."""

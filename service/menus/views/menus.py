@@ -1,0 +1,119 @@
+"""The editor's menu-wide actions: create, rename, delete, undo, history and restore."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from chalkboard.http.forms import FormErrors, form_values, validate
+from chalkboard.http.pages import render
+from chalkboard.http.routing import Context
+from chalkboard.menus import csv_export, csv_import, operations, queries
+from chalkboard.menus.forms import (
+    MenuIn,
+)
+from chalkboard.menus.views.editing import (
+    Editing,
+    actor_of,
+    back_to_editor,
+    editor_url,
+    invalid_input,
+    menu_action,
+    menu_in_path,
+)
+from chalkboard.menus.views.library import csv_answer
+from chalkboard.venues import views as venue_views
+
+
+async def create_menu(request: Request, ctx: Context) -> Response:
+    values = await form_values(request)
+    form, errors = validate(MenuIn, {"name": values.get("name", "")})
+    if form is None:
+        return await venue_views.venue_home(request, ctx, status=422, values=values, errors=errors)
+    board = await operations.create_menu(
+        ctx.conn, venue_id=ctx.venue.id, name=form.name, actor=actor_of(ctx)
+    )
+    return back_to_editor(ctx, board)
+
+
+@menu_action
+async def rename_menu(request: Request, ctx: Context, editing: Editing) -> Response:
+    form, errors = validate(MenuIn, {"name": editing.values.get("name", "")})
+    if form is None:
+        return await invalid_input(request, ctx, editing, errors)
+    board = await operations.rename_menu(
+        ctx.conn,
+        **editing.change(ctx),
+        name=form.name,
+    )
+    return back_to_editor(ctx, board)
+
+
+async def delete_menu(request: Request, ctx: Context) -> Response:
+    """Delete a whole menu with its history (owners only; the page asks to confirm)."""
+    menu = await menu_in_path(request, ctx)
+    await operations.delete_menu(ctx.conn, venue_id=ctx.venue.id, menu_id=menu.id)
+    return RedirectResponse(f"/v/{ctx.venue.slug}", 303)
+
+
+@menu_action
+async def undo(request: Request, ctx: Context, editing: Editing) -> Response:
+    board = await operations.undo(
+        ctx.conn,
+        **editing.change(ctx),
+    )
+    return back_to_editor(ctx, board)
+
+
+async def history(request: Request, ctx: Context) -> Response:
+    menu = await menu_in_path(request, ctx)
+    revisions = await queries.list_revisions(
+        ctx.conn, venue_id=ctx.venue.id, menu_id=menu.id, limit=100
+    )
+    return await render(
+        ctx,
+        "history.html",
+        menu=menu,
+        revisions=revisions,
+        base=editor_url(ctx, menu.id),
+        tz=ZoneInfo(ctx.venue.timezone),
+    )
+
+
+@menu_action
+async def restore(request: Request, ctx: Context, editing: Editing) -> Response:
+    board = await operations.restore(
+        ctx.conn,
+        **editing.change(ctx),
+        version=request.path_params["version"],
+    )
+    return back_to_editor(ctx, board)
+
+
+async def export_menu(request: Request, ctx: Context) -> Response:
+    """The menu as a spreadsheet: one row per entry, a price column per serving size."""
+    menu = await menu_in_path(request, ctx)
+    board = await operations.current_board(ctx.conn, venue_id=ctx.venue.id, menu_id=menu.id)
+    text = csv_export.menu_csv(board, ctx.venue.currency)
+    return csv_answer(text, f"{ctx.venue.slug}-menu-{menu.id}.csv")
+
+
+@menu_action
+async def import_menu(request: Request, ctx: Context, editing: Editing) -> Response:
+    """Fill the menu from a spreadsheet, in the columns its own export writes: every row is
+    added (as one change: one Undo takes it back), or none when any row has a problem."""
+    sizes = {
+        size.name.lower(): size.id
+        for size in await queries.list_serving_sizes(ctx.conn, venue_id=ctx.venue.id)
+    }
+    text = editing.values.get("csv", "")
+    entries, errors = csv_import.parse_menu(text, sizes, ctx.venue.currency)
+    if errors:
+        said = [f"Row {e.row}{f' ({e.column})' if e.column else ''}: {e.message}" for e in errors]
+        more = f" And {len(said) - 10} more." if len(said) > 10 else ""
+        problem = "Nothing was imported. " + " ".join(said[:10]) + more
+        return await invalid_input(request, ctx, editing, FormErrors(csv=problem))
+    board = await operations.import_entries(ctx.conn, **editing.change(ctx), entries=entries)
+    return back_to_editor(ctx, board)
