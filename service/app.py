@@ -152,7 +152,15 @@ def create_app(settings: Settings) -> Starlette:
                 pool, hub.feeds, templates.env, settings.web_dir, live_origin=live_origin
             )
             services = Services(
-                settings, pool, templates, metrics, hub, media, embeds, Arrivals(), mailer_for(settings)
+                settings,
+                pool,
+                templates,
+                metrics,
+                hub,
+                media,
+                embeds,
+                Arrivals(),
+                mailer_for(settings),
             )
             chores = [asyncio.create_task(janitor(pool, settings))]
             if settings.ecs_metadata_uri:

@@ -14,8 +14,8 @@ from typing import Any
 import asyncpg
 
 from chalkboard.db import Conn, fetch_one, take_turn
-from chalkboard.http.limits import CONTROL
 from chalkboard.media.pictures import picture
+from chalkboard.text import CONTROL
 
 DISPLAY_EVENTS = ("updated", "revoked", "reload")
 SLIDE_WIDTH = 1920  # the picture variant a promo slide shows (srcset offers the others)

@@ -20,7 +20,6 @@ characters (NUL, ESC, …) before any route hands it to Postgres, whose text can
 from __future__ import annotations
 
 import asyncio
-import re
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -29,6 +28,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
 from chalkboard.http.errors import error_response
+from chalkboard.text import CONTROL
 
 MAX_HEADER_BYTES = 32 * 1024
 MAX_HEADERS = 100
@@ -41,9 +41,6 @@ TOO_LARGE = (
     f"{MAX_HEADERS} fields): clear this site's cookies and try again."
 )
 TOO_SLOW = f"The request headers did not arrive within {HEADER_SECONDS:g} seconds."
-# C0 controls and DEL. Tab, newline and carriage return are fine in multi-line text fields,
-# but never belong in a URL.
-CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class _Refused(Exception):

@@ -23,12 +23,12 @@ from typing import Any
 from starlette.datastructures import UploadFile
 
 from chalkboard.db import Conn
-from chalkboard.http.limits import CONTROL
 from chalkboard.media import images, queries
 from chalkboard.media.images import Processed, Rejected
 from chalkboard.media.queries import Image
 from chalkboard.media.store import BlobStore
 from chalkboard.settings import Settings
+from chalkboard.text import CONTROL
 
 READ_CHUNK = 256 * 1024
 
