@@ -41,6 +41,8 @@ from chalkboard.menus import api as menu_api
 from chalkboard.menus import views as menu_views
 from chalkboard.ops import lifecycle
 from chalkboard.ops import views as ops_views
+from chalkboard.schedules import api as schedule_api
+from chalkboard.schedules import planned
 from chalkboard.settings import Settings
 from chalkboard.tv import views as tv_views
 from chalkboard.venues import views as venue_views
@@ -140,7 +142,11 @@ def create_app(settings: Settings) -> Starlette:
             await hub.start(url)
             embeds = Embeds(pool, hub.feeds, templates.env, settings.web_dir)
             services = Services(settings, pool, templates, metrics, hub, media, embeds, Arrivals())
-            chores = [asyncio.create_task(janitor(pool, settings))]
+            chores = [
+                asyncio.create_task(janitor(pool, settings)),
+                # Schedules (#16): applies planned changes when due, once across all tasks.
+                asyncio.create_task(planned.runner(pool)),
+            ]
             if settings.ecs_metadata_uri:
                 chores.append(
                     asyncio.create_task(
@@ -175,6 +181,7 @@ def create_app(settings: Settings) -> Starlette:
             *menu_views.routes,
             *menu_api.routes,
             *media_api.routes,
+            *schedule_api.routes,
             *media_views.routes,
             *display_views.routes,
             *tv_views.routes,

@@ -34,6 +34,8 @@ class Actor:
 
     user_id: int | None = None
     token_id: int | None = None
+    # Added to the history line, e.g. "scheduled by sam@bar.example" (schedules, #16).
+    note: str = ""
 
 
 class NotFound(Exception):
@@ -119,6 +121,8 @@ async def _record(
     actor: Actor,
 ) -> Board:
     board = await build_board(conn, venue_id=venue_id, menu=menu, version=version)
+    if actor.note:
+        summary = f"{summary} ({actor.note})"[:300]
     await queries.insert_revision(
         conn,
         venue_id=venue_id,

@@ -1,0 +1,124 @@
+"""The board at an instant: the stored board transformed by the day-parts active then.
+
+Each stored board (one per menu version, `menus/board.py`) carries its venue's day-parts as
+`dayparts` — the timezone, the windows, and their effects on that menu — so the board of any
+version can be shown at any instant without the database: by the API now, by a TV on its own
+clock later (docs/schedules.md). Editing a day-part gives every menu a new version.
+"""
+
+from __future__ import annotations
+
+import copy
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from chalkboard.db import Conn
+from chalkboard.schedules import queries
+from chalkboard.schedules.clock import DayPart, active_at, changes
+from chalkboard.schedules.forms import window_of
+
+Board = dict[str, Any]
+# Enough upcoming changes for a TV that loses its network for a day or so.
+UPCOMING = 8
+
+
+async def board_rules(conn: Conn, *, venue_id: int, menu_id: int) -> dict[str, Any] | None:
+    """The venue's day-parts and their effects on this menu, for its board (None: none)."""
+    parts = await queries.list_dayparts(conn, venue_id=venue_id, menu_id=menu_id)
+    if not parts:
+        return None
+    return {
+        "timezone": await queries.venue_timezone(conn, venue_id=venue_id),
+        "parts": [
+            {
+                "id": part.id,
+                "name": part.name,
+                "windows": part.windows,
+                "prices": {
+                    str(entry): {str(size): price for size, price in sizes.items()}
+                    for entry, sizes in part.prices.items()
+                },
+                "entries": {str(entry): shows for entry, shows in part.entries.items()},
+                "sections": {str(section): shows for section, shows in part.sections.items()},
+            }
+            for part in parts
+        ],
+    }
+
+
+def _day_parts(rules: dict[str, Any]) -> list[DayPart]:
+    return [
+        DayPart(p["id"], p["name"], tuple(window_of(w) for w in p["windows"]))
+        for p in rules["parts"]
+    ]
+
+
+def _visible(kind: str, item_id: int, parts: list[dict[str, Any]], active: frozenset[int]) -> bool:
+    hidden = any(p[kind].get(str(item_id)) == "hidden" and p["id"] in active for p in parts)
+    only = [p["id"] for p in parts if p[kind].get(str(item_id)) == "only"]
+    return not hidden and (not only or any(part in active for part in only))
+
+
+def _label(names: dict[int, str], before: frozenset[int], after: frozenset[int]) -> str:
+    started = [names[i] for i in sorted(after - before)]
+    if started:
+        return ", ".join(started)
+    return "End of " + ", ".join(names[i] for i in sorted(before - after))
+
+
+def schedule_at(rules: dict[str, Any] | None, at: datetime) -> dict[str, Any]:
+    """`{current, next_change_at, next_label, upcoming}` at `at`: the day-parts active, the
+    next change and what it is called ("Happy hour", "End of Happy hour"), and the next few
+    changes as `{at, current}` for a screen that switches by its own clock."""
+    if not rules:
+        return {"current": [], "next_change_at": None, "next_label": None, "upcoming": []}
+    tz = ZoneInfo(rules["timezone"])
+    parts = _day_parts(rules)
+    names = {p.id: p.name for p in parts}
+    coming = changes(parts, tz, at, limit=UPCOMING)
+    active = active_at(parts, tz, at)
+    return {
+        "current": [{"id": i, "name": names[i]} for i in sorted(active)],
+        "next_change_at": coming[0].at.isoformat() if coming else None,
+        "next_label": _label(names, active, coming[0].active) if coming else None,
+        "upcoming": [{"at": c.at.isoformat(), "current": sorted(c.active)} for c in coming],
+    }
+
+
+def effective(board: Board, at: datetime, *, as_if: frozenset[int] | None = None) -> Board:
+    """The board as it shows at `at` (or, for a preview, as if exactly the day-parts `as_if`
+    were active): day-part prices in place of the usual ones (the usual ones kept as
+    `usual_prices`), entries and sections that do not show then left out, and `schedule`."""
+    rules = board.get("dayparts")
+    schedule = schedule_at(rules, at)
+    if not rules:
+        return {**board, "schedule": schedule}
+    active = as_if if as_if is not None else frozenset(part["id"] for part in schedule["current"])
+    parts = rules["parts"]
+    on = [p for p in parts if p["id"] in active]
+    shown = copy.deepcopy(board)
+    sections = []
+    for section in shown["sections"]:
+        if not _visible("sections", section["id"], parts, active):
+            continue
+        entries = []
+        for entry in section["entries"]:
+            if not _visible("entries", entry["id"], parts, active):
+                continue
+            overrides = [p["prices"].get(str(entry["id"]), {}) for p in on]
+            prices = dict(entry["prices"])
+            for size in prices:
+                offered = [o[size] for o in overrides if size in o]
+                if offered:
+                    # Two active day-parts pricing one size: the lower price shows.
+                    prices[size] = min(offered)
+            if prices != entry["prices"]:
+                entry["usual_prices"] = entry["prices"]
+                entry["prices"] = prices
+            entries.append(entry)
+        section["entries"] = entries
+        sections.append(section)
+    shown["sections"] = sections
+    shown["schedule"] = schedule
+    return shown
