@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import UTC, datetime
 
 import asyncpg
 from pydantic import ValidationError
@@ -107,10 +108,18 @@ async def run_due(pool: asyncpg.Pool) -> int:
 
 
 async def runner(pool: asyncpg.Pool) -> None:
-    """Every POLL_SECONDS, apply what is due. A database that is away skips a round."""
+    """Apply what is due, then sleep until the next change is due, but at most POLL_SECONDS
+    (one planned meanwhile, by any task, is seen within that). Every task wakes at a change's
+    time, so it lands on time; which task applies it, Postgres decides. A database that is
+    away skips a round."""
     while True:
+        pause = POLL_SECONDS
         try:
             await run_due(pool)
+            async with pool.acquire(timeout=ACQUIRE_SECONDS) as conn:
+                due = await queries.next_due_at(conn)
+            if due is not None:
+                pause = min(pause, max(0.0, (due - datetime.now(UTC)).total_seconds()))
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as exc:
             log.warning("planned changes skipped a round: %s", exc)
-        await asyncio.sleep(POLL_SECONDS)
+        await asyncio.sleep(pause)

@@ -304,6 +304,14 @@ async def claim_due(conn: Conn) -> Planned | None:
     return None if row is None else _planned(row)
 
 
+async def next_due_at(conn: Conn) -> datetime | None:
+    """When the earliest pending change is due (in the past when one is overdue)."""
+    due: datetime | None = await conn.fetchval(
+        "SELECT min(run_at) FROM planned_changes WHERE state = 'pending'"
+    )
+    return due
+
+
 async def finish_planned(
     conn: Conn, *, venue_id: int, planned_id: int, state: str, version: int | None, outcome: str
 ) -> None:
