@@ -6,12 +6,15 @@ import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import asyncpg
 import httpx
+import pytest
 
 from chalkboard.menus import openapi
 from chalkboard.schedules import answers
+from chalkboard.schedules.forms import DAYS
 from tests import test_menu_api
 from tests.conftest import Browser
 from tests.test_menu_api import (
@@ -312,3 +315,54 @@ async def test_a_planned_change_is_applied_at_its_time_as_a_normal_change(
     assert summary == "Changed Landlord (scheduled by API token write)"
     error(await venue.api.delete(path), 409)
     error(await venue.api.put(path, json={"run_at": ahead(60), "rename": "x"}), 409)
+
+
+# --- the public JSON --------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+async def test_the_public_json_switches_prices_at_the_boundary(
+    venue: Venue, db: asyncpg.Pool, new_browser: Callable[[], Browser]
+) -> None:
+    """The public JSON shows the happy-hour price and names the day-part and its end; within
+    a second of the boundary it shows the usual price, though the menu's version is the same."""
+    menu = await make_menu(venue.api)
+    now = datetime.now(ZoneInfo("Europe/London"))
+    boundary = now.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    if (boundary - now).total_seconds() < 10:
+        boundary += timedelta(minutes=1)
+    start, end = f"{now - timedelta(hours=1):%H:%M}", f"{boundary:%H:%M}"
+    window = {"days": list(DAYS), "start": start, "end": end, "overnight": end <= start}
+    answer(
+        answers.DayPart,
+        await venue.api.post("dayparts", json={**happy_hour(menu), "windows": [window]}),
+        201,
+    )
+    public_id = await db.fetchval("SELECT public_id FROM menus WHERE id = $1", menu.id)
+    visitor = new_browser()
+    url = f"/api/v1/public/menus/{public_id}"
+
+    async def shown() -> tuple[dict[str, Any], str]:
+        response = await visitor.get(url)
+        assert response.status_code == 200
+        body = response.json()
+        return body, body["sections"][0]["entries"][0]["prices"][str(menu.size_id)]
+
+    during, price = await shown()
+    assert price == 300
+    assert during["sections"][0]["entries"][0]["usual_prices"] == {str(menu.size_id): 450}
+    assert during["schedule"] == {
+        "current": ["Happy hour"],
+        "next_change_at": boundary.astimezone(UTC).isoformat(),
+        "next_label": "End of Happy hour",
+    }
+    await asyncio.sleep((boundary - datetime.now(UTC)).total_seconds())
+    deadline = boundary + timedelta(seconds=1)
+    while datetime.now(UTC) < deadline:
+        after, price = await shown()
+        if price == 450:
+            break
+        await asyncio.sleep(0.05)
+    assert price == 450
+    assert after["schedule"]["current"] == []
+    assert after["menu"]["version"] == during["menu"]["version"]

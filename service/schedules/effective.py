@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from chalkboard.db import Conn
 from chalkboard.schedules import queries
-from chalkboard.schedules.clock import DayPart, active_at, changes
+from chalkboard.schedules.clock import DayPart, active_at, changes, next_change
 from chalkboard.schedules.forms import window_of
 
 Board = dict[str, Any]
@@ -122,3 +122,26 @@ def effective(board: Board, at: datetime, *, as_if: frozenset[int] | None = None
     shown["sections"] = sections
     shown["schedule"] = schedule
     return shown
+
+
+def period(board: Board, at: datetime) -> tuple[str, datetime | None]:
+    """Which stretch of the schedule `at` falls in, and when it ends: a key that is the same
+    for every instant that shows the same board ('' without day-parts), for caches and ETags."""
+    rules = board.get("dayparts")
+    if not rules:
+        return "", None
+    tz = ZoneInfo(rules["timezone"])
+    parts = _day_parts(rules)
+    change = next_change(parts, tz, at)
+    active = ",".join(map(str, sorted(active_at(parts, tz, at))))
+    return f"{active}@{change.at.isoformat() if change else ''}", change.at if change else None
+
+
+def public_schedule(board: Board) -> dict[str, Any]:
+    """What the public sees of a board's schedule: day-part names and the next change."""
+    schedule = board.get("schedule") or {}
+    return {
+        "current": [part["name"] for part in schedule.get("current", [])],
+        "next_change_at": schedule.get("next_change_at"),
+        "next_label": schedule.get("next_label"),
+    }
