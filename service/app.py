@@ -43,6 +43,7 @@ from chalkboard.ops import lifecycle
 from chalkboard.ops import views as ops_views
 from chalkboard.schedules import api as schedule_api
 from chalkboard.schedules import planned
+from chalkboard.schedules import views as schedule_views
 from chalkboard.settings import Settings
 from chalkboard.tv import views as tv_views
 from chalkboard.venues import views as venue_views
@@ -182,6 +183,7 @@ def create_app(settings: Settings) -> Starlette:
             *menu_api.routes,
             *media_api.routes,
             *schedule_api.routes,
+            *schedule_views.routes,
             *media_views.routes,
             *display_views.routes,
             *tv_views.routes,
