@@ -42,7 +42,7 @@ from chalkboard.menus import views as menu_views
 from chalkboard.ops import lifecycle
 from chalkboard.ops import views as ops_views
 from chalkboard.schedules import api as schedule_api
-from chalkboard.schedules import planned
+from chalkboard.schedules import boundaries, planned
 from chalkboard.schedules import views as schedule_views
 from chalkboard.settings import Settings
 from chalkboard.tv import views as tv_views
@@ -147,6 +147,7 @@ def create_app(settings: Settings) -> Starlette:
                 asyncio.create_task(janitor(pool, settings)),
                 # Schedules (#16): applies planned changes when due, once across all tasks.
                 asyncio.create_task(planned.runner(pool)),
+                asyncio.create_task(boundaries.push_at_boundaries(hub)),
             ]
             if settings.ecs_metadata_uri:
                 chores.append(

@@ -117,8 +117,8 @@ class Embeds:
         self._unknown: OrderedDict[str, float] = OrderedDict()
         self._lookups: dict[str, asyncio.Task[Published | None]] = {}
         self._renders: SharedBuilds[tuple[Any, ...], Rendered] = SharedBuilds(CACHED_RENDERS)
-        # Schedules (#16): (menu, version) -> the schedule's current stretch and its end.
-        self._periods: OrderedDict[tuple[int, int], tuple[str, datetime | None]] = OrderedDict()
+        # Schedules (#16): (menu, version) -> the day-parts' current stretch and its end.
+        self._stretches = schedule.Stretches(CACHED_RENDERS)
 
     # --- public id → menu and version ---------------------------------------------------------
 
@@ -218,13 +218,11 @@ class Embeds:
         any). Part of every render key and ETag, so a day-part boundary is a new page; read
         from the board once per stretch."""
         now = datetime.now(UTC)
-        known = self._periods.get((published.menu_id, version))
-        if known is None or (known[1] is not None and now >= known[1]):
-            known = schedule.period(await self.board(published, version), now)
-            self._periods[published.menu_id, version] = known
-            while len(self._periods) > CACHED_RENDERS:
-                self._periods.popitem(last=False)
-        return known[0]
+        key = (published.menu_id, version)
+        found = self._stretches.current(key, now)
+        if found is None:
+            found = self._stretches.learn(key, await self.board(published, version), now)
+        return found
 
     @staticmethod
     def _venue_key(published: Published) -> tuple[str, str, str]:

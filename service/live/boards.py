@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import asyncpg
 
 from chalkboard.live.frames import frame
 from chalkboard.live.protocol import encode
 from chalkboard.menus import operations
+from chalkboard.menus.board import Board
+from chalkboard.schedules import effective as schedule
 from chalkboard.shared_builds import SharedBuilds
 from chalkboard.venues import queries as venues
+from chalkboard.venues.queries import Venue
 
 # A process shows a handful of menus; a few versions of each cover a burst of edits.
 CACHED_BOARDS = 64
@@ -25,22 +29,48 @@ class BoardMessage:
 
 class Boards:
     """Board messages by (menu, version). Concurrent askers of one version share one build,
-    so a reconnect storm reads and serializes each board once, not once per TV."""
+    so a reconnect storm reads and serializes each board once, not once per TV.
+
+    Schedules (#16): a board is shown as the venue's day-parts make it now
+    (`schedules.effective`), so a message is built once per (menu, version, stretch of the
+    schedule); `ends` says when the stretch a menu's TVs were sent ends."""
 
     def __init__(self, pool: asyncpg.Pool) -> None:
         self.pool = pool
-        self._built: SharedBuilds[tuple[int, int], BoardMessage | None] = SharedBuilds(
+        self._read: SharedBuilds[tuple[int, int], tuple[Board, Venue] | None] = SharedBuilds(
             CACHED_BOARDS
         )
+        self._built: SharedBuilds[tuple[int, int, str], BoardMessage | None] = SharedBuilds(
+            CACHED_BOARDS
+        )
+        self._stretches = schedule.Stretches(CACHED_BOARDS)
 
     async def get(self, *, venue_id: int, menu_id: int, version: int) -> BoardMessage | None:
-        """The board of `menu_id` at `version` (or newer, if that one was pruned); None when
-        the menu is gone."""
-        return await self._built.get(
-            (menu_id, version), lambda: self._build(venue_id, menu_id, version)
+        """The board of `menu_id` at `version` (or newer, if that one was pruned), as it shows
+        now; None when the menu is gone."""
+        read = await self._read.get(
+            (menu_id, version), lambda: self._read_board(venue_id, menu_id, version)
         )
+        if read is None:
+            return None
+        board, venue = read
+        now = datetime.now(UTC)
+        stretch = self._stretches.current((menu_id, version), now)
+        if stretch is None:
+            stretch = self._stretches.learn((menu_id, version), board, now)
 
-    async def _build(self, venue_id: int, menu_id: int, version: int) -> BoardMessage | None:
+        async def build() -> BoardMessage:
+            return self._build(schedule.effective(board, now), venue)
+
+        return await self._built.get((menu_id, version, stretch), build)
+
+    def ends(self, *, menu_id: int, version: int) -> datetime | None:
+        """When the board of `version`, as last built, next changes by the schedule."""
+        return self._stretches.ends((menu_id, version))
+
+    async def _read_board(
+        self, venue_id: int, menu_id: int, version: int
+    ) -> tuple[Board, Venue] | None:
         async with self.pool.acquire() as conn:
             try:
                 board = await operations.board_at(
@@ -49,8 +79,10 @@ class Boards:
             except operations.NotFound:
                 return None
             venue = await venues.get_venue(conn, venue_id=venue_id)
-        if venue is None:
-            return None
+        return None if venue is None else (board, venue)
+
+    @staticmethod
+    def _build(board: Board, venue: Venue) -> BoardMessage:
         shown = board["menu"]["version"]
         text = encode(
             {

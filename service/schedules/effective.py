@@ -9,6 +9,8 @@ clock later (docs/schedules.md). Editing a day-part gives every menu a new versi
 from __future__ import annotations
 
 import copy
+from collections import OrderedDict
+from collections.abc import Hashable
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -145,3 +147,32 @@ def public_schedule(board: Board) -> dict[str, Any]:
         "next_change_at": schedule.get("next_change_at"),
         "next_label": schedule.get("next_label"),
     }
+
+
+class Stretches:
+    """Per key (a menu's version), the schedule's current stretch (`period`) and its end,
+    so a cache keyed by the stretch works it out once per stretch, not once per request.
+    Bounded: the oldest keys are forgotten first."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._known: OrderedDict[Hashable, tuple[str, datetime | None]] = OrderedDict()
+
+    def current(self, key: Hashable, now: datetime) -> str | None:
+        """The stretch `now` is in, or None when not known (or it has ended): call `learn`."""
+        known = self._known.get(key)
+        if known is None or (known[1] is not None and now >= known[1]):
+            return None
+        return known[0]
+
+    def learn(self, key: Hashable, board: Board, now: datetime) -> str:
+        self._known[key] = found = period(board, now)
+        self._known.move_to_end(key)
+        while len(self._known) > self.size:
+            self._known.popitem(last=False)
+        return found[0]
+
+    def ends(self, key: Hashable) -> datetime | None:
+        """When the stretch last learnt for `key` ends (None: never, or not known)."""
+        known = self._known.get(key)
+        return None if known is None else known[1]

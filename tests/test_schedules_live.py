@@ -1,0 +1,93 @@
+"""The boundary push: a connected TV gets the board again when a day-part ends."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import asyncpg
+import pytest
+from websockets.asyncio.client import ClientConnection
+
+from chalkboard.menus import operations
+from chalkboard.schedules import dayparts
+from chalkboard.schedules.forms import DAYS, DayPartIn
+from tests import test_live
+from tests.test_live import connected, new_tv, receive, send
+from tests.test_menu_operations import ACTOR
+
+open_socket = test_live.open_socket  # the fixture: TV sockets to the live server
+
+
+def price_of(message: dict[str, Any]) -> int:
+    entry = message["board"]["sections"][0]["entries"][0]
+    price: int = next(iter(entry["prices"].values()))
+    return price
+
+
+async def next_board(ws: ClientConnection, *, until: datetime) -> dict[str, Any]:
+    """The next board message before `until`, pinging as a TV does (or the server hangs up)."""
+    while True:
+        left = (until - datetime.now(UTC)).total_seconds()
+        assert left > 0, "no board came"
+        try:
+            message: dict[str, Any] = json.loads(await asyncio.wait_for(ws.recv(), min(left, 20)))
+        except TimeoutError:
+            await send(ws, type="ping")
+            continue
+        if message["type"] == "board":
+            return message
+
+
+@pytest.mark.slow
+async def test_a_connected_tv_switches_back_to_usual_prices_when_happy_hour_ends(
+    db: asyncpg.Pool, open_socket: Any
+) -> None:
+    """A TV shows the happy-hour price pushed with the day-part; within a second of the
+    day-part's end it is sent the same version again, with the usual price."""
+    tv = await new_tv(db, entries=1)
+    async with db.acquire() as conn, conn.transaction():
+        size_id = await conn.fetchval("SELECT id FROM serving_sizes WHERE venue_id = $1 LIMIT 1",
+                                      tv.venue_id)  # fmt: skip
+        entry_id = await conn.fetchval(
+            "SELECT e.id FROM menu_entries e JOIN menu_sections s ON s.id = e.section_id"
+            " WHERE s.menu_id = $1 ORDER BY s.position, e.position LIMIT 1",
+            tv.menu_id,
+        )
+        await operations.update_entry(
+            conn, venue_id=tv.venue_id, menu_id=tv.menu_id, based_on=None, actor=ACTOR,
+            entry_id=entry_id, changes={}, prices={size_id: 450},
+        )  # fmt: skip
+    ws, _ = await connected(open_socket, tv)
+    now = datetime.now(UTC)  # the venue is in UTC
+    boundary = now.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    if (boundary - now).total_seconds() < 10:
+        boundary += timedelta(minutes=1)
+    start, end = f"{now - timedelta(hours=1):%H:%M}", f"{boundary:%H:%M}"
+    form = DayPartIn.model_validate(
+        {
+            "name": "Happy hour",
+            "windows": [
+                {"days": list(DAYS), "start": start, "end": end, "overnight": end <= start}
+            ],
+            "entries": [{"entry_id": entry_id, "prices": {size_id: 300}}],
+        }
+    )
+    async with db.acquire() as conn, conn.transaction():
+        await dayparts.save_daypart(
+            conn, venue_id=tv.venue_id, daypart_id=None, form=form, actor=ACTOR
+        )
+    during = await receive(ws)
+    assert during["type"] == "board"
+    assert price_of(during) == 300
+    assert during["board"]["schedule"]["next_change_at"] == boundary.isoformat()
+
+    after = await next_board(ws, until=boundary + timedelta(seconds=1))
+    arrived = datetime.now(UTC)
+    assert after["type"] == "board"
+    assert after["version"] == during["version"]
+    assert price_of(after) == 450
+    assert after["board"]["schedule"]["current"] == []
+    assert boundary <= arrived < boundary + timedelta(seconds=1)
