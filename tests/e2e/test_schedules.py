@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+from datetime import datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import asyncpg
 import pytest
@@ -10,6 +13,8 @@ from playwright.async_api import BrowserContext, expect
 
 from chalkboard.menus import operations
 from chalkboard.menus import queries as menus
+from chalkboard.schedules import dayparts
+from chalkboard.schedules.forms import DAYS, DayPartIn
 from tests.conftest import RunningServer
 from tests.e2e.axe import serious_violations
 from tests.e2e.test_editor import sign_up_with_venue
@@ -102,3 +107,45 @@ async def test_staff_add_a_happy_hour_with_its_price_and_plan_a_change(
     assert await db.fetchval("SELECT count(*) FROM planned_changes WHERE menu_id ="
                              " (SELECT menu_id FROM menu_sections s JOIN menu_entries e"
                              " ON e.section_id = s.id WHERE e.id = $1)", entry_id) == 0  # fmt: skip
+
+
+@pytest.mark.slow
+async def test_an_open_embed_switches_to_the_usual_price_when_happy_hour_ends(
+    live: RunningServer, phone: BrowserContext, db: asyncpg.Pool
+) -> None:
+    """An embed showing the happy-hour price shows the usual one within two seconds of the
+    day-part's end, with no new menu version and no reload of the page."""
+    page = await phone.new_page()
+    slug = await sign_up_with_venue(page, live)
+    entry_id = await seed_menu(db, slug)
+    venue = await db.fetchrow("SELECT id, timezone FROM venues WHERE slug = $1", slug)
+    now = datetime.now(ZoneInfo(venue["timezone"]))
+    boundary = now.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    if (boundary - now).total_seconds() < 15:
+        boundary += timedelta(minutes=1)
+    start, end = f"{now - timedelta(hours=1):%H:%M}", f"{boundary:%H:%M}"
+    size_id = await db.fetchval("SELECT id FROM serving_sizes WHERE venue_id = $1", venue["id"])
+    form = DayPartIn.model_validate(
+        {
+            "name": "Happy hour",
+            "windows": [
+                {"days": list(DAYS), "start": start, "end": end, "overnight": end <= start}
+            ],
+            "entries": [{"entry_id": entry_id, "prices": {size_id: 300}}],
+        }
+    )
+    async with db.acquire() as conn, conn.transaction():
+        await dayparts.save_daypart(
+            conn, venue_id=venue["id"], daypart_id=None, form=form, actor=operations.Actor()
+        )
+    public_id = await db.fetchval("SELECT public_id FROM menus WHERE venue_id = $1", venue["id"])
+    await page.goto(f"{live.url}/embed/{public_id}")
+    menu = page.locator("#menu")
+    await expect(menu).to_contain_text("3.00")
+    marker = await page.evaluate("window.stillTheSamePage = true")
+    assert marker is True
+    wait = (boundary - datetime.now(boundary.tzinfo)).total_seconds()
+    await asyncio.sleep(wait)
+    await expect(menu).to_contain_text("4.50", timeout=2000)
+    assert await page.evaluate("window.stillTheSamePage") is True
+    assert await serious_violations(page) == []
