@@ -45,6 +45,22 @@ def happy_hour(menu: Menu, **extra: Any) -> dict[str, Any]:
     }
 
 
+def ending_soon(timezone: str, entry_id: int, size_id: int) -> tuple[dict[str, Any], datetime]:
+    """A day-part on now (every day, from an hour ago) that ends at the next whole minute
+    at least 15 s ahead, pricing the entry's size at 300; and that end."""
+    now = datetime.now(ZoneInfo(timezone))
+    boundary = now.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    if (boundary - now).total_seconds() < 15:
+        boundary += timedelta(minutes=1)
+    start, end = f"{now - timedelta(hours=1):%H:%M}", f"{boundary:%H:%M}"
+    body = {
+        "name": "Happy hour",
+        "windows": [{"days": list(DAYS), "start": start, "end": end, "overnight": end <= start}],
+        "entries": [{"entry_id": entry_id, "prices": {str(size_id): 300}}],
+    }
+    return body, boundary.astimezone(UTC)
+
+
 async def board_at(api: httpx.AsyncClient, menu: Menu, query: str) -> dict[str, Any]:
     found: dict[str, Any] = answer(
         openapi.Board, await api.get(f"menus/{menu.id}/schedule?{query}")
@@ -327,17 +343,8 @@ async def test_the_public_json_switches_prices_at_the_boundary(
     """The public JSON shows the happy-hour price and names the day-part and its end; within
     a second of the boundary it shows the usual price, though the menu's version is the same."""
     menu = await make_menu(venue.api)
-    now = datetime.now(ZoneInfo("Europe/London"))
-    boundary = now.replace(second=0, microsecond=0) + timedelta(minutes=1)
-    if (boundary - now).total_seconds() < 10:
-        boundary += timedelta(minutes=1)
-    start, end = f"{now - timedelta(hours=1):%H:%M}", f"{boundary:%H:%M}"
-    window = {"days": list(DAYS), "start": start, "end": end, "overnight": end <= start}
-    answer(
-        answers.DayPart,
-        await venue.api.post("dayparts", json={**happy_hour(menu), "windows": [window]}),
-        201,
-    )
+    body, boundary = ending_soon("Europe/London", menu.entry_id, menu.size_id)
+    answer(answers.DayPart, await venue.api.post("dayparts", json=body), 201)
     public_id = await db.fetchval("SELECT public_id FROM menus WHERE id = $1", menu.id)
     visitor = new_browser()
     url = f"/api/v1/public/menus/{public_id}"
@@ -353,7 +360,7 @@ async def test_the_public_json_switches_prices_at_the_boundary(
     assert during["sections"][0]["entries"][0]["usual_prices"] == {str(menu.size_id): 450}
     assert during["schedule"] == {
         "current": ["Happy hour"],
-        "next_change_at": boundary.astimezone(UTC).isoformat(),
+        "next_change_at": boundary.isoformat(),
         "next_label": "End of Happy hour",
     }
     await asyncio.sleep((boundary - datetime.now(UTC)).total_seconds())

@@ -13,10 +13,11 @@ from websockets.asyncio.client import ClientConnection
 
 from chalkboard.menus import operations
 from chalkboard.schedules import dayparts
-from chalkboard.schedules.forms import DAYS, DayPartIn
+from chalkboard.schedules.forms import DayPartIn
 from tests import test_live
 from tests.test_live import connected, new_tv, receive, send
 from tests.test_menu_operations import ACTOR
+from tests.test_schedules_api import ending_soon
 
 open_socket = test_live.open_socket  # the fixture: TV sockets to the live server
 
@@ -61,20 +62,8 @@ async def test_a_connected_tv_switches_back_to_usual_prices_when_happy_hour_ends
             entry_id=entry_id, changes={}, prices={size_id: 450},
         )  # fmt: skip
     ws, _ = await connected(open_socket, tv)
-    now = datetime.now(UTC)  # the venue is in UTC
-    boundary = now.replace(second=0, microsecond=0) + timedelta(minutes=1)
-    if (boundary - now).total_seconds() < 10:
-        boundary += timedelta(minutes=1)
-    start, end = f"{now - timedelta(hours=1):%H:%M}", f"{boundary:%H:%M}"
-    form = DayPartIn.model_validate(
-        {
-            "name": "Happy hour",
-            "windows": [
-                {"days": list(DAYS), "start": start, "end": end, "overnight": end <= start}
-            ],
-            "entries": [{"entry_id": entry_id, "prices": {size_id: 300}}],
-        }
-    )
+    body, boundary = ending_soon("UTC", entry_id, size_id)
+    form = DayPartIn.model_validate(body)
     async with db.acquire() as conn, conn.transaction():
         await dayparts.save_daypart(
             conn, venue_id=tv.venue_id, daypart_id=None, form=form, actor=ACTOR

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import asyncpg
 import pytest
@@ -14,10 +13,11 @@ from playwright.async_api import BrowserContext, expect
 from chalkboard.menus import operations
 from chalkboard.menus import queries as menus
 from chalkboard.schedules import dayparts
-from chalkboard.schedules.forms import DAYS, DayPartIn
+from chalkboard.schedules.forms import DayPartIn
 from tests.conftest import RunningServer
 from tests.e2e.axe import serious_violations
 from tests.e2e.test_editor import sign_up_with_venue
+from tests.test_schedules_api import ending_soon
 
 pytestmark = pytest.mark.browser
 
@@ -119,21 +119,9 @@ async def test_an_open_embed_switches_to_the_usual_price_when_happy_hour_ends(
     slug = await sign_up_with_venue(page, live)
     entry_id = await seed_menu(db, slug)
     venue = await db.fetchrow("SELECT id, timezone FROM venues WHERE slug = $1", slug)
-    now = datetime.now(ZoneInfo(venue["timezone"]))
-    boundary = now.replace(second=0, microsecond=0) + timedelta(minutes=1)
-    if (boundary - now).total_seconds() < 15:
-        boundary += timedelta(minutes=1)
-    start, end = f"{now - timedelta(hours=1):%H:%M}", f"{boundary:%H:%M}"
     size_id = await db.fetchval("SELECT id FROM serving_sizes WHERE venue_id = $1", venue["id"])
-    form = DayPartIn.model_validate(
-        {
-            "name": "Happy hour",
-            "windows": [
-                {"days": list(DAYS), "start": start, "end": end, "overnight": end <= start}
-            ],
-            "entries": [{"entry_id": entry_id, "prices": {size_id: 300}}],
-        }
-    )
+    body, boundary = ending_soon(venue["timezone"], entry_id, size_id)
+    form = DayPartIn.model_validate(body)
     async with db.acquire() as conn, conn.transaction():
         await dayparts.save_daypart(
             conn, venue_id=venue["id"], daypart_id=None, form=form, actor=operations.Actor()
@@ -144,7 +132,7 @@ async def test_an_open_embed_switches_to_the_usual_price_when_happy_hour_ends(
     await expect(menu).to_contain_text("3.00")
     marker = await page.evaluate("window.stillTheSamePage = true")
     assert marker is True
-    wait = (boundary - datetime.now(boundary.tzinfo)).total_seconds()
+    wait = (boundary - datetime.now(UTC)).total_seconds()
     await asyncio.sleep(wait)
     await expect(menu).to_contain_text("4.50", timeout=2000)
     assert await page.evaluate("window.stillTheSamePage") is True
