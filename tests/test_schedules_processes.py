@@ -9,9 +9,11 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 import pytest
 
+from chalkboard.menus import operations
+from chalkboard.schedules import planned
 from chalkboard.schedules import queries as schedules
 from tests.conftest import ServerProcess
-from tests.test_menu_operations import new_venue
+from tests.test_menu_operations import ACTOR, new_venue
 
 CHANGES = 6
 
@@ -28,7 +30,7 @@ async def test_two_processes_apply_each_planned_change_once(
     run_at = datetime.now(UTC) + timedelta(seconds=3)
     async with db.acquire() as conn:
         start = await conn.fetchval("SELECT version FROM menus WHERE id = $1", venue["menu_id"])
-        planned = [
+        created = [
             await schedules.create_planned(
                 conn,
                 venue_id=venue["venue_id"],
@@ -41,7 +43,7 @@ async def test_two_processes_apply_each_planned_change_once(
             )
             for n in range(CHANGES)
         ]
-    ids = [p.id for p in planned]
+    ids = [p.id for p in created]
     for _ in range(150):
         pending = await db.fetchval(
             "SELECT count(*) FROM planned_changes WHERE id = ANY($1) AND state = 'pending'", ids
@@ -69,3 +71,47 @@ async def test_two_processes_apply_each_planned_change_once(
         await db.fetchval("SELECT version FROM menus WHERE id = $1", venue["menu_id"])
         == start + CHANGES
     )
+
+
+async def test_a_planned_change_that_can_no_longer_be_made_fails_and_changes_nothing(
+    db: asyncpg.Pool,
+) -> None:
+    """A planned change to an entry removed since is marked failed with the reason, once;
+    the menu keeps its version and history."""
+    venue = await new_venue(db, entries=1)
+    async with db.acquire() as conn, conn.transaction():
+        entry_id = await conn.fetchval(
+            "SELECT e.id FROM menu_entries e JOIN menu_sections s ON s.id = e.section_id"
+            " WHERE s.menu_id = $1 LIMIT 1",
+            venue["menu_id"],
+        )
+        await schedules.create_planned(
+            conn,
+            venue_id=venue["venue_id"],
+            menu_id=venue["menu_id"],
+            run_at=datetime.now(UTC) + timedelta(milliseconds=200),
+            change={"entry_id": entry_id, "patch": {"tap_label": "9"}},
+            planned_by="Sam",
+            actor_user_id=None,
+            actor_token_id=None,
+        )
+        await operations.remove_entry(
+            conn,
+            venue_id=venue["venue_id"],
+            menu_id=venue["menu_id"],
+            based_on=None,
+            actor=ACTOR,
+            entry_id=entry_id,
+        )
+        version = await conn.fetchval("SELECT version FROM menus WHERE id = $1", venue["menu_id"])
+    await asyncio.sleep(0.3)
+    await planned.run_due(db)  # or a running server's runner got there first: the same
+    row = await db.fetchrow(
+        "SELECT state, outcome, applied_version FROM planned_changes WHERE menu_id = $1",
+        venue["menu_id"],
+    )
+    assert row["state"] == "failed"
+    assert "No such entry" in row["outcome"]
+    assert row["applied_version"] is None
+    assert await db.fetchval("SELECT version FROM menus WHERE id = $1", venue["menu_id"]) == version
+    assert await planned.run_due(db) == 0
