@@ -15,7 +15,7 @@ from chalkboard.menus import operations
 from chalkboard.schedules import dayparts
 from chalkboard.schedules.forms import DayPartIn
 from tests import test_live
-from tests.test_live import connected, new_tv, receive, send
+from tests.test_live import connected, hello, new_tv, receive, send
 from tests.test_menu_operations import ACTOR
 from tests.test_schedules_api import ending_soon
 
@@ -80,3 +80,34 @@ async def test_a_connected_tv_switches_back_to_usual_prices_when_happy_hour_ends
     assert price_of(after) == 450
     assert after["board"]["schedule"]["current"] == []
     assert boundary <= arrived < boundary + timedelta(seconds=1)
+
+
+async def test_a_tv_coming_back_with_its_version_gets_the_board_as_it_shows_now(
+    db: asyncpg.Pool, open_socket: Any
+) -> None:
+    """A TV that says it has the current version is sent the board anyway when the venue
+    has day-parts (it may have been offline over a boundary); without them, up_to_date."""
+    tv = await new_tv(db, entries=1)
+    ws, version = await connected(open_socket, tv)
+    await ws.close()
+    again = await open_socket()
+    await hello(again, tv.token, menu=tv.menu_id, version=version)
+    assert (await receive(again))["type"] == "display"
+    assert (await receive(again))["type"] == "up_to_date"
+
+    form = DayPartIn.model_validate(
+        {"name": "Late", "windows": [{"days": ["fri"], "start": "22:00", "end": "23:00"}]}
+    )
+    async with db.acquire() as conn, conn.transaction():
+        await dayparts.save_daypart(
+            conn, venue_id=tv.venue_id, daypart_id=None, form=form, actor=ACTOR
+        )
+    pushed = await next_board(again, until=datetime.now(UTC) + timedelta(seconds=10))
+    await again.close()
+    back = await open_socket()
+    await hello(back, tv.token, menu=tv.menu_id, version=pushed["version"])
+    assert (await receive(back))["type"] == "display"
+    board = await receive(back)
+    assert board["type"] == "board"
+    assert board["version"] == pushed["version"]
+    assert "schedule" in board["board"]

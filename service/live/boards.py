@@ -25,6 +25,8 @@ class BoardMessage:
     version: int
     text: str
     frame: bytes  # the text, framed once for every TV (live/frames.py)
+    # Schedules (#16): the venue has day-parts, so one version shows differently over time.
+    scheduled: bool = False
 
 
 class Boards:
@@ -96,4 +98,4 @@ class Boards:
                 },
             }
         )
-        return BoardMessage(shown, text, frame(text))
+        return BoardMessage(shown, text, frame(text), scheduled="dayparts" in board)

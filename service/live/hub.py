@@ -192,8 +192,12 @@ class Hub:
         for tv in behind:
             if board is None:
                 tv.send(protocol.NO_MENU)  # the menu was deleted just now
-            elif tv.version == board.version:
+            elif tv.version == board.version and not board.scheduled:
                 tv.send(protocol.up_to_date(board.version))
+            elif tv.version == board.version:
+                # Schedules (#16): with day-parts, the same version may show differently than
+                # when the TV got it (it was offline over a boundary): send it as it is now.
+                tv.send_frame(board.frame)
             else:
                 tv.offer_board(board)
 
