@@ -22,7 +22,7 @@ from chalkboard.menus import display, operations
 from chalkboard.menus import queries as menus
 from chalkboard.menus.api import Invalid, actor_of
 from chalkboard.schedules import dayparts, planned, queries
-from chalkboard.schedules.effective import schedule_at
+from chalkboard.schedules.effective import effective, schedule_at
 from chalkboard.schedules.forms import DAYS, DayPartIn, PlannedIn, nested_errors
 from chalkboard.schedules.queries import DayPartRow
 
@@ -96,8 +96,24 @@ async def _boards(ctx: Context) -> list[dict[str, Any]]:
     ]
 
 
+def _preview(
+    boards: list[dict[str, Any]], parts: list[DayPartRow], menu: str, daypart: str, now: datetime
+) -> dict[str, Any] | None:
+    """The menu picked for a preview as it shows now, or as the picked day-part shows it."""
+    board = next((b for b in boards if str(b["menu"]["id"]) == menu), None)
+    if board is None:
+        return None
+    chosen = next((p.id for p in parts if str(p.id) == daypart), None)
+    return effective(board, now, as_if=None if chosen is None else frozenset({chosen}))
+
+
 async def schedules_page(
-    ctx: Context, *, status: int = 200, attempt: Attempt | None = None, notice: str = ""
+    ctx: Context,
+    *,
+    status: int = 200,
+    attempt: Attempt | None = None,
+    notice: str = "",
+    preview: tuple[str, str] = ("", ""),
 ) -> Response:
     tz = ZoneInfo(ctx.venue.timezone)
     now = datetime.now(UTC)
@@ -137,6 +153,10 @@ async def schedules_page(
         today=now.astimezone(tz).date().isoformat(),
         attempt=attempt or Attempt(),
         notice=notice,
+        preview=_preview(boards, parts, *preview, now),
+        menu_options=[(str(b["menu"]["id"]), b["menu"]["name"]) for b in boards],
+        daypart_options=[("", "Now"), *((str(p.id), p.name) for p in parts)],
+        picked=preview,
     )
 
 
@@ -146,7 +166,8 @@ async def schedules(request: Request, ctx: Context) -> Response:
               "deleted": "Deleted.", "planned": "Planned.",
               "cancelled": "Cancelled: it will not happen."}  # fmt: skip
     shown = next((text for key, text in notice.items() if key in request.query_params), "")
-    return await schedules_page(ctx, notice=shown)
+    picked = (request.query_params.get("menu", ""), request.query_params.get("daypart", ""))
+    return await schedules_page(ctx, notice=shown, preview=picked)
 
 
 async def _form(request: Request) -> FormData:

@@ -93,6 +93,11 @@ async def test_staff_add_a_happy_hour_with_its_price_and_plan_a_change(
     assert price == 300
     await expect(page.get_by_text("Every day 16:00\u201318:00")).to_be_visible()
 
+    await page.locator("#pv-daypart").select_option(label="Happy hour")
+    await page.locator("#preview").get_by_role("button", name="Preview").click()
+    await expect(page.locator("#preview li", has_text="Landlord")).to_contain_text("$4.50 $3.00")
+    assert await serious_violations(page) == []
+
     planned = page.locator("#planned form").last
     await planned.get_by_label("Time").fill("17:00")
     await planned.locator("input[name=day]").fill("2099-03-01")
