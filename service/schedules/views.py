@@ -5,6 +5,7 @@ planned.py); a refused form is shown again with what was typed and why, and writ
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any
@@ -26,6 +27,8 @@ from chalkboard.schedules.effective import effective, schedule_at
 from chalkboard.schedules.forms import DAYS, DayPartIn, PlannedIn, nested_errors
 from chalkboard.schedules.queries import DayPartRow
 
+# The day-part form's per-item fields: price-<entry>-<size>, section-<id>, entry-<id>.
+FIELD = re.compile(r"(?P<kind>price|section|entry)-(?P<id>[0-9]{1,18})(-(?P<size>[0-9]{1,18}))?")
 # Rows of windows a form offers: the day-part's own, and this many empty ones.
 SPARE_WINDOWS = 1
 DAY_NAMES = dict(zip(DAYS, ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"), strict=True))
@@ -86,6 +89,8 @@ def _saved_values(part: DayPartRow, currency: str) -> dict[str, Any]:
             values[f"price-{entry_id}-{size_id}"] = display.typed_price(price, currency)
     for section_id, shows in part.sections.items():
         values[f"section-{section_id}"] = shows
+    for entry_id, shows in part.entries.items():
+        values[f"entry-{entry_id}"] = shows
     return values
 
 
@@ -198,17 +203,22 @@ def daypart_input(form: FormData, currency: str) -> tuple[DayPartIn | None, Form
     sections = []
     for key in form:
         value = str(form.get(key, "")).strip()
-        if key.startswith("price-") and value:
-            _, entry_id, size_id = key.split("-")
+        field = FIELD.fullmatch(key)
+        if not value or field is None or (field["kind"] == "price") != bool(field["size"]):
+            continue  # left empty, or not a field of this form
+        kind, item = field["kind"], int(field["id"])
+        if kind == "price":
             try:
                 price = display.to_minor(value, currency)
             except ValueError as exc:
                 errors[key] = str(exc)
                 continue
-            entry = entries.setdefault(int(entry_id), {"entry_id": int(entry_id), "prices": {}})
-            entry["prices"][int(size_id)] = price
-        elif key.startswith("section-") and value:
-            sections.append({"section_id": int(key.removeprefix("section-")), "shows": value})
+            entry = entries.setdefault(item, {"entry_id": item})
+            entry.setdefault("prices", {})[int(field["size"])] = price
+        elif kind == "section":
+            sections.append({"section_id": item, "shows": value})
+        elif kind == "entry":
+            entries.setdefault(item, {"entry_id": item})["shows"] = value
     values = {
         "name": form.get("name", ""),
         "windows": windows,
@@ -291,7 +301,7 @@ def planned_input(
     prices = {}
     for key in form:
         value = str(form.get(key, "")).strip()
-        if key.startswith("price-") and value:
+        if key.startswith("price-") and key[6:].isdigit() and len(key) < 25 and value:
             try:
                 prices[int(key.removeprefix("price-"))] = display.to_minor(value, currency)
             except ValueError as exc:
