@@ -373,3 +373,34 @@ async def test_the_public_json_switches_prices_at_the_boundary(
     assert price == 450
     assert after["schedule"]["current"] == []
     assert after["menu"]["version"] == during["menu"]["version"]
+
+
+# --- the Schedules page's forms -----------------------------------------------------------------
+
+
+async def test_the_schedules_page_refuses_bad_forms_with_422_and_stores_nothing(
+    venue: Venue, db: asyncpg.Pool
+) -> None:
+    """A window ending before it starts, a price that is not money, and odd field names:
+    the page comes back 422 with the reason; nothing is stored, no 500."""
+    menu = await make_menu(venue.api)
+    path = f"/v/{venue.slug}/schedules/dayparts"
+    base = {"name": "Late", "w0-days": "fri", "w0-start": "22:00", "w0-end": "02:00"}
+    refused = await venue.owner.submit(path, base)
+    assert refused.status_code == 422
+    assert "Ends the next day" in refused.text
+    priced = {**base, "w0-overnight": "on", f"price-{menu.entry_id}-{menu.size_id}": "lots"}
+    assert (await venue.owner.submit(path, priced)).status_code == 422
+    odd = {**base, "w0-overnight": "on", "price-1": "3", "price-x-y": "3", "entry-": "only"}
+    saved = await venue.owner.submit(path, odd)
+    assert saved.status_code == 303
+    assert await db.fetchval("SELECT count(*) FROM dayparts WHERE venue_id = $1", venue.id) == 1
+    planned = await venue.owner.submit(
+        f"/v/{venue.slug}/schedules/planned",
+        {"entry_id": str(menu.entry_id), "day": "2020-01-01", "time": "17:00", "tap_label": "4"},
+    )
+    assert planned.status_code == 422
+    assert "passed" in planned.text
+    assert (
+        await db.fetchval("SELECT count(*) FROM planned_changes WHERE venue_id = $1", venue.id) == 0
+    )
