@@ -8,7 +8,6 @@ clock later (docs/schedules.md). Editing a day-part gives every menu a new versi
 
 from __future__ import annotations
 
-import copy
 from collections import OrderedDict
 from collections.abc import Hashable
 from datetime import datetime
@@ -99,9 +98,10 @@ def effective(board: Board, at: datetime, *, as_if: frozenset[int] | None = None
     active = as_if if as_if is not None else frozenset(part["id"] for part in schedule["current"])
     parts = rules["parts"]
     on = [p for p in parts if p["id"] in active]
-    shown = copy.deepcopy(board)
+    # Boards are never changed in place (one is shared by every screen that shows it): what
+    # differs is new, the rest is shared with `board`.
     sections = []
-    for section in shown["sections"]:
+    for section in board["sections"]:
         if not _visible("sections", section["id"], parts, active):
             continue
         entries = []
@@ -116,14 +116,10 @@ def effective(board: Board, at: datetime, *, as_if: frozenset[int] | None = None
                     # Two active day-parts pricing one size: the lower price shows.
                     prices[size] = min(offered)
             if prices != entry["prices"]:
-                entry["usual_prices"] = entry["prices"]
-                entry["prices"] = prices
+                entry = {**entry, "prices": prices, "usual_prices": entry["prices"]}
             entries.append(entry)
-        section["entries"] = entries
-        sections.append(section)
-    shown["sections"] = sections
-    shown["schedule"] = schedule
-    return shown
+        sections.append({**section, "entries": entries})
+    return {**board, "sections": sections, "schedule": schedule}
 
 
 def period(board: Board, at: datetime) -> tuple[str, datetime | None]:
