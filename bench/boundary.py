@@ -6,9 +6,9 @@ docs/schedules.md): this measures, in one process and one run, the CPU each side
 before the bytes go to the sockets (the write itself is the same code for both:
 live/frames.py, measured by bench/fanout.py):
 
-  boundary   for each of N menus: work out the new stretch (`Stretches.learn`: the clock
-             maths over the next 8 days), transform the board (`effective`), serialize and
-             frame it (`Boards._build`)
+  boundary   for each of N menus: transform the board (`effective`: the clock maths over
+             the next 8 days, day-part prices and rules), note its stretch, serialize and
+             frame it (`Boards._build`), as live/boards.py does
   edit       for each of N menus: serialize and frame its board as the push of an edit does
              (the edit's own database work is not counted)
 
@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from chalkboard.live.boards import Boards
-from chalkboard.schedules.effective import Stretches, effective
+from chalkboard.schedules.effective import Stretches, effective, stretch_of
 from chalkboard.venues.queries import Venue
 
 BENCH = Path(__file__).parent
@@ -105,9 +105,11 @@ def main() -> None:
     boards = [board(n + 1) for n in range(args.menus)]
     stretches = Stretches(args.menus)
 
-    def boundary(shown: dict[str, Any]) -> None:
-        stretches.learn((shown["menu"]["id"], 7), shown, BOUNDARY)
-        Boards._build(effective(shown, BOUNDARY), venue)
+    def boundary(stored: dict[str, Any]) -> None:
+        # What live/boards.py does for a menu at a boundary.
+        shown = effective(stored, BOUNDARY)
+        stretches.record((stored["menu"]["id"], 7), stretch_of(shown))
+        Boards._build(shown, venue)
 
     def edit(shown: dict[str, Any]) -> None:
         Boards._build(shown, venue)

@@ -58,11 +58,13 @@ class Boards:
         board, venue = read
         now = datetime.now(UTC)
         stretch = self._stretches.current((menu_id, version), now)
-        if stretch is None:
-            stretch = self._stretches.learn((menu_id, version), board, now)
+        shown = None
+        if stretch is None:  # a new version, or a boundary: the schedule is worked out once
+            shown = schedule.effective(board, now)
+            stretch = self._stretches.record((menu_id, version), schedule.stretch_of(shown))
 
         async def build() -> BoardMessage:
-            return self._build(schedule.effective(board, now), venue)
+            return self._build(shown or schedule.effective(board, now), venue)
 
         return await self._built.get((menu_id, version, stretch), build)
 

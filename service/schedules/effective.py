@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from chalkboard.db import Conn
 from chalkboard.schedules import queries
-from chalkboard.schedules.clock import DayPart, active_at, changes, next_change
+from chalkboard.schedules.clock import DayPart, active_at, changes
 from chalkboard.schedules.forms import window_of
 
 Board = dict[str, Any]
@@ -125,14 +125,17 @@ def effective(board: Board, at: datetime, *, as_if: frozenset[int] | None = None
 def period(board: Board, at: datetime) -> tuple[str, datetime | None]:
     """Which stretch of the schedule `at` falls in, and when it ends: a key that is the same
     for every instant that shows the same board ('' without day-parts), for caches and ETags."""
-    rules = board.get("dayparts")
-    if not rules:
+    return stretch_of(effective(board, at) if board.get("dayparts") else board)
+
+
+def stretch_of(shown: Board) -> tuple[str, datetime | None]:
+    """The stretch (and its end) of a board `effective` made; ('', None) without day-parts."""
+    schedule = shown.get("schedule")
+    if not shown.get("dayparts") or not schedule:
         return "", None
-    tz = ZoneInfo(rules["timezone"])
-    parts = _day_parts(rules)
-    change = next_change(parts, tz, at)
-    active = ",".join(map(str, sorted(active_at(parts, tz, at))))
-    return f"{active}@{change.at.isoformat() if change else ''}", change.at if change else None
+    ends = schedule["next_change_at"]
+    active = ",".join(str(part["id"]) for part in schedule["current"])
+    return f"{active}@{ends or ''}", datetime.fromisoformat(ends) if ends else None
 
 
 def public_schedule(board: Board) -> dict[str, Any]:
@@ -162,7 +165,11 @@ class Stretches:
         return known[0]
 
     def learn(self, key: Hashable, board: Board, now: datetime) -> str:
-        self._known[key] = found = period(board, now)
+        return self.record(key, period(board, now))
+
+    def record(self, key: Hashable, found: tuple[str, datetime | None]) -> str:
+        """Remember a stretch already worked out (`stretch_of` a board `effective` made)."""
+        self._known[key] = found
         self._known.move_to_end(key)
         while len(self._known) > self.size:
             self._known.popitem(last=False)
