@@ -46,6 +46,9 @@ from chalkboard.menus import views as menu_views
 from chalkboard.ops import lifecycle
 from chalkboard.ops import views as ops_views
 from chalkboard.promos import views as promo_views
+from chalkboard.schedules import api as schedule_api
+from chalkboard.schedules import boundaries, planned
+from chalkboard.schedules import views as schedule_views
 from chalkboard.settings import Settings
 from chalkboard.tv import views as tv_views
 from chalkboard.venues import views as venue_views
@@ -162,7 +165,12 @@ def create_app(settings: Settings) -> Starlette:
                 Arrivals(),
                 mailer_for(settings),
             )
-            chores = [asyncio.create_task(janitor(pool, settings))]
+            chores = [
+                asyncio.create_task(janitor(pool, settings)),
+                # Schedules (#16): applies planned changes when due, once across all tasks.
+                asyncio.create_task(planned.runner(pool)),
+                asyncio.create_task(boundaries.push_at_boundaries(hub)),
+            ]
             if settings.ecs_metadata_uri:
                 chores.append(
                     asyncio.create_task(
@@ -199,6 +207,8 @@ def create_app(settings: Settings) -> Starlette:
             *menu_views.routes,
             *menu_api.routes,
             *media_api.routes,
+            *schedule_api.routes,
+            *schedule_views.routes,
             *media_views.routes,
             *display_views.routes,
             *promo_views.routes,

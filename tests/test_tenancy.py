@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import asyncpg
@@ -21,6 +22,9 @@ from chalkboard.media import queries as media
 from chalkboard.menus import operations
 from chalkboard.menus import queries as menus
 from chalkboard.promos import queries as promos
+from chalkboard.schedules import dayparts
+from chalkboard.schedules import queries as schedules
+from chalkboard.schedules.forms import DayPartIn
 from chalkboard.settings import Settings
 from tests.conftest import Browser
 from tests.test_venues import invite
@@ -43,7 +47,11 @@ SELECT
   (SELECT json_agg(i ORDER BY id) FROM images i WHERE venue_id = $1) AS images,
   (SELECT json_agg(p ORDER BY id) FROM promo_slides p WHERE venue_id = $1) AS slides,
   (SELECT json_agg(p ORDER BY slide_id, display_id) FROM promo_slide_displays p
-    WHERE venue_id = $1) AS slide_displays
+    WHERE venue_id = $1) AS slide_displays,
+  (SELECT json_agg(d ORDER BY id) FROM dayparts d WHERE venue_id = $1) AS dayparts,
+  (SELECT json_agg(p ORDER BY daypart_id) FROM daypart_prices p WHERE venue_id = $1)
+    AS daypart_prices,
+  (SELECT json_agg(p ORDER BY id) FROM planned_changes p WHERE venue_id = $1) AS planned
 """
 
 
@@ -117,7 +125,33 @@ async def menu_objects(db: asyncpg.Pool, venue_id: int) -> dict[str, int]:
             ends_on=None,
             display_ids=[display.id],
         )
+        daypart = await dayparts.save_daypart(
+            conn,
+            venue_id=venue_id,
+            daypart_id=None,
+            form=DayPartIn.model_validate(
+                {
+                    "name": "Happy hour",
+                    "windows": [{"days": ["fri"], "start": "16:00", "end": "18:00"}],
+                    "entries": [{"entry_id": entry_id, "prices": {size.id: 500}}],
+                }
+            ),
+            actor=actor,
+        )
+        planned = await schedules.create_planned(
+            conn,
+            venue_id=venue_id,
+            menu_id=menu_id,
+            run_at=datetime.now(UTC) + timedelta(days=7),
+            change={"rename": "Later"},
+            planned_by="test",
+            actor_user_id=None,
+            actor_token_id=None,
+        )
+        board = await operations.current_board(conn, venue_id=venue_id, menu_id=menu_id)
     return {
+        "daypart_id": daypart.id,
+        "planned_id": planned.id,
         "image_id": image.id,
         "display_id": display.id,
         "size_id": size.id,

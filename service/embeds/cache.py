@@ -19,6 +19,7 @@ import hashlib
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,7 @@ from chalkboard.http.forms import FormErrors
 from chalkboard.live.feeds import MenuFeed, MenuFeeds
 from chalkboard.menus import operations
 from chalkboard.menus.board import Board
+from chalkboard.schedules import effective as schedule
 from chalkboard.shared_builds import SharedBuilds
 
 # How stale a resolved public id may get when no NOTIFY arrives (rotation, allowlist, a
@@ -123,6 +125,8 @@ class Embeds:
         self._unknown: OrderedDict[str, float] = OrderedDict()
         self._lookups: dict[str, asyncio.Task[Published | None]] = {}
         self._renders: SharedBuilds[tuple[Any, ...], Rendered] = SharedBuilds(CACHED_RENDERS)
+        # Schedules (#16): (menu, version) -> the day-parts' current stretch and its end.
+        self._stretches = schedule.Stretches(CACHED_RENDERS)
 
     # --- public id → menu and version ---------------------------------------------------------
 
@@ -217,18 +221,35 @@ class Embeds:
                 conn, venue_id=published.venue_id, menu_id=published.menu_id, version=version
             )
 
+    async def period(self, published: Published, version: int) -> str:
+        """Schedules (#16): which stretch of the venue's day-parts it is now ('' without
+        any). Part of every render key and ETag, so a day-part boundary is a new page; read
+        from the board once per stretch."""
+        now = datetime.now(UTC)
+        key = (published.menu_id, version)
+        found = self._stretches.current(key, now)
+        if found is None:
+            found = self._stretches.learn(key, await self.board(published, version), now)
+        return found
+
     @staticmethod
     def _venue_key(published: Published) -> tuple[str, str, str]:
         return (published.venue_name, published.currency, published.volume_unit)
 
     async def page(
-        self, published: Published, version: int, options: EmbedOptions, layout: str
+        self,
+        published: Published,
+        version: int,
+        options: EmbedOptions,
+        layout: str,
+        period: str = "",
     ) -> Rendered:
-        """The embed (`layout="embed"`) or mobile page (`"page"`) at `version`."""
-        key = (published.menu_id, version, layout, options.key, self._venue_key(published))
+        """The embed (`layout="embed"`) or mobile page (`"page"`) at `version`, as it shows
+        in the schedule's `period`."""
+        key = (published.menu_id, version, layout, options.key, self._venue_key(published), period)
 
         async def build() -> Rendered:
-            board = await self.board(published, version)
+            board = schedule.effective(await self.board(published, version), datetime.now(UTC))
             style = style_of(options)
             html = self.env.get_template(
                 "embed.html" if layout == "embed" else "public_menu.html"
@@ -250,11 +271,11 @@ class Embeds:
 
         return await self._renders.get(key, build)
 
-    async def json(self, published: Published, version: int) -> Rendered:
-        key = (published.menu_id, version, "json", "", self._venue_key(published))
+    async def json(self, published: Published, version: int, period: str = "") -> Rendered:
+        key = (published.menu_id, version, "json", "", self._venue_key(published), period)
 
         async def build() -> Rendered:
-            board = await self.board(published, version)
+            board = schedule.effective(await self.board(published, version), datetime.now(UTC))
             body = orjson.dumps(public.public_board(board, published))
             return Rendered(body, board["menu"]["version"])
 

@@ -14,6 +14,7 @@ from chalkboard.embeds.forms import EmbedOptions
 from chalkboard.embeds.queries import Published
 from chalkboard.menus import display
 from chalkboard.menus.board import Board
+from chalkboard.schedules.effective import public_schedule
 
 PUBLIC_STATUSES = frozenset({"on_tap", "on_deck", "kicked"})
 ENTRY_KEYS = ("id", "tap_label", "status", "keg_percent", "note")
@@ -36,6 +37,8 @@ def _entry(entry: dict[str, Any]) -> dict[str, Any]:
     beverage = entry["beverage"]
     public = {key: entry.get(key) for key in ENTRY_KEYS}
     public["prices"] = dict(entry.get("prices") or {})
+    if "usual_prices" in entry:  # a day-part changed them (schedules, #16)
+        public["usual_prices"] = dict(entry["usual_prices"])
     shown: dict[str, Any] = {key: beverage.get(key) for key in BEVERAGE_KEYS}
     shown["image"] = _image(beverage)
     public["beverage"] = shown
@@ -70,6 +73,8 @@ def public_board(board: Board, published: Published) -> dict[str, Any]:
             }
             for section in board["sections"]
         ],
+        # Schedules (#16): the day-parts on now and the next change.
+        "schedule": public_schedule(board),
     }
 
 

@@ -133,14 +133,15 @@ async def _page(request: Request, layout: str) -> Response:
             headers["x-frame-options"] = "DENY"
         return headers
 
-    headers = embeds.head(published, version, layout, options, build)
+    period = await embeds.period(published, version)
+    headers = embeds.head(published, version, layout + period, options, build)
     if version < hint:
         # A version asked for but not known here yet: answer what there is, uncached, so
         # neither a CDN nor the browser keeps it under that version's URL.
         headers = {**headers, "cache-control": "no-store"}
     if _matches(request, headers["etag"]):
         return Response(status_code=304, headers=headers)
-    page = await embeds.page(published, version, options, layout)
+    page = await embeds.page(published, version, options, layout, period)
     return Response(page.body, media_type="text/html; charset=utf-8", headers=headers)
 
 
@@ -175,14 +176,19 @@ async def public_json(request: Request) -> Response:
     embeds = _embeds(request)
     hint = _hint(request)
     published, version = await _published(request, embeds, at_least=hint)
+    period = await embeds.period(published, version)
     headers = embeds.head(
-        published, version, "json", None, lambda etag: {**JSON_CORS, "cache-control": CACHE_CONTROL}
+        published,
+        version,
+        "json" + period,
+        None,
+        lambda etag: {**JSON_CORS, "cache-control": CACHE_CONTROL},
     )
     if version < hint:
         headers = {**headers, "cache-control": "no-store"}
     if _matches(request, headers["etag"]):
         return Response(status_code=304, headers=headers)
-    body = await embeds.json(published, version)
+    body = await embeds.json(published, version, period)
     return Response(body.body, media_type="application/json", headers=headers)
 
 

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import asyncpg
 
 from chalkboard.live.frames import frame
 from chalkboard.live.protocol import encode
 from chalkboard.menus import operations
+from chalkboard.menus.board import Board
+from chalkboard.schedules import effective as schedule
 from chalkboard.shared_builds import SharedBuilds
 from chalkboard.venues import queries as venues
+from chalkboard.venues.queries import Venue
 
 # A process shows a handful of menus; a few versions of each cover a burst of edits.
 CACHED_BOARDS = 64
@@ -21,30 +25,64 @@ class BoardMessage:
     version: int
     text: str
     frame: bytes  # the text, framed once for every TV (live/frames.py)
+    # Schedules (#16): the venue has day-parts, so one version shows differently over time.
+    scheduled: bool = False
 
 
 class Boards:
     """Board messages by (menu, version). Concurrent askers of one version share one build,
-    so a reconnect storm reads and serializes each board once, not once per TV."""
+    so a reconnect storm reads and serializes each board once, not once per TV.
+
+    Schedules (#16): a board is shown as the venue's day-parts make it now
+    (`schedules.effective`), so a message is built once per (menu, version, stretch of the
+    schedule); `ends` says when the stretch a menu's TVs were sent ends."""
 
     def __init__(self, pool: asyncpg.Pool) -> None:
         self.pool = pool
-        self._built: SharedBuilds[tuple[int, int], BoardMessage | None] = SharedBuilds(
+        self._read: SharedBuilds[tuple[int, int], tuple[Board, Venue] | None] = SharedBuilds(
             CACHED_BOARDS
         )
+        self._built: SharedBuilds[tuple[int, int, str], BoardMessage | None] = SharedBuilds(
+            CACHED_BOARDS
+        )
+        self._stretches = schedule.Stretches(CACHED_BOARDS)
 
     async def get(self, *, venue_id: int, menu_id: int, version: int) -> BoardMessage | None:
-        """The board of `menu_id` at `version` (or newer, if that one was pruned); None when
-        the menu is gone."""
-        return await self._built.get(
-            (menu_id, version), lambda: self._build(venue_id, menu_id, version)
+        """The board of `menu_id` at `version` (or newer, if that one was pruned), as it shows
+        now; None when the menu is gone."""
+        read = await self._read.get(
+            (menu_id, version), lambda: self._read_board(venue_id, menu_id, version)
         )
+        if read is None:
+            return None
+        board, venue = read
+        now = datetime.now(UTC)
+        stretch = self._stretches.current((menu_id, version), now)
+        shown = None
+        if stretch is None:  # a new version, or a boundary: the schedule is worked out once
+            shown = schedule.effective(board, now)
+            stretch = self._stretches.record((menu_id, version), schedule.stretch_of(shown))
+
+        async def build() -> BoardMessage:
+            return self._build(shown or schedule.effective(board, now), venue)
+
+        return await self._built.get((menu_id, version, stretch), build)
 
     def forget(self, *, menu_id: int, version: int) -> None:
-        """The keg levels in this version's board moved (pours make no version)."""
-        self._built.forget((menu_id, version))
+        """The keg levels in this version's board moved (pours make no version): read it
+        again, and rebuild the message of the stretch it shows now."""
+        self._read.forget((menu_id, version))
+        stretch = self._stretches.current((menu_id, version), datetime.now(UTC))
+        if stretch is not None:
+            self._built.forget((menu_id, version, stretch))
 
-    async def _build(self, venue_id: int, menu_id: int, version: int) -> BoardMessage | None:
+    def ends(self, *, menu_id: int, version: int) -> datetime | None:
+        """When the board of `version`, as last built, next changes by the schedule."""
+        return self._stretches.ends((menu_id, version))
+
+    async def _read_board(
+        self, venue_id: int, menu_id: int, version: int
+    ) -> tuple[Board, Venue] | None:
         async with self.pool.acquire() as conn:
             try:
                 board = await operations.board_at(
@@ -53,8 +91,10 @@ class Boards:
             except operations.NotFound:
                 return None
             venue = await venues.get_venue(conn, venue_id=venue_id)
-        if venue is None:
-            return None
+        return None if venue is None else (board, venue)
+
+    @staticmethod
+    def _build(board: Board, venue: Venue) -> BoardMessage:
         shown = board["menu"]["version"]
         text = encode(
             {
@@ -68,4 +108,4 @@ class Boards:
                 },
             }
         )
-        return BoardMessage(shown, text, frame(text))
+        return BoardMessage(shown, text, frame(text), scheduled="dayparts" in board)

@@ -14,7 +14,7 @@ import logging
 import random
 import secrets
 from collections.abc import Coroutine, Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import asyncpg
@@ -203,8 +203,12 @@ class Hub:
         for tv in behind:
             if board is None:
                 tv.send(protocol.NO_MENU)  # the menu was deleted just now
-            elif tv.version == board.version:
+            elif tv.version == board.version and not board.scheduled:
                 tv.send(protocol.up_to_date(board.version))
+            elif tv.version == board.version:
+                # Schedules (#16): with day-parts, the same version may show differently than
+                # when the TV got it (it was offline over a boundary): send it as it is now.
+                tv.send_frame(board.frame)
             else:
                 tv.offer_board(board)
 
@@ -232,6 +236,31 @@ class Hub:
         self.pushed[menu_id] = max(board.version, self.pushed.get(menu_id, 0))
         for tv in self.by_menu[menu_id]:
             tv.offer_board(board)
+
+    # --- schedules (#16): a day-part boundary changes a board without a new version ------------
+
+    def showing(self) -> dict[int, datetime | None]:
+        """Menu id -> when the board its TVs have next changes by the schedule (None: never,
+        or not built here yet)."""
+        shown = {}
+        for menu_id, tvs in self.by_menu.items():
+            version = _version_of(tvs)
+            if version is not None:
+                shown[menu_id] = self.boards.ends(menu_id=menu_id, version=version)
+        return shown
+
+    async def reshow(self, menu_id: int) -> None:
+        """Send a menu's TVs its board again, as it shows now (same version, new day-part)."""
+        tvs = self.by_menu.get(menu_id)
+        version = _version_of(tvs or set())
+        if not tvs or version is None:
+            return
+        board = await self.boards.get(venue_id=_venue_of(tvs), menu_id=menu_id, version=version)
+        if board is None:
+            return
+        for tv in self.by_menu.get(menu_id, ()):
+            if tv.version == board.version:  # the others have a newer one on its way
+                tv.send_frame(board.frame)
 
     async def _display_changed(self, display_id: int, event: str) -> None:
         if display_id not in self.by_display:
@@ -456,6 +485,11 @@ def _discard(index: dict[int, set[TvSocket]], key: int, tv: TvSocket) -> bool:
     if not tvs:
         del index[key]
     return bool(tvs)
+
+
+def _version_of(tvs: set[TvSocket]) -> int | None:
+    """The newest version the TVs of one menu were sent."""
+    return max((tv.version for tv in tvs if tv.version is not None), default=None)
 
 
 def _venue_of(tvs: set[TvSocket]) -> int:

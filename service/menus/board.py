@@ -13,6 +13,7 @@ from chalkboard.db import Conn
 from chalkboard.media.pictures import picture
 from chalkboard.menus import queries
 from chalkboard.menus.queries import KegLevel, MenuSummary
+from chalkboard.schedules.effective import board_rules
 
 Board = dict[str, Any]
 
@@ -69,11 +70,17 @@ async def build_board(conn: Conn, *, venue_id: int, menu: MenuSummary, version: 
                 },
             }
         )
-    return {
+    board: Board = {
         "menu": {"id": menu.id, "name": menu.name, "version": version},
         "sizes": [{"id": s.id, "name": s.name, "volume_ml": _number(s.volume_ml)} for s in sizes],
         "sections": list(sections.values()),
     }
+    # Schedules (#16): the venue's day-parts ride with the board, so it can be shown at any
+    # instant (schedules/effective.py); absent when the venue has none.
+    rules = await board_rules(conn, venue_id=venue_id, menu_id=menu.id)
+    if rules is not None:
+        board["dayparts"] = rules
+    return board
 
 
 def with_levels(board: Board, levels: dict[int, KegLevel]) -> Board:

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.convertors import IntegerConvertor
 
 from chalkboard.menus.forms import BeverageKind, EntryStatus, SectionKind
+from chalkboard.schedules.answers import Schedule, ScheduleRules
 
 if TYPE_CHECKING:
     from chalkboard.menus.api.base import ApiRoute
@@ -25,7 +26,16 @@ if TYPE_CHECKING:
 REF = "#/components/schemas/{model}"
 MAX_ID = 2**63 - 1
 # The collections, in the reference page's order; a route belongs to the last one in its path.
-TAGS = ("menus", "sections", "entries", "beverages", "serving-sizes", "images")
+TAGS = (
+    "menus",
+    "sections",
+    "entries",
+    "beverages",
+    "serving-sizes",
+    "images",
+    "dayparts",  # schedules (#16)
+    "planned-changes",
+)
 CONVERTOR = re.compile(r"{(\w+):\w+}")
 # If-Match: one version, as the ETag gave it ("12"), weak (W/"12") or bare (12).
 IF_MATCH = r'(W/)?("[0-9]{1,18}"|[0-9]{1,18})'
@@ -111,6 +121,8 @@ class BoardEntry(Answer):
     note: str
     prices: dict[str, int] = Field(description="Minor units (cents) by serving size id.")
     beverage: BoardBeverage
+    # Schedules (#16): on a board shown at an instant, when a day-part changed a price.
+    usual_prices: dict[str, int] | None = Field(None, description="Prices outside day-parts.")
 
 
 class BoardSection(Answer):
@@ -131,6 +143,10 @@ class Board(Answer):
     menu: Menu
     sizes: list[ServingSize]
     sections: list[BoardSection]
+    # Schedules (#16): present when the venue has day-parts; `schedule` on a board shown at
+    # an instant (docs/schedules.md).
+    dayparts: ScheduleRules | None = None
+    schedule: Schedule | None = None
 
 
 class KegLevel(Answer):

@@ -35,6 +35,8 @@ class Actor:
 
     user_id: int | None = None
     token_id: int | None = None
+    # Added to the history line, e.g. "scheduled by sam@bar.example" (schedules, #16).
+    note: str = ""
 
 
 class NotFound(Exception):
@@ -147,6 +149,8 @@ async def record(
     actor: Actor,
 ) -> Board:
     board = await build_board(conn, venue_id=venue_id, menu=menu, version=version)
+    if actor.note:
+        summary = f"{summary} ({actor.note})"[:300]
     await queries.insert_revision(
         conn,
         venue_id=venue_id,

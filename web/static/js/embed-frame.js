@@ -27,9 +27,25 @@
     return window.location.pathname + "?" + params.toString();
   }
 
-  function load(version, attempt) {
-    if (version <= shownVersion()) return;
-    fetch(pageUrl(version), { credentials: "omit", cache: "no-cache" })
+  function nextChange(element) { return element.getAttribute("data-next-change") || ""; }
+
+  // Schedules (#16): when a day-part begins or ends, the same version shows differently
+  // (other prices): fetch the page again at that moment (`boundary`), by this device's
+  // clock; a few retries cover a clock that runs early.
+  var boundaryTimer = null;
+  function armBoundary() {
+    window.clearTimeout(boundaryTimer);
+    var at = Date.parse(nextChange(menu()));
+    if (!at) return;
+    boundaryTimer = window.setTimeout(function () {
+      load(shownVersion(), 0, true);
+    }, Math.min(Math.max(0, at - Date.now()) + 250, 2147483647));
+  }
+
+  function load(version, attempt, boundary) {
+    if (!boundary && version <= shownVersion()) return;
+    fetch(pageUrl(version) + (boundary ? "&next=" + encodeURIComponent(nextChange(menu())) : ""),
+      { credentials: "omit", cache: "no-cache" })
       .then(function (response) {
         if (!response.ok) throw new Error("HTTP " + response.status);
         return response.text();
@@ -38,9 +54,14 @@
         var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("menu");
         if (!fresh) return;
         var freshVersion = parseInt(fresh.getAttribute("data-version"), 10) || 0;
-        if (freshVersion > shownVersion()) {
+        var moved = boundary && nextChange(fresh) !== nextChange(menu());
+        if (freshVersion > shownVersion() || (moved && freshVersion === shownVersion())) {
           menu().replaceWith(document.importNode(fresh, true));
           postHeight();
+          armBoundary();
+        } else if (boundary && attempt < 5) {
+          setTimeout(function () { load(version, attempt + 1, true); }, 1000);
+          return;
         }
         // This server had not heard of the version yet: ask again shortly.
         if (freshVersion < version && attempt < 5) {
@@ -48,7 +69,7 @@
         }
       })
       .catch(function () {
-        if (attempt < 5) setTimeout(function () { load(version, attempt + 1); }, 1000 * (attempt + 1));
+        if (attempt < 5) setTimeout(function () { load(version, attempt + 1, boundary); }, 1000 * (attempt + 1));
       });
   }
 
@@ -72,4 +93,5 @@
   window.addEventListener("load", postHeight);
   postHeight();
   follow();
+  armBoundary();
 })();

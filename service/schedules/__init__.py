@@ -1,0 +1,1 @@
+"""Schedules: weekly day-parts (happy hour, brunch, late) and changes planned ahead."""

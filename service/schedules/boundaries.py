@@ -1,0 +1,37 @@
+"""The boundary push: when a day-part begins or ends, this task's TVs get the board again.
+
+Nothing is written at a boundary (the board of a version shows differently at different
+times, `schedules.effective`), so no NOTIFY comes: each task watches the menus its own TVs
+show, and at the instant the board they were sent next changes (`Hub.showing`), sends it
+again as it shows now (`Hub.reshow`). A TV that missed it (offline then) gets the right
+board when it reconnects, as every hello does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime
+
+from chalkboard.live.hub import Hub
+
+log = logging.getLogger("chalkboard.schedules")
+# A menu whose TVs connect meanwhile is looked at within this long.
+LOOK_SECONDS = 1.0
+
+
+async def push_at_boundaries(hub: Hub) -> None:
+    while True:
+        now = datetime.now(UTC)
+        pause = LOOK_SECONDS
+        for menu_id, ends in hub.showing().items():
+            if ends is None:
+                continue
+            if ends <= now:
+                try:
+                    await hub.reshow(menu_id)
+                except Exception:  # a failed push must not stop the others (the next hello heals)
+                    log.exception("boundary push for menu %s failed", menu_id)
+            else:
+                pause = min(pause, (ends - now).total_seconds())
+        await asyncio.sleep(pause)

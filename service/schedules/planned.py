@@ -1,0 +1,125 @@
+"""Planned changes: a menu change at a set time, applied once however many tasks run.
+
+Each task runs `runner` (started in the app's lifespan). Every second it claims the earliest
+due change with `SELECT … FOR UPDATE SKIP LOCKED` and, in that same transaction, applies it
+through `menus.operations` (a new version, a revision "… (scheduled by <name>)", NOTIFY) and
+marks it done. A second task skips the locked row, and once the first commits the row is no
+longer pending: no broker, no leader, no double application. A change that can no longer be
+made (its entry was removed) is marked failed with the reason, and the menu is untouched.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime
+
+import asyncpg
+from pydantic import ValidationError
+
+from chalkboard.db import Conn
+from chalkboard.menus import operations
+from chalkboard.menus import queries as menus
+from chalkboard.menus.forms import EntryPatch
+from chalkboard.menus.operations import Actor, MenuChange
+from chalkboard.schedules import queries
+from chalkboard.schedules.forms import PlannedIn
+from chalkboard.schedules.queries import Planned
+
+log = logging.getLogger("chalkboard.schedules")
+POLL_SECONDS = 1.0
+ACQUIRE_SECONDS = 5.0
+
+
+async def check(conn: Conn, *, venue_id: int, menu_id: int, form: PlannedIn) -> None:
+    """What it names must be in the venue now (404 otherwise), so a typo shows at once
+    rather than as a failure at the planned time."""
+    if form.entry_id is None or form.patch is None:
+        return
+    entry = await menus.entry_in_menu(
+        conn, venue_id=venue_id, menu_id=menu_id, entry_id=form.entry_id
+    )
+    if entry is None:
+        raise operations.NotFound("No such entry on this menu.")
+    sent = form.patch.model_fields_set
+    if "beverage_id" in sent and (
+        await menus.get_beverage(conn, venue_id=venue_id, beverage_id=form.patch.beverage_id)
+        is None
+    ):
+        raise operations.NotFound("No such beverage in this venue's library.")
+    if "prices" in sent:
+        unknown = set(form.patch.prices) - await menus.existing_size_ids(conn, venue_id=venue_id)
+        if unknown:
+            raise operations.NotFound(f"No such serving size in this venue: {sorted(unknown)}.")
+
+
+async def apply(conn: Conn, planned: Planned) -> int:
+    """Make the change as a normal menu change; returns the menu's new version."""
+    change = MenuChange(
+        venue_id=planned.venue_id,
+        menu_id=planned.menu_id,
+        based_on=None,
+        actor=Actor(
+            user_id=planned.actor_user_id,
+            token_id=planned.actor_token_id,
+            note=f"scheduled by {planned.planned_by}",
+        ),
+    )
+    if "rename" in planned.change:
+        board = await operations.rename_menu(conn, name=planned.change["rename"], **change)
+    else:
+        patch = EntryPatch.model_validate(planned.change["patch"])
+        sent = patch.model_fields_set
+        board = await operations.update_entry(
+            conn,
+            **change,
+            entry_id=planned.change["entry_id"],
+            changes=patch.model_dump(include=sent - {"prices"}),
+            prices=patch.prices if "prices" in sent else None,
+        )
+    version: int = board["menu"]["version"]
+    return version
+
+
+async def run_due(pool: asyncpg.Pool) -> int:
+    """Apply every change that is due and not claimed by another task; how many."""
+    done = 0
+    while True:
+        async with pool.acquire(timeout=ACQUIRE_SECONDS) as conn, conn.transaction():
+            planned = await queries.claim_due(conn)
+            if planned is None:
+                return done
+            version: int | None = None
+            try:
+                async with conn.transaction():  # a savepoint: a failed change leaves no trace
+                    version = await apply(conn, planned)
+                state, outcome = "done", f"Applied as version {version}."
+            except (operations.NotFound, operations.Conflict, ValidationError) as exc:
+                state, outcome = "failed", f"Not applied: {exc}"
+            await queries.finish_planned(
+                conn,
+                venue_id=planned.venue_id,
+                planned_id=planned.id,
+                state=state,
+                version=version,
+                outcome=outcome,
+            )
+        done += 1
+
+
+async def runner(pool: asyncpg.Pool) -> None:
+    """Apply what is due, then sleep until the next change is due, but at most POLL_SECONDS
+    (one planned meanwhile, by any task, is seen within that). Every task wakes at a change's
+    time, so it lands on time; which task applies it, Postgres decides. A database that is
+    away skips a round."""
+    while True:
+        pause = POLL_SECONDS
+        try:
+            await run_due(pool)
+            async with pool.acquire(timeout=ACQUIRE_SECONDS) as conn:
+                due = await queries.next_due_at(conn)
+            if due is not None:
+                pause = min(pause, max(0.0, (due - datetime.now(UTC)).total_seconds()))
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as exc:
+            log.warning("planned changes skipped a round: %s", exc)
+        await asyncio.sleep(pause)

@@ -1,0 +1,113 @@
+"""The boundary push: a connected TV gets the board again when a day-part ends."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import asyncpg
+import pytest
+from websockets.asyncio.client import ClientConnection
+
+from chalkboard.menus import operations
+from chalkboard.schedules import dayparts
+from chalkboard.schedules.forms import DayPartIn
+from tests import test_live
+from tests.test_live import connected, hello, new_tv, receive, send
+from tests.test_menu_operations import ACTOR
+from tests.test_schedules_api import ending_soon
+
+open_socket = test_live.open_socket  # the fixture: TV sockets to the live server
+
+
+def price_of(message: dict[str, Any]) -> int:
+    entry = message["board"]["sections"][0]["entries"][0]
+    price: int = next(iter(entry["prices"].values()))
+    return price
+
+
+async def next_board(ws: ClientConnection, *, until: datetime) -> dict[str, Any]:
+    """The next board message before `until`, pinging as a TV does (or the server hangs up)."""
+    while True:
+        left = (until - datetime.now(UTC)).total_seconds()
+        assert left > 0, "no board came"
+        try:
+            message: dict[str, Any] = json.loads(await asyncio.wait_for(ws.recv(), min(left, 20)))
+        except TimeoutError:
+            await send(ws, type="ping")
+            continue
+        if message["type"] == "board":
+            return message
+
+
+@pytest.mark.slow
+async def test_a_connected_tv_switches_back_to_usual_prices_when_happy_hour_ends(
+    db: asyncpg.Pool, open_socket: Any
+) -> None:
+    """A TV shows the happy-hour price pushed with the day-part; within a second of the
+    day-part's end it is sent the same version again, with the usual price."""
+    tv = await new_tv(db, entries=1)
+    async with db.acquire() as conn, conn.transaction():
+        size_id = await conn.fetchval("SELECT id FROM serving_sizes WHERE venue_id = $1 LIMIT 1",
+                                      tv.venue_id)  # fmt: skip
+        entry_id = await conn.fetchval(
+            "SELECT e.id FROM menu_entries e JOIN menu_sections s ON s.id = e.section_id"
+            " WHERE s.menu_id = $1 ORDER BY s.position, e.position LIMIT 1",
+            tv.menu_id,
+        )
+        await operations.update_entry(
+            conn, venue_id=tv.venue_id, menu_id=tv.menu_id, based_on=None, actor=ACTOR,
+            entry_id=entry_id, changes={}, prices={size_id: 450},
+        )  # fmt: skip
+    ws, _ = await connected(open_socket, tv)
+    body, boundary = ending_soon("UTC", entry_id, size_id)
+    form = DayPartIn.model_validate(body)
+    async with db.acquire() as conn, conn.transaction():
+        await dayparts.save_daypart(
+            conn, venue_id=tv.venue_id, daypart_id=None, form=form, actor=ACTOR
+        )
+    during = await receive(ws)
+    assert during["type"] == "board"
+    assert price_of(during) == 300
+    assert during["board"]["schedule"]["next_change_at"] == boundary.isoformat()
+
+    after = await next_board(ws, until=boundary + timedelta(seconds=1))
+    arrived = datetime.now(UTC)
+    assert after["type"] == "board"
+    assert after["version"] == during["version"]
+    assert price_of(after) == 450
+    assert after["board"]["schedule"]["current"] == []
+    assert boundary <= arrived < boundary + timedelta(seconds=1)
+
+
+async def test_a_tv_coming_back_with_its_version_gets_the_board_as_it_shows_now(
+    db: asyncpg.Pool, open_socket: Any
+) -> None:
+    """A TV that says it has the current version is sent the board anyway when the venue
+    has day-parts (it may have been offline over a boundary); without them, up_to_date."""
+    tv = await new_tv(db, entries=1)
+    ws, version = await connected(open_socket, tv)
+    await ws.close()
+    again = await open_socket()
+    await hello(again, tv.token, menu=tv.menu_id, version=version)
+    assert (await receive(again))["type"] == "display"
+    assert (await receive(again))["type"] == "up_to_date"
+
+    form = DayPartIn.model_validate(
+        {"name": "Late", "windows": [{"days": ["fri"], "start": "22:00", "end": "23:00"}]}
+    )
+    async with db.acquire() as conn, conn.transaction():
+        await dayparts.save_daypart(
+            conn, venue_id=tv.venue_id, daypart_id=None, form=form, actor=ACTOR
+        )
+    pushed = await next_board(again, until=datetime.now(UTC) + timedelta(seconds=10))
+    await again.close()
+    back = await open_socket()
+    await hello(back, tv.token, menu=tv.menu_id, version=pushed["version"])
+    assert (await receive(back))["type"] == "display"
+    board = await receive(back)
+    assert board["type"] == "board"
+    assert board["version"] == pushed["version"]
+    assert "schedule" in board["board"]
