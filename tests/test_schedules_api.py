@@ -328,7 +328,7 @@ async def test_a_planned_change_is_applied_at_its_time_as_a_normal_change(
         menu.id,
         menu.version + 1,
     )
-    assert summary == "Changed Landlord (scheduled by API token write)"
+    assert summary == "Changed Landlord: Pint £4.50 → £5.00 (scheduled by API token write)"
     error(await venue.api.delete(path), 409)
     error(await venue.api.put(path, json={"run_at": ahead(60), "rename": "x"}), 409)
 

@@ -36,6 +36,19 @@ class ScheduleQuery(Strict):
     at: datetime | None = None
     daypart: Id | None = None
 
+    @field_validator("at", mode="before")
+    @classmethod
+    def _iso(cls, at: object) -> object:
+        # Pydantic would read "1700000000" as a Unix time; the document promises ISO 8601.
+        if isinstance(at, str):
+            try:
+                return datetime.fromisoformat(at)
+            except ValueError:
+                raise ValueError(
+                    "Give the time in ISO 8601 with its UTC offset, like 2026-03-01T17:00:00Z."
+                ) from None
+        return at
+
     @field_validator("at")
     @classmethod
     def _aware(cls, at: datetime | None) -> datetime | None:

@@ -62,7 +62,11 @@ async def test_an_editor_uploads_an_image_and_gives_it_to_a_beverage(
         "img.beverage-thumb"
     )
     await expect(thumb).to_be_visible()
-    assert await thumb.evaluate("img => img.complete && img.naturalWidth > 0")
+    # Visible is not loaded yet: wait for the image to finish (or fail) before looking.
+    await thumb.evaluate(
+        "img => img.complete ? null : new Promise(done => { img.onload = img.onerror = done; })"
+    )
+    assert await thumb.evaluate("img => img.naturalWidth > 0")
     image_id = await db.fetchval(
         "SELECT b.image_id FROM beverages b JOIN venues v ON v.id = b.venue_id "
         "WHERE v.slug = $1 AND b.name = 'Harbour Stout'",
