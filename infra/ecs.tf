@@ -8,7 +8,15 @@ locals {
   image_tag = var.image_tag != null ? var.image_tag : one(nonsensitive(data.aws_ssm_parameters_by_path.deployed.values))
   deployed  = local.image_tag != null
 
-  app_environment = {
+  # Mail goes out through SES once a verified sender is set (docs/mail.md); until then the
+  # app logs each mail and its links.
+  mail_environment = var.mail_from == null ? { MAIL_BACKEND = "log" } : {
+    MAIL_BACKEND = "ses"
+    MAIL_FROM    = var.mail_from
+    MAIL_REGION  = var.region
+  }
+
+  app_environment = merge(local.mail_environment, {
     CHALKBOARD_ENV         = "production"
     PORT                   = local.container_port
     PUBLIC_BASE_URL        = "https://${var.domain_name}"
@@ -23,7 +31,7 @@ locals {
     DB_POOL_MAX            = var.db_pool_max
     DB_LIVE_POOL_MAX       = var.db_live_pool_max
     SERVICE_NAME           = var.name
-  }
+  })
 
   # The input of `aws ecs run-task --cli-input-json` for one migration run. It names the task
   # family, which runs the newest revision: deploy.sh registers the release's revision with a

@@ -44,7 +44,7 @@ resource "aws_iam_role_policy" "execution" {
   policy = data.aws_iam_policy_document.execution.json
 }
 
-# Task role: what the app's own code may do. Only the media bucket.
+# Task role: what the app's own code may do: the media bucket, and sending mail as mail_from.
 resource "aws_iam_role" "task" {
   name               = "${var.name}-task"
   assume_role_policy = data.aws_iam_policy_document.ecs_tasks_assume.json
@@ -66,4 +66,18 @@ resource "aws_iam_role_policy" "task_media" {
   name   = "media-bucket"
   role   = aws_iam_role.task.id
   policy = data.aws_iam_policy_document.media_access.json
+}
+
+data "aws_iam_policy_document" "send_mail" {
+  statement {
+    actions   = ["ses:SendEmail"]
+    resources = ["arn:aws:ses:${var.region}:${data.aws_caller_identity.current.account_id}:identity/*"]
+  }
+}
+
+resource "aws_iam_role_policy" "task_mail" {
+  count  = var.mail_from == null ? 0 : 1
+  name   = "send-mail"
+  role   = aws_iam_role.task.id
+  policy = data.aws_iam_policy_document.send_mail.json
 }

@@ -314,6 +314,14 @@ variable "media_noncurrent_days" {
   default     = 30
 }
 
+# --- Mail ----------------------------------------------------------------------------------
+
+variable "mail_from" {
+  description = "Sender of invites and password resets, an identity verified in Amazon SES in this region (e.g. \"Chalkboard <noreply@taps.example.com>\"). Null: the app only logs mails (nobody receives them)."
+  type        = string
+  default     = null
+}
+
 # --- Alarms and budget ---------------------------------------------------------------------
 
 variable "alarm_email" {

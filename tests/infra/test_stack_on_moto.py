@@ -281,6 +281,7 @@ def test_task_definition_follows_the_app_contract(
         "DB_POOL_MAX": "4",
         "DB_LIVE_POOL_MAX": "2",
         "SERVICE_NAME": "chalkboard",
+        "MAIL_BACKEND": "log",  # no verified sender given: mails are only logged
     }
     check = container["healthCheck"]
     assert check["command"][0] == "CMD"
@@ -499,12 +500,14 @@ def test_autoscaling_tracks_tvs_per_task_and_a_monthly_budget_watches_the_bill(
 ) -> None:
     """With autoscaling on, the service tracks the app's TVs per task (Chalkboard/TvSockets,
     Average by Service) and CPU and memory; no policy watches ALB requests. A monthly budget
-    (150 USD by default) mails the alarm address at 80 % actual and 100 % forecast."""
+    (150 USD by default) mails the alarm address at 80 % actual and 100 % forecast. A verified
+    mail sender switches the app's mail to SES and lets the task role send."""
     terraform.run(
         "plan",
         "-var=enable_autoscaling=true",
         "-var=monthly_budget_usd=150",
         "-var=alarm_email=ops@example.test",
+        "-var=mail_from=Chalkboard <noreply@taps.example.test>",
         "-out=scaling.tfplan",
         cwd=stack.workdir,
     )
@@ -515,6 +518,16 @@ def test_autoscaling_tracks_tvs_per_task_and_a_monthly_budget_watches_the_bill(
     assert (budget["limit_amount"], budget["time_unit"]) == ("150", "MONTHLY")
     notices = {(n["notification_type"], n["threshold"]) for n in budget["notification"]}
     assert notices == {("ACTUAL", 80), ("FORECASTED", 100)}
+
+    # With a verified sender, mail goes out through SES, which the task role may call.
+    changes = {c["address"]: c["change"]["after"] for c in plan["resource_changes"]}
+    (container,) = json.loads(changes["aws_ecs_task_definition.app[0]"]["container_definitions"])
+    env = {item["name"]: item["value"] for item in container["environment"]}
+    assert (env["MAIL_BACKEND"], env["MAIL_FROM"]) == (
+        "ses",
+        "Chalkboard <noreply@taps.example.test>",
+    )
+    assert "ses:SendEmail" in changes["aws_iam_role_policy.task_mail[0]"]["policy"]
     policies = {
         c["name"]: c["change"]["after"]["target_tracking_scaling_policy_configuration"][0]
         for c in plan["resource_changes"]
