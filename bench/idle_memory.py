@@ -10,6 +10,7 @@ bench/results/idle.json.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -18,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -53,6 +55,32 @@ def wait_ready(url: str, process: subprocess.Popen[bytes], timeout: float = 60) 
             pass
         time.sleep(0.2)
     raise SystemExit(f"{url} not ready after {timeout}s")
+
+
+@contextlib.contextmanager
+def demo_server(prefix: str) -> Iterator[str]:
+    """`chalkboard serve --migrate --demo` on a fresh data dir and a free port, ready; its URL."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as data_dir:
+        port = free_port()
+        env = {
+            **{k: v for k, v in os.environ.items() if k != "DATABASE_URL"},
+            "DATA_DIR": data_dir,
+            "PORT": str(port),
+            "LOG_LEVEL": "WARNING",
+        }
+        process = subprocess.Popen(
+            [sys.executable, "-m", "chalkboard", "serve", "--migrate", "--demo"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            base = f"http://127.0.0.1:{port}"
+            wait_ready(f"{base}/readyz", process, timeout=120)
+            yield base
+        finally:
+            process.terminate()
+            process.wait(timeout=60)
 
 
 def settle_rss_mib(pid: int, seconds: float = 3.0) -> float:

@@ -27,13 +27,10 @@ from __future__ import annotations
 import argparse
 import io
 import json
-import os
 import random
 import re
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,7 +39,7 @@ import httpx
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).parent))
-from idle_memory import free_port, wait_ready
+from idle_memory import demo_server
 
 RESULTS = Path(__file__).parent / "results" / "media.json"
 SLUG = "demo-taproom"
@@ -242,31 +239,14 @@ def main() -> None:
     parser.add_argument("--pops", type=int, default=12)
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="chalkboard-bench-media-") as data_dir:
-        port = free_port()
-        env = {
-            **{k: v for k, v in os.environ.items() if k != "DATABASE_URL"},
-            "DATA_DIR": data_dir,
-            "PORT": str(port),
-            "LOG_LEVEL": "WARNING",
-        }
-        process = subprocess.Popen(
-            [sys.executable, "-m", "chalkboard", "serve", "--migrate", "--demo"],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        try:
-            base = f"http://127.0.0.1:{port}"
-            wait_ready(f"{base}/readyz", process, timeout=120)
-            with httpx.Client(base_url=base, follow_redirects=True, timeout=120) as client:
-                csrf = sign_in(client)
-                rows = latencies(client, csrf, args.repeat)
-                assets, images = board_assets(client, csrf)
-                per_view = view_bytes(client, images)
-        finally:
-            process.terminate()
-            process.wait(timeout=60)
+    with (
+        demo_server("chalkboard-bench-media-") as base,
+        httpx.Client(base_url=base, follow_redirects=True, timeout=120) as client,
+    ):
+        csrf = sign_in(client)
+        rows = latencies(client, csrf, args.repeat)
+        assets, images = board_assets(client, csrf)
+        per_view = view_bytes(client, images)
 
     print(f"\nUpload to URL (local store, {args.repeat} uploads each, 2-core sandbox)")
     print(f"{'image':<26} {'upload KB':>10} {'variants KB':>12} {'p50 ms':>8} {'max ms':>8}")

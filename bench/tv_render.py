@@ -22,14 +22,11 @@ import json
 import os
 import shutil
 import statistics
-import subprocess
-import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import websockets
-from idle_memory import free_port, wait_ready  # bench/idle_memory.py, beside this file
+from idle_memory import demo_server, free_port  # bench/idle_memory.py, beside this file
 from playwright.async_api import async_playwright, expect
 from websockets.asyncio.server import ServerConnection, serve
 
@@ -184,27 +181,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--look", default="taproom")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="chalkboard-bench-tv-") as data_dir:
-        port = free_port()
-        env = {
-            **{k: v for k, v in os.environ.items() if k != "DATABASE_URL"},
-            "DATA_DIR": data_dir,
-            "PORT": str(port),
-            "LOG_LEVEL": "WARNING",
-        }
-        process = subprocess.Popen(
-            [sys.executable, "-m", "chalkboard", "serve", "--migrate", "--demo"],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        try:
-            base = f"http://127.0.0.1:{port}"
-            wait_ready(f"{base}/readyz", process, timeout=120)
-            rows = asyncio.run(measure(base, args.look, args.repeat))
-        finally:
-            process.terminate()
-            process.wait(timeout=60)
+    with demo_server("chalkboard-bench-tv-") as base:
+        rows = asyncio.run(measure(base, args.look, args.repeat))
 
     print(f"\nTV layout pass, 26-entry board, look {args.look!r} ({args.repeat} pushes each)")
     header = (
