@@ -50,6 +50,9 @@ TVS ?= 10000
 bench-fanout: $(VENV)/.dev-deps ## Push to TVS=10000 TVs vs. websockets.broadcast() and polling (bench/results/fanout.json)
 	$(BIN)/python bench/fanout.py --tvs $(TVS)
 
+bench-boundary: $(VENV)/.dev-deps ## A happy hour beginning at 1,000 venues with 10,000 TVs vs. 1,000 edits at once (bench/results/boundary_fanout.json)
+	$(BIN)/python bench/boundary_fanout.py
+
 bench-faults: $(VENV)/.dev-deps ## 1,000 TVs through a 30 s database outage; a rolling deploy, drain vs. cut (bench/results/faults.json)
 	$(BIN)/python bench/faults.py
 
@@ -68,4 +71,4 @@ cost-docs: $(VENV)/.run-deps ## Regenerate docs/cost.md's tables and docs/cost-c
 clean: ## Remove the virtualenv and local data (the embedded database too)
 	rm -rf $(VENV) .data
 
-.PHONY: help run test lint format bench-idle bench-fanout bench-faults bench-media bench-embed bench-tv cost-docs clean
+.PHONY: help run test lint format bench-idle bench-fanout bench-boundary bench-faults bench-media bench-embed bench-tv cost-docs clean

@@ -343,10 +343,12 @@ class Clients:
         tv_tokens: list[str],
         menu: int,
         version: int,
+        menus: list[int] | None = None,
         **options: Any,
     ) -> float:
         """Connect one TV per token, spread over the processes; seconds until all are up.
-        `options` go to each process's `connect` as they are (abnormal_spread)."""
+        `menus`: each token's menu, when they differ. `options` go to each process's
+        `connect` as they are (abnormal_spread)."""
         started = time.monotonic()
         share = len(self.processes)
         answers = await self.ask(
@@ -357,6 +359,7 @@ class Clients:
                     "origin": origin,
                     "tokens": tv_tokens[n::share],
                     "menu": menu,
+                    "menus": menus[n::share] if menus else None,
                     "version": version,
                     "source": source,
                     **options,

@@ -4,8 +4,9 @@ bench/fanout.py starts several of these, so that the TVs' own CPU is spread over
 and each process can use its own loopback source address. A process reads one JSON command
 per line on stdin and answers each with one JSON line on stdout:
 
-    connect  {url, origin, tokens, menu, version, source[, abnormal_spread]}  open one TV
-             per token (hello with that menu and version), keep them connected the way
+    connect  {url, origin, tokens, menu, version, source[, abnormal_spread, menus]}  open
+             one TV per token (hello with that menu, or its own from `menus`, and version),
+             keep them connected the way
              tv-client/tv.js does (ping every 25 s, reconnect with full jitter, resume from
              its version); `abnormal_spread` (s, default tv.js's 10; 0 is the policy before
              it) spreads the first retry after a connection cut without a close frame
@@ -14,6 +15,8 @@ per line on stdin and answers each with one JSON line on stdout:
     back     {since, within}             wait until every TV has opened a connection since
              `since`; when TVs dropped and opened again since then
     reached  {version, within, times}  wait until every TV shows `version`; when each got it
+    boards   {since, within}             wait until every TV has had a board since `since`
+             (a day-part boundary sends one with the same version); when each got it
     stats    {}                          close codes, failed connects, protocol surprises
     close    {}                          close every TV socket and stop reconnecting
     poll     {url, path, token, rate, phase, seconds}  GET path at `rate` per second instead
@@ -283,10 +286,12 @@ class Tv:
 
     __slots__ = (
         "attempt",
+        "board_at",
         "first",
         "fleet",
         "handshake",
         "link",
+        "menu",
         "open",
         "opened_at",
         "opening",
@@ -300,10 +305,12 @@ class Tv:
         "version",
     )
 
-    def __init__(self, fleet: Fleet, token: str, version: int | None) -> None:
+    def __init__(self, fleet: Fleet, token: str, menu: int, version: int | None) -> None:
         self.fleet = fleet
         self.token = token
+        self.menu = menu
         self.version = version
+        self.board_at = 0.0  # when the last board came
         self.reached: dict[int, float] = {}  # version → when this TV first showed it
         self.link: Link | None = None  # the current connection, open or opening
         self.open = False  # handshake done, hello sent: counted in `connected`
@@ -367,7 +374,7 @@ class Tv:
         hello = {
             "type": "hello",
             "token": self.token,
-            "menu": self.fleet.menu,
+            "menu": self.menu,
             "version": self.version,
             "app": "bench/1",
             "screen": {"w": 1920, "h": 1080},
@@ -442,6 +449,7 @@ class Tv:
         kind, version = type_and_version(data)
         if kind == b"board":
             self.fleet.board_bytes = len(data)
+            self.board_at = at
             self.show(version, at)
         elif kind == b"up_to_date":
             if version != self.version:
@@ -481,6 +489,18 @@ async def reached(fleet: Fleet, version: int, within: float, times: bool) -> dic
     if times:
         answer["times"] = got
     return answer
+
+
+async def boards(fleet: Fleet, since: float, within: float) -> dict[str, Any]:
+    """Wait (at most `within` s) until every TV has had a board since `since` (wall clock);
+    when each got its latest."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if all(tv.board_at >= since for tv in fleet.tvs):
+            break
+        await asyncio.sleep(0.02)
+    got = [tv.board_at for tv in fleet.tvs if tv.board_at >= since]
+    return {"got": len(got), "of": len(fleet.tvs), "times": got}
 
 
 async def back(fleet: Fleet, since: float, within: float) -> dict[str, Any]:
@@ -553,7 +573,11 @@ async def serve() -> None:
             await fleet.close()
             tokens = command.pop("tokens")
             fleet = Fleet(command)  # a fresh count of what this round of TVs saw
-            fleet.tvs = [Tv(fleet, token, command["version"]) for token in tokens]
+            menus = command.pop("menus", None) or [command["menu"]] * len(tokens)
+            fleet.tvs = [
+                Tv(fleet, token, menu, command["version"])
+                for token, menu in zip(tokens, menus, strict=True)
+            ]
             answer = await reached(fleet, command["version"], within=120, times=False)
             answer["seconds"] = time.monotonic() - started
             gc.freeze()
@@ -562,6 +586,8 @@ async def serve() -> None:
         elif kind == "route":
             fleet.uri = parse_uri(command["url"])
             answer = {"routed": len(fleet.tvs)}
+        elif kind == "boards":
+            answer = await boards(fleet, **command)
         elif kind == "back":
             answer = await back(fleet, **command)
         elif kind == "stats":
