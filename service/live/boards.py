@@ -25,8 +25,10 @@ class BoardMessage:
     version: int
     text: str
     frame: bytes  # the text, framed once for every TV (live/frames.py)
-    # Schedules (#16): the venue has day-parts, so one version shows differently over time.
+    # Schedules (#16): the venue has day-parts, so one version shows differently over time;
+    # when this one stops being what the venue shows (None: never, by the schedule).
     scheduled: bool = False
+    ends: datetime | None = None
 
 
 class Boards:
@@ -35,7 +37,7 @@ class Boards:
 
     Schedules (#16): a board is shown as the venue's day-parts make it now
     (`schedules.effective`), so a message is built once per (menu, version, stretch of the
-    schedule); `ends` says when the stretch a menu's TVs were sent ends."""
+    schedule), and says when its stretch ends."""
 
     def __init__(self, pool: asyncpg.Pool) -> None:
         self.pool = pool
@@ -76,10 +78,6 @@ class Boards:
         if stretch is not None:
             self._built.forget((menu_id, version, stretch))
 
-    def ends(self, *, menu_id: int, version: int) -> datetime | None:
-        """When the board of `version`, as last built, next changes by the schedule."""
-        return self._stretches.ends((menu_id, version))
-
     async def _read_board(
         self, venue_id: int, menu_id: int, version: int
     ) -> tuple[Board, Venue] | None:
@@ -108,4 +106,5 @@ class Boards:
                 },
             }
         )
-        return BoardMessage(shown, text, frame(text), scheduled="dayparts" in board)
+        _, ends = schedule.stretch_of(board)
+        return BoardMessage(shown, text, frame(text), scheduled="dayparts" in board, ends=ends)

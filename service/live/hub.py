@@ -26,7 +26,7 @@ from chalkboard.db import Conn
 from chalkboard.displays import queries as displays
 from chalkboard.displays.queries import Display, Showing
 from chalkboard.live import protocol
-from chalkboard.live.boards import Boards
+from chalkboard.live.boards import BoardMessage, Boards
 from chalkboard.live.feeds import MenuFeeds
 from chalkboard.live.greetings import Greetings
 from chalkboard.live.levels import LevelPushes
@@ -80,6 +80,9 @@ class Hub:
         self.by_code: dict[str, TvSocket] = {}
         self.pushed: dict[int, int] = {}  # menu id → the latest version pushed to its TVs
         self.latest: dict[int, int] = {}  # menu id → the latest version heard of (bounded)
+        # Menu id → when the board its TVs were last sent next changes by the schedule (#16).
+        # Kept here, per menu shown, not in a cache: a boundary must never be forgotten.
+        self.changes_at: dict[int, datetime] = {}
         self.levels = LevelPushes(pool, self.boards, self.by_menu, self._spawn)
         self.connected = Gauge(
             "chalkboard_tv_sockets", "TV WebSockets open on this process", registry=registry
@@ -200,6 +203,7 @@ class Hub:
             board = await self.boards.get(
                 venue_id=display.venue_id, menu_id=display.menu_id, version=newest
             )
+            self._sent(display.menu_id, board)
         for tv in behind:
             if board is None:
                 tv.send(protocol.NO_MENU)  # the menu was deleted just now
@@ -225,6 +229,7 @@ class Hub:
             _discard(self.by_display, tv.display_id, tv)
             if tv.menu_id is not None and not _discard(self.by_menu, tv.menu_id, tv):
                 self.pushed.pop(tv.menu_id, None)
+                self.changes_at.pop(tv.menu_id, None)
 
     async def _menu_changed(self, menu_id: int, version: int) -> None:
         tvs = self.by_menu.get(menu_id)
@@ -234,20 +239,23 @@ class Hub:
         if board is None or menu_id not in self.by_menu:
             return
         self.pushed[menu_id] = max(board.version, self.pushed.get(menu_id, 0))
+        self._sent(menu_id, board)
         for tv in self.by_menu[menu_id]:
             tv.offer_board(board)
 
     # --- schedules (#16): a day-part boundary changes a board without a new version ------------
 
-    def showing(self) -> dict[int, datetime | None]:
-        """Menu id -> when the board its TVs have next changes by the schedule (None: never,
-        or not built here yet)."""
-        shown = {}
-        for menu_id, tvs in self.by_menu.items():
-            version = _version_of(tvs)
-            if version is not None:
-                shown[menu_id] = self.boards.ends(menu_id=menu_id, version=version)
-        return shown
+    def showing(self) -> dict[int, datetime]:
+        """Menu id -> when the board its TVs have next changes by the schedule (menus whose
+        board never does are left out)."""
+        return dict(self.changes_at)
+
+    def _sent(self, menu_id: int, board: BoardMessage | None) -> None:
+        """`board` (the newest) is on its way to the menu's TVs: note when it next changes."""
+        if board is None or board.ends is None or menu_id not in self.by_menu:
+            self.changes_at.pop(menu_id, None)
+        elif board.version >= self.pushed.get(menu_id, 0):
+            self.changes_at[menu_id] = board.ends
 
     async def reshow(self, menu_id: int) -> None:
         """Send a menu's TVs its board again, as it shows now (same version, new day-part)."""
@@ -256,6 +264,7 @@ class Hub:
         if not tvs or version is None:
             return
         board = await self.boards.get(venue_id=_venue_of(tvs), menu_id=menu_id, version=version)
+        self._sent(menu_id, board)
         if board is None:
             return
         for tv in self.by_menu.get(menu_id, ()):

@@ -25,8 +25,6 @@ async def push_at_boundaries(hub: Hub) -> None:
         now = datetime.now(UTC)
         pause = LOOK_SECONDS
         for menu_id, ends in hub.showing().items():
-            if ends is None:
-                continue
             if ends <= now:
                 try:
                     await hub.reshow(menu_id)

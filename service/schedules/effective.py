@@ -174,8 +174,3 @@ class Stretches:
         while len(self._known) > self.size:
             self._known.popitem(last=False)
         return found[0]
-
-    def ends(self, key: Hashable) -> datetime | None:
-        """When the stretch last learnt for `key` ends (None: never, or not known)."""
-        known = self._known.get(key)
-        return None if known is None else known[1]
