@@ -70,6 +70,19 @@ class Boards:
 
         return await self._built.get((menu_id, version, stretch), build)
 
+    async def at(
+        self, *, venue_id: int, menu_id: int, version: int, when: datetime
+    ) -> BoardMessage | None:
+        """The board of `version` as it will show at `when` (a boundary ahead), built now and
+        not cached: the hub holds it until then, so the boundary costs no database read."""
+        read = await self._read.get(
+            (menu_id, version), lambda: self._read_board(venue_id, menu_id, version)
+        )
+        if read is None:
+            return None
+        board, venue = read
+        return self._build(schedule.effective(board, when), venue)
+
     def forget(self, *, menu_id: int, version: int) -> None:
         """The keg levels in this version's board moved (pours make no version): read it
         again, and rebuild the message of the stretch it shows now."""

@@ -80,9 +80,11 @@ class Hub:
         self.by_code: dict[str, TvSocket] = {}
         self.pushed: dict[int, int] = {}  # menu id → the latest version pushed to its TVs
         self.latest: dict[int, int] = {}  # menu id → the latest version heard of (bounded)
-        # Menu id → when the board its TVs were last sent next changes by the schedule (#16).
-        # Kept here, per menu shown, not in a cache: a boundary must never be forgotten.
-        self.changes_at: dict[int, datetime] = {}
+        # Menu id → when the board its TVs were last sent next changes by the schedule (#16),
+        # and of which version. Kept here, per menu shown, not in a cache: a boundary must
+        # never be forgotten. `upcoming`: the board from then on, built shortly before.
+        self.changes_at: dict[int, tuple[datetime, int]] = {}
+        self.upcoming: dict[int, BoardMessage] = {}
         self.levels = LevelPushes(pool, self.boards, self.by_menu, self._spawn)
         self.connected = Gauge(
             "chalkboard_tv_sockets", "TV WebSockets open on this process", registry=registry
@@ -230,6 +232,7 @@ class Hub:
             if tv.menu_id is not None and not _discard(self.by_menu, tv.menu_id, tv):
                 self.pushed.pop(tv.menu_id, None)
                 self.changes_at.pop(tv.menu_id, None)
+                self.upcoming.pop(tv.menu_id, None)
 
     async def _menu_changed(self, menu_id: int, version: int) -> None:
         tvs = self.by_menu.get(menu_id)
@@ -248,14 +251,32 @@ class Hub:
     def showing(self) -> dict[int, datetime]:
         """Menu id -> when the board its TVs have next changes by the schedule (menus whose
         board never does are left out)."""
-        return dict(self.changes_at)
+        return {menu_id: when for menu_id, (when, _) in self.changes_at.items()}
 
     def _sent(self, menu_id: int, board: BoardMessage | None) -> None:
         """`board` (the newest) is on its way to the menu's TVs: note when it next changes."""
         if board is None or board.ends is None or menu_id not in self.by_menu:
             self.changes_at.pop(menu_id, None)
+            self.upcoming.pop(menu_id, None)
         elif board.version >= self.pushed.get(menu_id, 0):
-            self.changes_at[menu_id] = board.ends
+            noted = (board.ends, board.version)
+            if self.changes_at.get(menu_id) != noted:
+                self.changes_at[menu_id] = noted
+                self.upcoming.pop(menu_id, None)
+
+    async def prepare(self, menu_id: int) -> None:
+        """Build the board a menu's TVs get at its next change, ahead of it: at a boundary
+        shared by many venues, reading their boards then would hold every TV up."""
+        noted = self.changes_at.get(menu_id)
+        tvs = self.by_menu.get(menu_id)
+        if noted is None or not tvs or menu_id in self.upcoming:
+            return
+        when, version = noted
+        board = await self.boards.at(
+            venue_id=_venue_of(tvs), menu_id=menu_id, version=version, when=when
+        )
+        if board is not None and self.changes_at.get(menu_id) == noted:
+            self.upcoming[menu_id] = board
 
     async def reshow(self, menu_id: int) -> None:
         """Send a menu's TVs its board again, as it shows now (same version, new day-part)."""
@@ -263,7 +284,9 @@ class Hub:
         version = _version_of(tvs or set())
         if not tvs or version is None:
             return
-        board = await self.boards.get(venue_id=_venue_of(tvs), menu_id=menu_id, version=version)
+        board = self.upcoming.pop(menu_id, None)
+        if board is None or board.version != version:  # not built yet, or a newer version
+            board = await self.boards.get(venue_id=_venue_of(tvs), menu_id=menu_id, version=version)
         self._sent(menu_id, board)
         if board is None:
             return

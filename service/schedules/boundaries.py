@@ -3,21 +3,24 @@
 Nothing is written at a boundary (the board of a version shows differently at different
 times, `schedules.effective`), so no NOTIFY comes: each task watches the menus its own TVs
 show, and at the instant the board they were sent next changes (`Hub.showing`), sends it
-again as it shows now (`Hub.reshow`). A TV that missed it (offline then) gets the right
-board when it reconnects, as every hello does.
+again as it shows now (`Hub.reshow`), built shortly before (`Hub.prepare`). A TV that missed
+it (offline then) gets the right board when it reconnects, as every hello does.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from chalkboard.live.hub import Hub
 
 log = logging.getLogger("chalkboard.schedules")
 # A menu whose TVs connect meanwhile is looked at within this long.
 LOOK_SECONDS = 1.0
+# The boards of a boundary are built this long before it (`Hub.prepare`), so at the instant
+# itself a task only sends: 1,000 menus' boards take a second or two to read.
+PREPARE_AHEAD = timedelta(seconds=30)
 
 
 async def push_at_boundaries(hub: Hub) -> None:
@@ -25,11 +28,13 @@ async def push_at_boundaries(hub: Hub) -> None:
         now = datetime.now(UTC)
         pause = LOOK_SECONDS
         for menu_id, ends in hub.showing().items():
-            if ends <= now:
-                try:
+            try:
+                if ends <= now:
                     await hub.reshow(menu_id)
-                except Exception:  # a failed push must not stop the others (the next hello heals)
-                    log.exception("boundary push for menu %s failed", menu_id)
-            else:
+                elif ends - now <= PREPARE_AHEAD:
+                    await hub.prepare(menu_id)
+            except Exception:  # a failed push must not stop the others (the next hello heals)
+                log.exception("boundary push for menu %s failed", menu_id)
+            if ends > now:
                 pause = min(pause, (ends - now).total_seconds())
         await asyncio.sleep(pause)
