@@ -68,8 +68,17 @@ def _venue_form_choices() -> dict[str, Any]:
 
 
 async def new_venue_page(request: Request, ctx: Context) -> Response:
+    settings = ctx.services.settings
+    shown = flash.take(request, settings)  # a form that came back with errors
     defaults = {"timezone": "America/New_York", "currency": "USD", "volume_unit": "oz"}
-    return await render(ctx, "venue_new.html", values=defaults, errors={}, **_venue_form_choices())
+    response = await render(
+        ctx,
+        "venue_new.html",
+        values=shown.get("values", defaults),
+        errors=FormErrors(shown.get("errors", {})),
+        **_venue_form_choices(),
+    )
+    return flash.forget(request, response, settings)
 
 
 async def new_venue(request: Request, ctx: Context) -> Response:
@@ -82,7 +91,8 @@ async def new_venue(request: Request, ctx: Context) -> Response:
         if venue is not None:
             return RedirectResponse(f"/v/{venue.slug}", 303)
         errors = FormErrors(slug="Another venue already uses this web address; pick another.")
-    return await render(
+    back = flash.redirect(ctx.services.settings, "/venues/new", values=values, errors=dict(errors))
+    return back or await render(
         ctx, "venue_new.html", 422, values=values, errors=errors, **_venue_form_choices()
     )
 
