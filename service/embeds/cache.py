@@ -139,7 +139,10 @@ class Embeds:
         known = self._known.get(public_id)
         if known is not None:
             fresh = now - known.fetched_at < RESOLVE_TTL_SECONDS
-            behind = known.version < at_least and now - known.fetched_at >= FORCED_REFRESH_SECONDS
+            # A version newer than the row read (a live hint, or this process's feed): the
+            # row is read again, so a venue change that came with it (name, logo) shows now.
+            newer = max(at_least, known.feed.version) > known.published.version
+            behind = newer and now - known.fetched_at >= FORCED_REFRESH_SECONDS
             if fresh and not behind:
                 self._known.move_to_end(public_id)
                 return known.published, known.version
@@ -233,8 +236,8 @@ class Embeds:
         return found
 
     @staticmethod
-    def _venue_key(published: Published) -> tuple[str, str, str]:
-        return (published.venue_name, published.currency, published.volume_unit)
+    def _venue_key(published: Published) -> tuple[str, str, str, str]:
+        return (published.venue_name, published.currency, published.volume_unit, published.logo_url)
 
     async def page(
         self,
