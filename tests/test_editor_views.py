@@ -174,7 +174,7 @@ async def test_every_editor_action_works_without_javascript(
     await menu.save(f"/sections/{cans}/remove")
 
     said = await menu.save("/undo")
-    assert said == "Undid: Removed a section"
+    assert said == "Undid: Removed section Cans &amp; bottles"  # as the page escapes it
     sections = await db.fetch(
         "SELECT name FROM menu_sections WHERE menu_id = $1 ORDER BY position", menu.id
     )
@@ -337,7 +337,10 @@ async def test_a_section_chooses_its_sizes_and_its_forms_ask_only_for_those(
     said = await menu.save(
         f"/sections/{taps}", name="Cocktails", kind="list", sizes_shown="1", **{f"size_{pint}": "1"}
     )
-    assert said == "Changed section Cocktails"
+    assert said == (
+        "Renamed section On tap → Cocktails; Section Cocktails: numbered taps → a list; "
+        "Section Cocktails: sizes Half, Pint → Pint"
+    )
     assert await db.fetch(
         "SELECT serving_size_id FROM section_sizes WHERE section_id = $1", taps
     ) == [(pint,)]

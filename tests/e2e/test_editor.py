@@ -124,9 +124,9 @@ async def test_staff_build_a_tap_list_reorder_kick_and_undo(
     await page.mouse.down()
     await page.mouse.move(handle["x"] + 10, target["y"] + 5, steps=12)
     await page.mouse.up()
-    await saved(page, "Reordered the list")
+    await saved(page, "Moved Juice Box from place 3 to 1")
     await page.get_by_role("button", name="Move Big Sky Red up").click()
-    await saved(page, "Reordered the list")
+    await saved(page, "Moved Big Sky Red from place 3 to 2")
     await expect(page.locator("li.entry strong")).to_have_text(
         ["Juice Box", "Big Sky Red", "Foghorn Pils"]
     )

@@ -10,10 +10,8 @@ from starlette.responses import RedirectResponse, Response
 from chalkboard.http.forms import FormErrors, form_values, validate
 from chalkboard.http.pages import render
 from chalkboard.http.routing import Context
-from chalkboard.menus import csv_export, csv_import, operations, queries
-from chalkboard.menus.forms import (
-    MenuIn,
-)
+from chalkboard.menus import changes, csv_export, csv_import, operations, queries
+from chalkboard.menus.forms import MenuIn
 from chalkboard.menus.views.editing import (
     Editing,
     actor_of,
@@ -77,6 +75,36 @@ async def history(request: Request, ctx: Context) -> Response:
         "history.html",
         menu=menu,
         revisions=revisions,
+        base=editor_url(ctx, menu.id),
+        tz=ZoneInfo(ctx.venue.timezone),
+    )
+
+
+RESTORE_SHOWN = 30  # lines of what a restore brings back; the rest is counted
+
+
+async def restore_page(request: Request, ctx: Context) -> Response:
+    """Before restoring: what it brings back, as the difference between the menu now and the
+    version chosen (a page of its own, so it reads on a phone and works without JavaScript)."""
+    menu = await menu_in_path(request, ctx)
+    version: int = request.path_params["version"]
+    revision = await queries.get_revision(
+        ctx.conn, venue_id=ctx.venue.id, menu_id=menu.id, version=version
+    )
+    snapshot = await queries.get_snapshot(
+        ctx.conn, venue_id=ctx.venue.id, menu_id=menu.id, version=version
+    )
+    if revision is None or snapshot is None:
+        raise operations.NotFound(f"Version {version} of this menu is not in its history.")
+    now = await operations.current_board(ctx.conn, venue_id=ctx.venue.id, menu_id=menu.id)
+    lines = changes.describe(now, snapshot, ctx.venue.currency)
+    return await render(
+        ctx,
+        "history_restore.html",
+        menu=menu,
+        revision=revision,
+        lines=lines[:RESTORE_SHOWN],
+        more=max(0, len(lines) - RESTORE_SHOWN),
         base=editor_url(ctx, menu.id),
         tz=ZoneInfo(ctx.venue.timezone),
     )
