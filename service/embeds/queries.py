@@ -32,11 +32,20 @@ class Published:
     # Normalized origins allowed to frame the embed; empty: any site.
     frame_origins: tuple[str, ...]
     logo_url: str = ""  # the venue's logo (about 480 px wide), "" for none
+    # A digest of the menu's keg levels now: pours make no version, so pages and their
+    # ETags are keyed by this too.
+    levels: str = ""
 
 
 SELECT_PUBLISHED = """
 SELECT m.id AS menu_id, m.venue_id, m.version, v.name, v.currency, v.volume_unit,
-       v.embed_origins, logo.variants AS logo_variants
+       v.embed_origins, logo.variants AS logo_variants,
+       (SELECT left(md5(coalesce(string_agg(
+                  concat_ws(':', e.id, e.keg_percent, e.keg_remaining_ml), ',' ORDER BY e.id
+               ), '')), 16)
+        FROM menu_entries e
+        JOIN menu_sections s ON s.venue_id = e.venue_id AND s.id = e.section_id
+        WHERE s.venue_id = m.venue_id AND s.menu_id = m.id) AS levels
 FROM menus m JOIN venues v ON v.id = m.venue_id
 LEFT JOIN images logo ON logo.venue_id = v.id AND logo.id = v.logo_image_id
 WHERE m.public_id = $1
@@ -63,6 +72,7 @@ async def get_published(conn: Conn, *, public_id: str) -> Published | None:
         row["volume_unit"],
         tuple(row["embed_origins"]),
         (picture(row["logo_variants"]) or {}).get("url", ""),
+        row["levels"],
     )
 
 
