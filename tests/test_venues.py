@@ -342,3 +342,20 @@ async def test_an_owner_downloads_the_data_then_deletes_the_venue(
     assert await db.fetchval("SELECT count(*) FROM images WHERE venue_id = $1", venue_id) == 0
     assert not mine & stored_files(media), "its files are deleted"
     assert (await boss.get(f"/v/{slug}")).status_code == 404
+
+
+async def test_a_bad_menu_name_comes_back_to_the_venue_page_and_makes_no_menu(
+    owner: tuple[Browser, str], db: asyncpg.Pool
+) -> None:
+    """A blank or over-long menu name: 303 back to the venue's page (a reload sends nothing
+    again), which shows the message and what was typed once; no menu is made."""
+    boss, slug = owner
+    for name, message in (("   ", "This field is required"), ("x" * 500, "at most 80")):
+        refused = await boss.submit(f"/v/{slug}/menus", {"name": name})
+        assert answer(refused) == f"303 /v/{slug}"
+        page = await boss.follow(refused)
+        assert message in page.text
+        assert message not in (await boss.page(f"/v/{slug}")).text, "shown once"
+    assert 'value="' + "x" * 200 + '"' in page.text, "what was typed stays (enough to fix)"
+    count = "SELECT count(*) FROM menus m JOIN venues v ON v.id = m.venue_id WHERE v.slug = $1"
+    assert await db.fetchval(count, slug) == 0

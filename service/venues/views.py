@@ -82,22 +82,23 @@ async def new_venue(request: Request, ctx: Context) -> Response:
     )
 
 
-async def venue_home(
-    request: Request,
-    ctx: Context,
-    *,
-    status: int = 200,
-    values: dict[str, str] | None = None,
-    errors: FormErrors | None = None,
-) -> Response:
-    """The venue's menus, each with its tap list and a way into the editor; a new menu form."""
+async def venue_home(request: Request, ctx: Context) -> Response:
+    """The venue's menus, each with its tap list and a way into the editor; a new menu form
+    (which, refused, comes back here once with what was typed and why)."""
     boards = [
         await operations.current_board(ctx.conn, venue_id=ctx.venue.id, menu_id=menu.id)
         for menu in await menus.list_menus(ctx.conn, venue_id=ctx.venue.id)
     ]
-    return await render(
-        ctx, "venue.html", status, boards=boards, values=values or {}, errors=errors or {}
+    settings = ctx.services.settings
+    shown = flash.take(request, settings)
+    response = await render(
+        ctx,
+        "venue.html",
+        boards=boards,
+        values=shown.get("values", {}),
+        errors=FormErrors(shown.get("errors", {})),
     )
+    return flash.forget(request, response, settings)
 
 
 # --- the team: members and invites -------------------------------------------------------

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from chalkboard.http import flash
 from chalkboard.http.forms import FormErrors, form_values, validate
 from chalkboard.http.pages import render
 from chalkboard.http.routing import Context
@@ -22,14 +23,17 @@ from chalkboard.menus.views.editing import (
     menu_in_path,
 )
 from chalkboard.menus.views.library import csv_answer
-from chalkboard.venues import views as venue_views
 
 
 async def create_menu(request: Request, ctx: Context) -> Response:
     values = await form_values(request)
     form, errors = validate(MenuIn, {"name": values.get("name", "")})
     if form is None:
-        return await venue_views.venue_home(request, ctx, status=422, values=values, errors=errors)
+        typed = {"name": values.get("name", "")[:200]}  # enough to fix; fits in the cookie
+        url = f"/v/{ctx.venue.slug}"
+        back = flash.redirect(ctx.services.settings, url, values=typed, errors=dict(errors))
+        assert back is not None
+        return back
     board = await operations.create_menu(
         ctx.conn, venue_id=ctx.venue.id, name=form.name, actor=actor_of(ctx)
     )
