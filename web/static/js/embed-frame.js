@@ -44,23 +44,35 @@
     }, Math.min(Math.max(0, at - Date.now()) + 250, 2147483647));
   }
 
-  function load(version, attempt, boundary) {
-    if (!boundary && version <= shownVersion()) return;
-    fetch(pageUrl(version) + (boundary ? "&next=" + encodeURIComponent(nextChange(menu())) : ""),
-      { credentials: "omit", cache: "no-cache" })
+  // The menu of a fresh copy of this page (the server's cached render at `url`).
+  function fetchMenu(url) {
+    return fetch(url, { credentials: "omit", cache: "no-cache" })
       .then(function (response) {
         if (!response.ok) throw new Error("HTTP " + response.status);
         return response.text();
       })
       .then(function (html) {
-        var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("menu");
+        return new DOMParser().parseFromString(html, "text/html").getElementById("menu");
+      });
+  }
+
+  function versionOf(element) { return parseInt(element.getAttribute("data-version"), 10) || 0; }
+
+  function swapIn(fresh) {
+    menu().replaceWith(document.importNode(fresh, true));
+    postHeight();
+    armBoundary();
+  }
+
+  function load(version, attempt, boundary) {
+    if (!boundary && version <= shownVersion()) return;
+    fetchMenu(pageUrl(version) + (boundary ? "&next=" + encodeURIComponent(nextChange(menu())) : ""))
+      .then(function (fresh) {
         if (!fresh) return;
-        var freshVersion = parseInt(fresh.getAttribute("data-version"), 10) || 0;
+        var freshVersion = versionOf(fresh);
         var moved = boundary && nextChange(fresh) !== nextChange(menu());
         if (freshVersion > shownVersion() || (moved && freshVersion === shownVersion())) {
-          menu().replaceWith(document.importNode(fresh, true));
-          postHeight();
-          armBoundary();
+          swapIn(fresh);
         } else if (boundary && attempt < 5) {
           setTimeout(function () { load(version, attempt + 1, true); }, 1000);
           return;
@@ -79,24 +91,14 @@
   // so a CDN answers with that copy, not an older one).
   function loadLevels(levels, attempt) {
     if (!levels || levels === shownLevels()) return;
-    fetch(pageUrl(shownVersion()) + "&lv=" + encodeURIComponent(levels),
-      { credentials: "omit", cache: "no-cache" })
-      .then(function (response) {
-        if (!response.ok) throw new Error("HTTP " + response.status);
-        return response.text();
-      })
-      .then(function (html) {
-        var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("menu");
-        if (!fresh) return;
-        var freshVersion = parseInt(fresh.getAttribute("data-version"), 10) || 0;
-        if (freshVersion >= shownVersion() && fresh.getAttribute("data-levels") !== shownLevels()) {
-          menu().replaceWith(document.importNode(fresh, true));
-          postHeight();
-          armBoundary();
+    fetchMenu(pageUrl(shownVersion()) + "&lv=" + encodeURIComponent(levels))
+      .then(function (fresh) {
+        if (fresh && versionOf(fresh) >= shownVersion() && fresh.getAttribute("data-levels") !== shownLevels()) {
+          swapIn(fresh);
         }
       })
       .catch(function () {
-        if ((attempt || 0) < 3) setTimeout(function () { loadLevels(levels, (attempt || 0) + 1); }, 1000);
+        if (attempt < 3) setTimeout(function () { loadLevels(levels, attempt + 1); }, 1000);
       });
   }
 
