@@ -174,6 +174,7 @@ async def test_staff_build_a_tap_list_reorder_kick_and_undo(
     await page.locator("details.preview > summary").click()
     await no_horizontal_scroll(page)
     await page.click("text=History")
+    await page.get_by_role("link", name="Restore version 1…").click()
     await expect(page.get_by_role("button", name="Restore version 1")).to_be_visible()
     await no_horizontal_scroll(page)
     assert slug in page.url
