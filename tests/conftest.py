@@ -158,6 +158,12 @@ async def live(settings: Settings) -> AsyncIterator[RunningServer]:
     await task
 
 
+def answer(response: httpx.Response) -> str:
+    """How a POST was answered: its status, and for a 303 where it leads ("303 /login")."""
+    where = response.headers.get("location", "") if response.status_code == 303 else ""
+    return f"{response.status_code} {where}".strip()
+
+
 class Browser(httpx.AsyncClient):
     """An HTTP client that behaves like one person's browser: cookies, CSRF tokens, an IP."""
 
@@ -175,6 +181,11 @@ class Browser(httpx.AsyncClient):
         if not self.csrf_token:
             await self.page("/login")
         return await self.post(path, data={"csrf_token": self.csrf_token, **(data or {})})
+
+    async def follow(self, response: httpx.Response) -> httpx.Response:
+        """The page a form's 303 leads to (redirect after POST), loaded as the browser would."""
+        assert response.status_code == 303, (response.status_code, response.text[:300])
+        return await self.page(response.headers["location"])
 
     async def sign_up(self, email: str | None = None, password: str = PASSWORD) -> str:
         email = email or f"user-{secrets.token_hex(5)}@example.com"

@@ -8,7 +8,7 @@ import asyncpg
 from argon2 import PasswordHasher
 
 from chalkboard.accounts import passwords
-from tests.conftest import PASSWORD, Browser
+from tests.conftest import PASSWORD, Browser, answer
 
 
 async def user_count(db: asyncpg.Pool, email: str) -> int:
@@ -35,16 +35,23 @@ async def test_sign_up_starts_a_session_and_asks_for_a_venue(
 async def test_sign_up_rejects_bad_input_and_writes_nothing(
     browser: Browser, db: asyncpg.Pool
 ) -> None:
-    """Invalid email, short or over-long password: 422 with a message per field, no user."""
+    """Invalid email, short or over-long password: 303 back to the form (a reload sends
+    nothing again), which shows a message per field and the email typed; no user."""
     for email, password, field_message in [
         ("not-an-email", PASSWORD, "email address"),
         ("short@example.com", "short", "at least 8 characters"),
         ("long@example.com", "x" * 257, "at most 256 characters"),
     ]:
         response = await browser.submit("/signup", {"email": email, "password": password})
-        assert response.status_code == 422
-        assert field_message in response.text
+        assert answer(response) == "303 /signup"
         assert await user_count(db, email) == 0
+        page = await browser.follow(response)
+        assert field_message in page.text
+        assert f'value="{email}"' in page.text
+        if password != PASSWORD:
+            assert f'value="{password}"' not in page.text, "a refused password is not kept"
+        again = await browser.page("/signup")
+        assert field_message not in again.text, "the errors show once; a reload is a clean form"
 
 
 async def test_a_mistyped_email_gets_one_plain_sentence_and_keeps_the_password(
@@ -53,8 +60,10 @@ async def test_a_mistyped_email_gets_one_plain_sentence_and_keeps_the_password(
     """A bad email is not answered with the validating library's words, and the password
     typed stays in its field so only the email needs fixing."""
     for email in ("bob", "bob@@example.com", "bob@example", "bo b@example.com"):
-        response = await browser.submit("/signup", {"email": email, "password": PASSWORD})
-        assert response.status_code == 422
+        response = await browser.follow(
+            await browser.submit("/signup", {"email": email, "password": PASSWORD})
+        )
+        assert PASSWORD not in response.request.headers["cookie"], "never in the clear"
         assert "Enter an email address like name@example.com." in response.text
         assert "value is not a valid email" not in response.text
         assert f'value="{PASSWORD}"' in response.text, "the password is not cleared"
@@ -63,8 +72,10 @@ async def test_a_mistyped_email_gets_one_plain_sentence_and_keeps_the_password(
 async def test_duplicate_email_gets_a_clear_message(new_browser: Callable[[], Browser]) -> None:
     """Signing up twice with one email says to sign in instead."""
     email = await new_browser().sign_up()
-    response = await new_browser().submit("/signup", {"email": email.upper(), "password": PASSWORD})
-    assert response.status_code == 422
+    again = new_browser()
+    response = await again.follow(
+        await again.submit("/signup", {"email": email.upper(), "password": PASSWORD})
+    )
     assert "already exists" in response.text
 
 
@@ -80,22 +91,27 @@ async def test_long_unicode_passwords_work(new_browser: Callable[[], Browser]) -
 async def test_wrong_password_and_unknown_email_look_the_same(
     new_browser: Callable[[], Browser],
 ) -> None:
-    """Both get 401 with the same words, so sign-in does not reveal who has an account."""
+    """Both go back to the sign-in form with the same words, so sign-in does not reveal who
+    has an account; the email typed stays, the password does not."""
     email = await new_browser().sign_up()
-    wrong = await new_browser().sign_in(email, "not the password")
-    unknown = await new_browser().sign_in("nobody-here@example.com", "not the password")
-    assert wrong.status_code == unknown.status_code == 401
-    assert "do not match" in wrong.text
-    assert "do not match" in unknown.text
+    pages = []
+    for who in (email, "nobody-here@example.com"):
+        person = new_browser()
+        refused = await person.submit("/login", {"email": who, "password": "not the password"})
+        assert answer(refused) == "303 /login"
+        pages.append(page := await person.follow(refused))
+        assert f'value="{who}"' in page.text
+        assert "not the password" not in page.text
+    assert all("do not match" in page.text for page in pages)
 
 
 async def test_repeated_failures_are_throttled(new_browser: Callable[[], Browser]) -> None:
     """After 10 failures for one email, the next attempts get 429, even the right password."""
     email = await new_browser().sign_up()
     attacker = new_browser()
-    statuses = [(await attacker.sign_in(email, f"guess {n}")).status_code for n in range(20)]
-    assert statuses[:10] == [401] * 10
-    assert set(statuses[10:]) == {429}
+    statuses = [answer(await attacker.sign_in(email, f"guess {n}")) for n in range(20)]
+    assert statuses[:10] == ["303 /login"] * 10
+    assert set(statuses[10:]) == {"429"}
     blocked = await new_browser().sign_in(email, PASSWORD)
     assert blocked.status_code == 429
     assert "Too many sign-in attempts" in blocked.text
@@ -104,9 +120,9 @@ async def test_repeated_failures_are_throttled(new_browser: Callable[[], Browser
 
 async def test_unknown_emails_are_throttled_the_same_way(browser: Browser) -> None:
     """Guessing at an email with no account hits the same limit and the same answer."""
-    statuses = [(await browser.sign_in("ghost@example.com", "x")).status_code for _ in range(12)]
-    assert statuses[:10] == [401] * 10
-    assert statuses[10:] == [429, 429]
+    statuses = [answer(await browser.sign_in("ghost@example.com", "x")) for _ in range(12)]
+    assert statuses[:10] == ["303 /login"] * 10
+    assert statuses[10:] == ["429", "429"]
 
 
 async def test_sign_in_issues_a_new_session_id(new_browser: Callable[[], Browser]) -> None:
@@ -196,3 +212,23 @@ async def test_outdated_password_hashes_are_upgraded_on_sign_in(
     assert stored != weak
     assert not passwords.needs_rehash(stored)
     assert stored.startswith("$argon2id$")
+
+
+async def test_a_refused_sign_in_keeps_where_it_was_going(
+    new_browser: Callable[[], Browser],
+) -> None:
+    """A wrong password goes back to the form with `next` kept, so the right one then lands
+    on the page that asked for sign-in."""
+    email = await new_browser().sign_up()
+    person = new_browser()
+    await person.page("/login?next=/account")
+    refused = await person.submit(
+        "/login", {"email": email, "password": "wrong one", "next": "/account"}
+    )
+    assert answer(refused) == "303 /login?next=/account"
+    form = await person.follow(refused)
+    assert 'name="next" value="/account"' in form.text
+    signed_in = await person.submit(
+        "/login", {"email": email, "password": PASSWORD, "next": "/account"}
+    )
+    assert answer(signed_in) == "303 /account"

@@ -19,7 +19,7 @@ from chalkboard.displays import queries
 from chalkboard.displays.forms import THEME_KEYS
 from chalkboard.displays.looks import BY_KEY, LOOKS
 from chalkboard.displays.views import connection
-from tests.conftest import Browser
+from tests.conftest import Browser, answer
 
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 REFUSED = "That code is not valid or has expired"
@@ -132,7 +132,7 @@ async def test_pairing_creates_the_display_claims_the_code_and_tells_the_tv(
 
 
 @pytest.mark.parametrize("state", ["unknown", "expired", "used"])
-async def test_a_code_that_cannot_be_claimed_is_422_and_creates_no_display(
+async def test_a_code_that_cannot_be_claimed_is_refused_and_creates_no_display(
     owner: tuple[Browser, str], db: asyncpg.Pool, state: str
 ) -> None:
     """An unknown, expired or already used code is refused with a clear message; no display."""
@@ -146,16 +146,18 @@ async def test_a_code_that_cannot_be_claimed_is_422_and_creates_no_display(
         ok = await boss.submit(f"/v/{slug}/displays/pair", {"code": code, "name": "First"})
         assert ok.status_code == 303, ok.text
     before = await venue_displays(db, slug)
-    response = await boss.submit(f"/v/{slug}/displays/pair", {"code": code, "name": "Bar"})
-    assert response.status_code == 422
+    refused = await boss.submit(f"/v/{slug}/displays/pair", {"code": code, "name": "Bar"})
+    assert answer(refused) == f"303 /v/{slug}/displays/pair", "back to the form"
+    response = await boss.follow(refused)
     assert REFUSED in response.text
+    assert f'value="{code}"' in response.text, "the code typed stays"
     assert await venue_displays(db, slug) == before
 
 
 async def test_a_code_pairs_one_display_in_one_venue_only(
     owner: tuple[Browser, str], new_browser: Callable[[], Browser], db: asyncpg.Pool
 ) -> None:
-    """Once a venue claimed a code, another venue typing the same code gets a 422."""
+    """Once a venue claimed a code, another venue typing the same code is refused."""
     boss, slug = owner
     code = await new_code(db)
     assert (await boss.submit(f"/v/{slug}/displays/pair", {"code": code, "name": "A"})).is_redirect
@@ -163,7 +165,7 @@ async def test_a_code_pairs_one_display_in_one_venue_only(
     await rival.sign_up()
     rival_slug = await rival.create_venue()
     response = await rival.submit(f"/v/{rival_slug}/displays/pair", {"code": code, "name": "B"})
-    assert response.status_code == 422
+    assert REFUSED in (await rival.follow(response)).text
     assert await venue_displays(db, rival_slug) == []
     owner_of_code = await db.fetchval(
         "SELECT v.slug FROM pairing_codes p JOIN venues v ON v.id = p.venue_id WHERE code = $1",
@@ -175,21 +177,24 @@ async def test_a_code_pairs_one_display_in_one_venue_only(
 async def test_the_pair_form_checks_every_field_and_writes_nothing(
     owner: tuple[Browser, str], new_browser: Callable[[], Browser], db: asyncpg.Pool
 ) -> None:
-    """A malformed code, a blank name or another venue's menu: 422 per field, code unclaimed."""
+    """A malformed code, a blank name or another venue's menu: back to the form with a
+    message per field, code unclaimed."""
     boss, slug = owner
     other = new_browser()
     await other.sign_up()
     other_menu = await new_menu(other, await other.create_venue())
     code = await new_code(db)
 
-    bad = await boss.submit(f"/v/{slug}/displays/pair", {"code": "AB1", "name": " "})
-    assert bad.status_code == 422
+    bad = await boss.follow(
+        await boss.submit(f"/v/{slug}/displays/pair", {"code": "AB1", "name": " "})
+    )
     assert "Type the 6 letters and digits the TV shows" in bad.text
     assert re.search(r'id="pair-name-error">This field is required\.', bad.text)
-    foreign = await boss.submit(
-        f"/v/{slug}/displays/pair", {"code": code, "name": "Bar", "menu_id": str(other_menu)}
+    foreign = await boss.follow(
+        await boss.submit(
+            f"/v/{slug}/displays/pair", {"code": code, "name": "Bar", "menu_id": str(other_menu)}
+        )
     )
-    assert foreign.status_code == 422
     assert "Choose one of this venue&#39;s menus." in foreign.text
     assert await venue_displays(db, slug) == []
     assert await db.fetchval("SELECT claimed_at FROM pairing_codes WHERE code = $1", code) is None
@@ -292,10 +297,11 @@ async def test_saving_settings_updates_the_display_and_tells_the_tv(
     assert 'name="show_ibu">' in page.text
 
 
-async def test_invalid_settings_are_422_per_field_and_write_nothing(
+async def test_invalid_settings_come_back_per_field_and_write_nothing(
     owner: tuple[Browser, str], db: asyncpg.Pool
 ) -> None:
-    """A colour 'red', 9 columns and a 1-second rotation: a message for each, row unchanged."""
+    """A colour 'red', 9 columns and a 1-second rotation: 303 back to the TV's page (a
+    reload sends nothing again), which shows a message for each once; row unchanged."""
     boss, slug = owner
     display_id = await paired(boss, slug, db)
     before = await venue_displays(db, slug)
@@ -303,19 +309,22 @@ async def test_invalid_settings_are_422_per_field_and_write_nothing(
         f"/v/{slug}/displays/{display_id}",
         {**SETTINGS, "background_color": "red", "columns": "9", "rotation_seconds": "1"},
     )
-    assert response.status_code == 422
+    assert answer(response) == f"303 /v/{slug}/displays/{display_id}"
+    response = await boss.follow(response)
     for field in ("background_color", "columns", "rotation_seconds"):
         assert f'id="d-{field}-error"' in response.text, field
     assert "Use a colour like #1f6f5c" in response.text
     assert "Choose auto or 1 to 4 columns." in response.text
     assert 'value="Bar left"' in response.text, "what was typed is kept"
     assert await venue_displays(db, slug) == before
+    again = await boss.page(f"/v/{slug}/displays/{display_id}")
+    assert "Use a colour like #1f6f5c" not in again.text, "shown once: a reload is clean"
 
 
 async def test_a_display_cannot_show_another_venues_menu(
     owner: tuple[Browser, str], new_browser: Callable[[], Browser], db: asyncpg.Pool
 ) -> None:
-    """Reassigning to another venue's menu id is a 422 on the menu field; nothing changes."""
+    """Reassigning to another venue's menu id is refused on the menu field; nothing changes."""
     boss, slug = owner
     display_id = await paired(boss, slug, db)
     other = new_browser()
@@ -325,7 +334,7 @@ async def test_a_display_cannot_show_another_venues_menu(
     response = await boss.submit(
         f"/v/{slug}/displays/{display_id}", {**SETTINGS, "menu_id": str(other_menu)}
     )
-    assert response.status_code == 422
+    response = await boss.follow(response)
     assert 'id="d-menu_id-error">Choose one of this venue&#39;s menus.' in response.text
     assert await venue_displays(db, slug) == before
 
@@ -453,7 +462,7 @@ async def test_a_new_look_brings_its_palette_unless_the_colours_were_changed(
     assert {key: display["theme"][key] for key in own} == own
 
 
-async def test_an_unknown_look_or_font_is_422_and_writes_nothing(
+async def test_an_unknown_look_or_font_is_refused_and_writes_nothing(
     owner: tuple[Browser, str], db: asyncpg.Pool
 ) -> None:
     """look=disco and font=comic: a message for each, the row unchanged."""
@@ -463,7 +472,7 @@ async def test_an_unknown_look_or_font_is_422_and_writes_nothing(
     response = await boss.submit(
         f"/v/{slug}/displays/{display_id}", {**SETTINGS, "look": "disco", "font": "comic"}
     )
-    assert response.status_code == 422
+    response = await boss.follow(response)
     assert "Choose one of the looks shown." in response.text
     assert "Choose one of the fonts listed." in response.text
     assert await venue_displays(db, slug) == before

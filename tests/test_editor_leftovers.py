@@ -63,7 +63,7 @@ async def test_history_says_what_changed_and_restore_asks_first(
     owner: tuple[Browser, str], db: asyncpg.Pool
 ) -> None:
     """An entry edit is listed as "Changed X: Pint £6.20 → £6.50, tap 1 → 2"; each Restore
-    asks first, naming the version and what it comes back to."""
+    asks first on a page naming the version, what it comes back to and what it changes."""
     menu = await new_menu(owner, db)
     taps = await menu.ids("menu_sections", name="On tap")
     pint = await menu.ids("serving_sizes", name="Pint")
@@ -81,8 +81,9 @@ async def test_history_says_what_changed_and_restore_asks_first(
     assert said == "Changed Foghorn Pils: Pint £6.20 → £6.50, on tap → on deck, tap 1 → 2"
     history = (await menu.boss.page(menu.url + "/history")).text
     assert "Changed Foghorn Pils: Pint £6.20 → £6.50, on tap → on deck, tap 1 → 2" in history
-    assert re.search(
-        r'data-confirm="Bring Draft back as it was at version \d+ \([^)]*, just after '
-        r"“Added Foghorn Pils on tap 1”\)\? Every change since is taken back",
-        history,
-    )
+    added = re.search(r'href="([^"]+/history/(\d+))" aria-label="Restore version \d+…"', history)
+    assert added, "each earlier version has a Restore link"
+    page = (await menu.boss.page(added[1])).text
+    assert re.search(r"just after “Added Foghorn Pils on tap 1”", page)
+    assert "Foghorn Pils: Pint £6.50 → £6.20, on deck → on tap, tap 2 → 1" in page
+    assert f'action="{added[1]}/restore"' in page

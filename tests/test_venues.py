@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import asyncpg
 
-from tests.conftest import Browser, RunningServer
+from tests.conftest import Browser, RunningServer, answer
 from tests.test_media import jpeg, stored_files
 from tests.test_menu_api import api_client, new_token
 
@@ -103,7 +103,8 @@ async def test_expired_withdrawn_and_unknown_invites_explain_themselves(
 async def test_venue_form_validates_every_field_and_writes_nothing(
     browser: Browser, db: asyncpg.Pool
 ) -> None:
-    """Bad slug, time zone, currency, unit or name: 422 with the field's message, no venue."""
+    """Bad slug, time zone, currency, unit or name: 303 back to the form (redirect after
+    POST), which shows the field's message and what was typed; no venue."""
     await browser.sign_up()
     good = {
         "name": "Good",
@@ -124,8 +125,11 @@ async def test_venue_form_validates_every_field_and_writes_nothing(
     ]
     for change, message in cases:
         response = await browser.submit("/venues/new", {**good, **change})
-        assert response.status_code == 422, change
-        assert message in response.text, change
+        assert answer(response) == "303 /venues/new", change
+        page = await browser.follow(response)
+        assert message in page.text, change
+        if "name" not in change:
+            assert 'value="Good"' in page.text, "what was typed stays"
     assert await db.fetchval("SELECT count(*) FROM venues WHERE slug = 'validation-check'") == 0
 
 
@@ -143,8 +147,9 @@ async def test_a_taken_slug_is_refused_kindly(owner: tuple[Browser, str], browse
             "volume_unit": "oz",
         },
     )
-    assert response.status_code == 422
-    assert "already uses this web address" in response.text
+    page = await browser.follow(response)
+    assert "already uses this web address" in page.text
+    assert 'value="Copycat"' in page.text
 
 
 async def test_empty_slug_is_made_from_the_name(browser: Browser, db: asyncpg.Pool) -> None:
@@ -337,3 +342,20 @@ async def test_an_owner_downloads_the_data_then_deletes_the_venue(
     assert await db.fetchval("SELECT count(*) FROM images WHERE venue_id = $1", venue_id) == 0
     assert not mine & stored_files(media), "its files are deleted"
     assert (await boss.get(f"/v/{slug}")).status_code == 404
+
+
+async def test_a_bad_menu_name_comes_back_to_the_venue_page_and_makes_no_menu(
+    owner: tuple[Browser, str], db: asyncpg.Pool
+) -> None:
+    """A blank or over-long menu name: 303 back to the venue's page (a reload sends nothing
+    again), which shows the message and what was typed once; no menu is made."""
+    boss, slug = owner
+    for name, message in (("   ", "This field is required"), ("x" * 500, "at most 80")):
+        refused = await boss.submit(f"/v/{slug}/menus", {"name": name})
+        assert answer(refused) == f"303 /v/{slug}"
+        page = await boss.follow(refused)
+        assert message in page.text
+        assert message not in (await boss.page(f"/v/{slug}")).text, "shown once"
+    assert 'value="' + "x" * 200 + '"' in page.text, "what was typed stays (enough to fix)"
+    count = "SELECT count(*) FROM menus m JOIN venues v ON v.id = m.venue_id WHERE v.slug = $1"
+    assert await db.fetchval(count, slug) == 0

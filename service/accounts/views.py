@@ -1,10 +1,15 @@
-"""Sign up, sign in, sign out (here or everywhere)."""
+"""Sign up, sign in, sign out (here or everywhere).
+
+A refused sign-up or sign-in answers 303 back to its form (redirect after POST: a reload
+never sends a password again), which shows once what was typed and why (`http/flash.py`).
+"""
 
 from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass, field
 from datetime import timedelta
+from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -12,6 +17,7 @@ from starlette.responses import RedirectResponse, Response
 from chalkboard.accounts import passwords, queries, sessions
 from chalkboard.accounts.forms import Credentials, SignUp
 from chalkboard.accounts.queries import User
+from chalkboard.http import flash
 from chalkboard.http.forms import FormErrors, form_values, validate
 from chalkboard.http.pages import render
 from chalkboard.http.routing import Access, AppRoute, Context, transaction
@@ -42,12 +48,28 @@ def client_ip(request: Request) -> str | None:
         return None
 
 
-async def signup_page(request: Request, ctx: Context) -> Response:
+def _form_url(path: str, next_value: str) -> str:
+    return f"{path}?next={quote(next_value)}" if next_value else path
+
+
+async def _form_page(request: Request, ctx: Context, template: str) -> Response:
+    """The sign-up or sign-in form: empty, or as a refused POST left it (once)."""
     if ctx.viewer:
         return RedirectResponse(safe_next(request.query_params.get("next")), 303)
-    return await render(
-        ctx, "signup.html", values={}, errors={}, next=request.query_params.get("next", "")
+    settings = ctx.services.settings
+    shown = flash.take(request, settings)
+    response = await render(
+        ctx,
+        template,
+        values=shown.get("values", {}),
+        errors=FormErrors(shown.get("errors", {})),
+        next=request.query_params.get("next", ""),
     )
+    return flash.forget(request, response, settings)
+
+
+async def signup_page(request: Request, ctx: Context) -> Response:
+    return await _form_page(request, ctx, "signup.html")
 
 
 async def signup(request: Request, ctx: Context) -> Response:
@@ -65,18 +87,22 @@ async def signup(request: Request, ctx: Context) -> Response:
             response = RedirectResponse(next_path if values.get("next") else "/venues/new", 303)
             await sessions.sign_in(request, response, ctx.conn, ctx.services.settings, user)
             return response
-    # A typo in the email does not make them type the password again.
-    return await render(
+    # A typo in the email does not make them type the password again: it comes back sealed.
+    password = values.get("password", "")
+    back = flash.redirect(
+        ctx.services.settings,
+        _form_url("/signup", values.get("next", "")),
+        values=values,
+        errors=dict(errors),
+        sealed={"password": password} if password and "password" not in errors else None,
+    )
+    return back or await render(
         ctx, "signup.html", 422, values=values, errors=errors, next=values.get("next", "")
     )
 
 
 async def login_page(request: Request, ctx: Context) -> Response:
-    if ctx.viewer:
-        return RedirectResponse(safe_next(request.query_params.get("next")), 303)
-    return await render(
-        ctx, "login.html", values={}, errors={}, next=request.query_params.get("next", "")
-    )
+    return await _form_page(request, ctx, "login.html")
 
 
 @dataclass(frozen=True)
@@ -130,7 +156,17 @@ async def check_sign_in(request: Request, ctx: Context) -> SignInAttempt:
 async def login(request: Request, ctx: Context) -> Response:
     attempt: SignInAttempt = ctx.prepared
     next_value = attempt.values.get("next", "")
+    if attempt.user is None and attempt.status != 429:
+        back = flash.redirect(
+            ctx.services.settings,
+            _form_url("/login", next_value),
+            values=attempt.values,
+            errors=dict(attempt.errors),
+        )
+        if back is not None:
+            return back
     if attempt.user is None:
+        # Throttled: a 429 with Retry-After, drawn in place (sending it again is refused too).
         page: Response = await render(
             ctx,
             "login.html",

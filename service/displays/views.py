@@ -1,8 +1,9 @@
 """Displays in the editor: pairing, settings, reassigning, reloading and revoking TVs.
 
 Every change a TV must act on sends its NOTIFY in the request's transaction (the live hub
-pushes it to the TV once it commits). Bad input is a 422 with a message per field and
-writes nothing; another venue's display is a 404.
+pushes it to the TV once it commits). Bad input writes nothing and answers 303 back to its
+form (redirect after POST), which shows once a message per field and what was typed
+(`http/flash.py`); another venue's display is a 404.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from chalkboard.displays.forms import (
 )
 from chalkboard.displays.looks import FONTS, LOOKS
 from chalkboard.displays.queries import Display
+from chalkboard.http import flash
 from chalkboard.http.forms import FormErrors, form_values
 from chalkboard.http.pages import render
 from chalkboard.http.routing import Access, AppRoute, Context, Endpoint
@@ -155,12 +157,24 @@ async def pair_page(
 
 async def pair_form(request: Request, ctx: Context) -> Response:
     """The form a TV's QR code leads to (with its code filled in), or typed into by hand."""
+    settings = ctx.services.settings
+    shown = flash.take(request, settings)  # a code or name that came back, and why
     found = await menus.list_menus(ctx.conn, venue_id=ctx.venue.id)
     values = {
         "code": normalize_code(request.query_params.get("code", ""))[:6],
         "menu_id": str(found[0].id) if found else "",
     }
-    return await pair_page(ctx, values=values, errors=FormErrors())
+    response = await pair_page(
+        ctx, values=shown.get("values", values), errors=FormErrors(shown.get("errors", {}))
+    )
+    return flash.forget(request, response, settings)
+
+
+async def _pair_again(ctx: Context, values: dict[str, str], errors: FormErrors) -> Response:
+    back = flash.redirect(
+        ctx.services.settings, _list_url(ctx) + "/pair", values=values, errors=dict(errors)
+    )
+    return back or await pair_page(ctx, status=422, values=values, errors=errors)
 
 
 async def _claim(ctx: Context, form: PairIn) -> Display:
@@ -187,7 +201,7 @@ async def pair(request: Request, ctx: Context) -> Response:
     if form is not None:
         await _check_menu(ctx, form.menu_id, errors)
     if form is None or errors:
-        return await pair_page(ctx, status=422, values=values, errors=errors)
+        return await _pair_again(ctx, values, errors)
     # Every wrong code counts against the person and the venue: past the limits, claims
     # stop for the window, so a code shown in another bar cannot be found by guessing.
     by_user, by_venue = await queries.count_pairing_failures(
@@ -203,7 +217,7 @@ async def pair(request: Request, ctx: Context) -> Response:
         display = await _claim(ctx, form)
     except CodeRefused:
         await queries.record_pairing_failure(ctx.conn, user_id=ctx.user.id, venue_id=ctx.venue.id)
-        return await pair_page(ctx, status=422, values=values, errors=FormErrors(code=CODE_REFUSED))
+        return await _pair_again(ctx, values, FormErrors(code=CODE_REFUSED))
     # The process holding the TV's socket mints its token and hands it over.
     await queries.notify_display_paired(ctx.conn, code=form.code, display_id=display.id)
     return RedirectResponse(f"{_display_url(ctx, display.id)}?paired=1", 303)
@@ -254,7 +268,16 @@ async def settings_page(
 async def display_page(request: Request, ctx: Context) -> Response:
     display = await _display(request, ctx)
     notice = next((text for key, text in NOTICES.items() if key in request.query_params), "")
-    return await settings_page(ctx, display, notice=notice)
+    settings = ctx.services.settings
+    shown = flash.take(request, settings)  # settings that came back with errors
+    response = await settings_page(
+        ctx,
+        display,
+        notice=notice,
+        values=shown.get("values"),
+        errors=FormErrors(shown.get("errors", {})),
+    )
+    return flash.forget(request, response, settings)
 
 
 async def save_display(request: Request, ctx: Context) -> Response:
@@ -264,7 +287,13 @@ async def save_display(request: Request, ctx: Context) -> Response:
     if form is not None:
         await _check_menu(ctx, form.menu_id, errors)
     if form is None or errors:
-        return await settings_page(ctx, display, status=422, values=values, errors=errors)
+        back = flash.redirect(
+            ctx.services.settings,
+            _display_url(ctx, display.id),
+            values=values,
+            errors=dict(errors),
+        )
+        return back or await settings_page(ctx, display, status=422, values=values, errors=errors)
     await queries.update_display(
         ctx.conn,
         venue_id=ctx.venue.id,

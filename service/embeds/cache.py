@@ -6,8 +6,14 @@
   re-read at least every `RESOLVE_TTL_SECONDS` anyway (a rotated id, a new allowlist, a
   LISTEN connection that was down). Unknown ids are remembered for as long, so a flood of
   made-up ids does not become a flood of queries.
-- `render(...)`: the page (or JSON) for (menu, version, layout, options), built once: an
-  LRU of tasks, so concurrent askers of one key share one build, like `live/boards.py`.
+- `render(...)`: the page (or JSON) for (menu, version, keg levels, layout, options), built
+  once: an LRU of tasks, so concurrent askers of one key share one build, like
+  `live/boards.py`.
+- Keg levels: pours make no version, so the resolved row carries a digest of the menu's
+  levels, which keys the renders and ETags too. After a pour (`MenuFeeds.poured`) the rows
+  of that menu's ids are read again — at once, then at most once a second per menu however
+  fast a flow meter reports (as TVs get them, `live/levels.py`) — and the menu's feeds are
+  told the new digest, so live pages fetch themselves once per change, not once per pour.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import asyncio
 import base64
 import contextlib
 import hashlib
+import logging
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -35,6 +42,7 @@ from chalkboard.embeds.forms import EmbedOptions, parse_options
 from chalkboard.embeds.queries import Published
 from chalkboard.http.forms import FormErrors
 from chalkboard.live.feeds import MenuFeed, MenuFeeds
+from chalkboard.live.levels import LEVELS_EVERY_SECONDS
 from chalkboard.menus import operations
 from chalkboard.menus.board import Board
 from chalkboard.schedules import effective as schedule
@@ -50,6 +58,8 @@ CACHED_RENDERS = 512
 # A version hint newer than what is known forces a re-read, at most this often per id.
 FORCED_REFRESH_SECONDS = 0.1
 PACKAGE_DIR = Path(__file__).parent
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -127,6 +137,11 @@ class Embeds:
         self._renders: SharedBuilds[tuple[Any, ...], Rendered] = SharedBuilds(CACHED_RENDERS)
         # Schedules (#16): (menu, version) -> the day-parts' current stretch and its end.
         self._stretches = schedule.Stretches(CACHED_RENDERS)
+        # Keg levels: menu id → when its rows may be read again; menus with a read on its way.
+        self._levels_next: dict[int, float] = {}
+        self._levels_due: set[int] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
+        feeds.on_pour = self.poured
 
     # --- public id → menu and version ---------------------------------------------------------
 
@@ -139,7 +154,10 @@ class Embeds:
         known = self._known.get(public_id)
         if known is not None:
             fresh = now - known.fetched_at < RESOLVE_TTL_SECONDS
-            behind = known.version < at_least and now - known.fetched_at >= FORCED_REFRESH_SECONDS
+            # A version newer than the row read (a live hint, or this process's feed): the
+            # row is read again, so a venue change that came with it (name, logo) shows now.
+            newer = max(at_least, known.feed.version) > known.published.version
+            behind = newer and now - known.fetched_at >= FORCED_REFRESH_SECONDS
             if fresh and not behind:
                 self._known.move_to_end(public_id)
                 return known.published, known.version
@@ -211,6 +229,43 @@ class Embeds:
     def close(self) -> None:
         for public_id in list(self._known):
             self._forget(public_id)
+        for task in self._tasks:
+            task.cancel()
+
+    # --- keg levels ---------------------------------------------------------------------------
+
+    def poured(self, menu_id: int) -> None:
+        """The menu's keg levels moved: read its rows again unless a read is on its way."""
+        if menu_id not in self._levels_due:
+            self._levels_due.add(menu_id)
+            task = asyncio.create_task(self._read_levels(menu_id))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def _read_levels(self, menu_id: int) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            await asyncio.sleep(max(0.0, self._levels_next.get(menu_id, 0.0) - loop.time()))
+        finally:
+            # Before reading: a pour committed during the read schedules the next one.
+            self._levels_due.discard(menu_id)
+        self._levels_next[menu_id] = loop.time() + LEVELS_EVERY_SECONDS
+        if len(self._levels_next) > CACHED_MENUS:
+            self._levels_next.pop(next(iter(self._levels_next)))
+        levels = None
+        for public_id, known in list(self._known.items()):
+            if known.published.menu_id != menu_id:
+                continue
+            try:
+                published = await self._read(public_id)  # not a read begun before the pour
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError):
+                log.warning("could not read the keg levels of menu %s", menu_id, exc_info=True)
+                return  # the next pour, or the row's TTL, tries again
+            if published is not None and self._known.get(public_id) is known:
+                known.published, known.fetched_at = published, loop.time()
+                levels = published.levels
+        if levels is not None:
+            self.feeds.levels_changed(menu_id, levels)
 
     # --- rendered pages --------------------------------------------------------------------
 
@@ -233,8 +288,8 @@ class Embeds:
         return found
 
     @staticmethod
-    def _venue_key(published: Published) -> tuple[str, str, str]:
-        return (published.venue_name, published.currency, published.volume_unit)
+    def _venue_key(published: Published) -> tuple[str, str, str, str]:
+        return (published.venue_name, published.currency, published.volume_unit, published.logo_url)
 
     async def page(
         self,
@@ -246,7 +301,15 @@ class Embeds:
     ) -> Rendered:
         """The embed (`layout="embed"`) or mobile page (`"page"`) at `version`, as it shows
         in the schedule's `period`."""
-        key = (published.menu_id, version, layout, options.key, self._venue_key(published), period)
+        key = (
+            published.menu_id,
+            version,
+            published.levels,
+            layout,
+            options.key,
+            self._venue_key(published),
+            period,
+        )
 
         async def build() -> Rendered:
             board = schedule.effective(await self.board(published, version), datetime.now(UTC))
@@ -272,7 +335,15 @@ class Embeds:
         return await self._renders.get(key, build)
 
     async def json(self, published: Published, version: int, period: str = "") -> Rendered:
-        key = (published.menu_id, version, "json", "", self._venue_key(published), period)
+        key = (
+            published.menu_id,
+            version,
+            published.levels,
+            "json",
+            "",
+            self._venue_key(published),
+            period,
+        )
 
         async def build() -> Rendered:
             board = schedule.effective(await self.board(published, version), datetime.now(UTC))
@@ -323,6 +394,7 @@ class Embeds:
             [
                 published.public_id,
                 str(version),
+                published.levels,
                 kind,
                 options_key,
                 *self._venue_key(published),

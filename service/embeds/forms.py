@@ -53,6 +53,7 @@ SWITCHES = [
     ("style", "Style"),
     ("abv", "ABV"),
     ("ibu", "IBU"),
+    ("level", "Keg level (follows the flow meters)"),
     ("desc", "Descriptions"),
     ("notes", 'Notes ("Last pints!")'),
     ("images", "Images"),
@@ -89,6 +90,7 @@ class EmbedOptions(BaseModel):
     style: bool = True
     abv: bool = True
     ibu: bool = False
+    level: bool = True
     desc: bool = False
     notes: bool = True
     images: bool = True

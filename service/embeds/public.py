@@ -56,6 +56,7 @@ def public_board(board: Board, published: Published) -> dict[str, Any]:
             "name": published.venue_name,
             "currency": published.currency,
             "volume_unit": published.volume_unit,
+            "logo": published.logo_url or None,
         },
         "sizes": [
             {"id": size["id"], "name": size["name"], "volume_ml": size["volume_ml"]}

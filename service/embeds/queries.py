@@ -12,6 +12,7 @@ import secrets
 from dataclasses import dataclass
 
 from chalkboard.db import Conn
+from chalkboard.media.pictures import picture
 
 # 16 random bytes, URL-safe base64: 22 characters (the migration's default has the same shape).
 PUBLIC_ID_BYTES = 16
@@ -30,12 +31,23 @@ class Published:
     volume_unit: str
     # Normalized origins allowed to frame the embed; empty: any site.
     frame_origins: tuple[str, ...]
+    logo_url: str = ""  # the venue's logo (about 480 px wide), "" for none
+    # A digest of the menu's keg levels now: pours make no version, so pages and their
+    # ETags are keyed by this too.
+    levels: str = ""
 
 
 SELECT_PUBLISHED = """
 SELECT m.id AS menu_id, m.venue_id, m.version, v.name, v.currency, v.volume_unit,
-       v.embed_origins
+       v.embed_origins, logo.variants AS logo_variants,
+       (SELECT left(md5(coalesce(string_agg(
+                  concat_ws(':', e.id, e.keg_percent, e.keg_remaining_ml), ',' ORDER BY e.id
+               ), '')), 16)
+        FROM menu_entries e
+        JOIN menu_sections s ON s.venue_id = e.venue_id AND s.id = e.section_id
+        WHERE s.venue_id = m.venue_id AND s.menu_id = m.id) AS levels
 FROM menus m JOIN venues v ON v.id = m.venue_id
+LEFT JOIN images logo ON logo.venue_id = v.id AND logo.id = v.logo_image_id
 WHERE m.public_id = $1
 """
 SELECT_PUBLIC_ID = "SELECT public_id FROM menus WHERE venue_id = $1 AND id = $2"
@@ -59,6 +71,8 @@ async def get_published(conn: Conn, *, public_id: str) -> Published | None:
         row["currency"].strip(),
         row["volume_unit"],
         tuple(row["embed_origins"]),
+        (picture(row["logo_variants"]) or {}).get("url", ""),
+        row["levels"],
     )
 
 

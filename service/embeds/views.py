@@ -194,7 +194,9 @@ async def public_json(request: Request) -> Response:
 
 async def live(request: Request) -> Response:
     """Server-sent events: `version` each time the menu changes (its `id` is the version,
-    so a reconnecting EventSource resumes with Last-Event-ID). Holds no pooled connection."""
+    so a reconnecting EventSource resumes with Last-Event-ID), and `levels` (a digest, `lv`
+    of the page URL) when pours moved the keg levels: at most about once a second, however
+    fast a flow meter reports. Holds no pooled connection."""
     services = request.state.services
     published, current = await _published(request, _embeds(request))
     start = max(
@@ -212,12 +214,18 @@ async def live(request: Request) -> Response:
         # Going away: come back (to another task) after the retry delay.
         return Response(f"retry: {retry}\n\n", media_type="text/event-stream", headers=headers)
 
+    shown_levels = request.query_params.get("lv", "")[:32]  # the levels the page shows
+
     async def events() -> AsyncIterator[str]:
         yield f"retry: {retry}\n\n"
         with services.hub.feeds.follow(
             venue_id=published.venue_id, menu_id=published.menu_id, version=start
         ) as feed:
+            sent_version, feed.levels = start, shown_levels
             feed.offer(current)  # behind already: the first event says so at once
+            if shown_levels:
+                feed.offer_levels(published.levels)
+            sent_levels = feed.levels
             while not services.draining.is_set():
                 try:
                     version = await asyncio.wait_for(anext(feed), SSE_KEEPALIVE_SECONDS)
@@ -226,7 +234,12 @@ async def live(request: Request) -> Response:
                     continue
                 except StopAsyncIteration:
                     return  # the process is draining; the browser reconnects elsewhere
-                yield f"id: {version}\nevent: version\ndata: {version}\n\n"
+                if version > sent_version:  # the page fetched for it has today's levels
+                    sent_version, sent_levels = version, feed.levels
+                    yield f"id: {version}\nevent: version\ndata: {version}\n\n"
+                elif feed.levels != sent_levels:  # no id: Last-Event-ID stays the version
+                    sent_levels = feed.levels
+                    yield f"event: levels\ndata: {sent_levels}\n\n"
 
     return StreamingResponse(events(), media_type="text/event-stream", headers=headers)
 

@@ -4,17 +4,22 @@ A form that comes back with errors, or an action whose answer is shown once (a n
 link), answers 303 to a page instead of drawing that page under the POST's URL, where a
 reload would send the form again. What the page must then show travels in a cookie: signed
 with SECRET_KEY, HttpOnly, for that one path, for two minutes, and deleted once shown.
-Passwords and CSRF tokens never go in it. A flash too large for a cookie is not set (the
-caller then draws its page in place, as before).
+Passwords and CSRF tokens never go in its readable part. The one exception is `sealed`: a
+value the page must give back that nobody may read on the way (the password typed on the
+sign-up form, kept when only the email was wrong) is encrypted and authenticated with a key
+derived from SECRET_KEY (Fernet, from `cryptography`: AES-CBC with HMAC-SHA256). A flash too
+large for a cookie is not set (the caller then draws its page in place, as before).
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import time
 from typing import Any
 
 import orjson
+from cryptography.fernet import Fernet, InvalidToken
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -32,13 +37,23 @@ def _signature(settings: Settings, payload: str) -> str:
     return tokens.sign(settings.secret_key.reveal(), "flash:" + payload)
 
 
-def redirect(settings: Settings, url: str, **shown: Any) -> Response | None:
-    """303 to `url`, whose page then shows `shown` once; None when it is too large."""
+def _sealer(settings: Settings) -> Fernet:
+    key = hashlib.sha256(b"flash-seal:" + settings.secret_key.reveal().encode()).digest()
+    return Fernet(base64.urlsafe_b64encode(key))
+
+
+def redirect(
+    settings: Settings, url: str, *, sealed: dict[str, str] | None = None, **shown: Any
+) -> Response | None:
+    """303 to `url`, whose page then shows `shown` once (and `sealed`, encrypted, among its
+    `values`); None when it is too large."""
     values = shown.get("values")
     if isinstance(values, dict):
         shown["values"] = {k: v for k, v in values.items() if k not in NEVER_KEPT}
     path = url.split("#", 1)[0].split("?", 1)[0]
     body = {"path": path, "until": int(time.time()) + MAX_AGE_SECONDS, "shown": shown}
+    if sealed:
+        body["sealed"] = _sealer(settings).encrypt(orjson.dumps(sealed)).decode()
     payload = base64.urlsafe_b64encode(orjson.dumps(body)).decode()
     value = f"{payload}.{_signature(settings, payload)}"
     if len(value) > MAX_BYTES:
@@ -70,6 +85,12 @@ def take(request: Request, settings: Settings) -> dict[str, Any]:
         return {}
     request.scope["chalkboard.flash_taken"] = True
     shown: dict[str, Any] = body.get("shown") or {}
+    if sealed := body.get("sealed"):
+        try:
+            opened = orjson.loads(_sealer(settings).decrypt(sealed.encode(), MAX_AGE_SECONDS))
+        except (InvalidToken, orjson.JSONDecodeError):
+            opened = {}
+        shown["values"] = {**shown.get("values", {}), **opened}
     return shown
 
 

@@ -1,14 +1,18 @@
-"""Followers of a menu that are not TVs (live embeds): each learns the newest version, nothing more.
+"""Followers of a menu that are not TVs (live embeds): each learns the newest version, and
+the newest keg levels (a short digest of them), nothing more.
 
-A feed holds only the latest version it was told of, so a follower that falls behind skips
-straight to the newest board and costs no memory however many edits it missed.
+A feed holds only the latest version and levels it was told of, so a follower that falls
+behind skips straight to the newest board and costs no memory however many edits or pours it
+missed. Pours make no version (they are events): `poured` hands them to whoever reads the
+levels for this process (embeds/cache.py, once a second at most per menu), which then tells
+the feeds the new digest.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 
 class MenuFeed:
@@ -18,12 +22,18 @@ class MenuFeed:
         self.venue_id = venue_id
         self.menu_id = menu_id
         self.version = version
+        self.levels = ""  # a digest of the menu's keg levels; "" until one is heard of
         self.closed = False
         self._woken = asyncio.Event()
 
     def offer(self, version: int) -> None:
         if version > self.version:
             self.version = version
+            self._woken.set()
+
+    def offer_levels(self, levels: str) -> None:
+        if levels != self.levels:
+            self.levels = levels
             self._woken.set()
 
     def close(self) -> None:
@@ -34,6 +44,7 @@ class MenuFeed:
         return self
 
     async def __anext__(self) -> int:
+        """The version, once the version or the levels changed (read `levels` for those)."""
         await self._woken.wait()
         self._woken.clear()
         if self.closed:
@@ -47,6 +58,8 @@ class MenuFeeds:
 
     def __init__(self) -> None:
         self.by_menu: dict[int, set[MenuFeed]] = {}
+        # Who reads a menu's levels after a pour (embeds/cache.py); None: nobody in this process.
+        self.on_pour: Callable[[int], None] | None = None
 
     @contextlib.contextmanager
     def follow(self, *, venue_id: int, menu_id: int, version: int) -> Iterator[MenuFeed]:
@@ -65,6 +78,15 @@ class MenuFeeds:
     def changed(self, menu_id: int, version: int) -> None:
         for feed in self.by_menu.get(menu_id, ()):
             feed.offer(version)
+
+    def poured(self, menu_id: int) -> None:
+        """The menu's keg levels moved (NOTIFY keg_levels)."""
+        if self.on_pour is not None and menu_id in self.by_menu:
+            self.on_pour(menu_id)
+
+    def levels_changed(self, menu_id: int, levels: str) -> None:
+        for feed in self.by_menu.get(menu_id, ()):
+            feed.offer_levels(levels)
 
     def followed(self) -> dict[int, int]:
         """Menu id → venue id of every menu with a follower."""

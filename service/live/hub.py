@@ -412,6 +412,7 @@ class Hub:
                 self._spawn(self._paired(key))
             elif channel == "keg_levels":  # pours: a small push, throttled (live/levels.py)
                 self.levels.poured(int(key))
+                self.feeds.poured(int(key))  # live embeds and public pages (embeds/cache.py)
         except ValueError:
             log.warning("ignored a malformed %s notification: %r", channel, payload)
 

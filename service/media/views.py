@@ -25,6 +25,7 @@ from chalkboard.media.queries import Image
 from chalkboard.media.store import IMMUTABLE, LocalBlobStore, content_type, valid_key
 from chalkboard.menus import operations
 from chalkboard.menus import queries as menus
+from chalkboard.menus.operations.core import touch_all_menus
 
 NOTICES = {
     "uploaded": "Uploaded.",
@@ -95,14 +96,26 @@ async def delete_image(request: Request, ctx: Context) -> Response:
     return RedirectResponse(f"{_library_url(ctx)}?deleted=1", 303)
 
 
-async def set_logo(request: Request, ctx: Context) -> Response:
-    """The venue's logo (empty: none); every TV of the venue is told."""
-    image = await _chosen(ctx, await form_values(request))
+async def change_logo(ctx: Context, image: Image | None) -> bool:
+    """Make `image` the venue's logo (None: no logo). Every TV of the venue is told, and
+    every menu gets a version, so embeds and the phone page show it at once (their caches
+    and live pages follow versions). False when it was the logo already."""
+    before = await queries.venue_logo(ctx.conn, venue_id=ctx.venue.id)
+    if (before and before.id) == (image and image.id):
+        return False
     await queries.set_venue_logo(
         ctx.conn, venue_id=ctx.venue.id, image_id=None if image is None else image.id
     )
     for display in await displays.list_displays(ctx.conn, venue_id=ctx.venue.id):
         await displays.notify_display_changed(ctx.conn, display_id=display.id, event="updated")
+    summary = "Removed the venue's logo" if image is None else "Changed the venue's logo"
+    await touch_all_menus(ctx.conn, ctx.venue.id, operations.Actor(user_id=ctx.user.id), summary)
+    return True
+
+
+async def set_logo(request: Request, ctx: Context) -> Response:
+    """The venue's logo (empty: none), from the media library."""
+    await change_logo(ctx, await _chosen(ctx, await form_values(request)))
     return RedirectResponse(f"{_library_url(ctx)}?logo=1", 303)
 
 

@@ -687,7 +687,7 @@ SELECT r.version, r.summary, r.kind, r.undone, r.created_at,
 FROM menu_revisions r
 LEFT JOIN users u ON u.id = r.actor_user_id
 LEFT JOIN api_tokens t ON t.id = r.actor_token_id
-WHERE r.venue_id = $1 AND r.menu_id = $2
+WHERE r.venue_id = $1 AND r.menu_id = $2 AND ($4::bigint IS NULL OR r.version <= $4)
 ORDER BY r.version DESC
 LIMIT $3
 """
@@ -746,13 +746,19 @@ async def get_snapshot(
 
 
 async def list_revisions(
-    conn: Conn, *, venue_id: int, menu_id: int, limit: int = 50
+    conn: Conn, *, venue_id: int, menu_id: int, limit: int = 50, up_to: int | None = None
 ) -> list[Revision]:
-    rows = await conn.fetch(SELECT_REVISIONS, venue_id, menu_id, limit)
+    """The latest revisions (`up_to`: from that version back), newest first."""
+    rows = await conn.fetch(SELECT_REVISIONS, venue_id, menu_id, limit, up_to)
     return [
         Revision(r["version"], r["summary"], r["kind"], r["undone"], r["actor"], r["created_at"])
         for r in rows
     ]
+
+
+async def get_revision(conn: Conn, *, venue_id: int, menu_id: int, version: int) -> Revision | None:
+    found = await list_revisions(conn, venue_id=venue_id, menu_id=menu_id, limit=1, up_to=version)
+    return found[0] if found and found[0].version == version else None
 
 
 async def undo_target(conn: Conn, *, venue_id: int, menu_id: int) -> asyncpg.Record | None:

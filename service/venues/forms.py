@@ -6,7 +6,7 @@ import datetime
 import functools
 import re
 import zoneinfo
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from babel import Locale
 from babel.numbers import get_currency_name, get_territory_currencies, list_currencies
@@ -54,6 +54,15 @@ def _currency_label(code: str) -> str:
 
 
 @functools.cache
+def venue_form_choices() -> dict[str, Any]:
+    """The pickers of the new-venue and settings forms."""
+    return {
+        "timezones": timezone_choices(),
+        "currencies": currency_choices(),
+        "units": [("oz", "US fluid ounces (oz)"), ("ml", "Millilitres (ml)")],
+    }
+
+
 def timezone_choices() -> list[tuple[str, list[tuple[str, str]]]]:
     """Common zones first, then every place name (no "Factory", no US/… or Etc/… aliases)."""
     places = sorted(tz for tz in timezones() if tz.split("/", 1)[0] in REGIONS and "/" in tz)

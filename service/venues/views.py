@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
-from typing import Any
 
-import orjson
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
@@ -15,25 +12,21 @@ from chalkboard import tokens
 from chalkboard.accounts import queries as accounts
 from chalkboard.accounts import sessions
 from chalkboard.accounts.forms import NewApiToken
-from chalkboard.displays import queries as displays
 from chalkboard.http import flash
 from chalkboard.http.forms import FormErrors, form_values, validate
 from chalkboard.http.pages import render
 from chalkboard.http.routing import Access, AppRoute, Context
 from chalkboard.mail.mailer import Mail
-from chalkboard.media import queries as media
 from chalkboard.menus import operations
 from chalkboard.menus import queries as menus
-from chalkboard.menus.operations.core import touch_all_menus
 from chalkboard.venues import queries
+from chalkboard.venues import settings as venue_settings
 from chalkboard.venues.forms import (
     MemberRole,
     NewInvite,
     NewVenue,
-    VenueSettings,
-    currency_choices,
     slug_from_name,
-    timezone_choices,
+    venue_form_choices,
 )
 from chalkboard.venues.queries import Invite, Venue
 
@@ -59,17 +52,18 @@ async def venue_list(request: Request, ctx: Context) -> Response:
     return await render(ctx, "venues.html")
 
 
-def _venue_form_choices() -> dict[str, Any]:
-    return {
-        "timezones": timezone_choices(),
-        "currencies": currency_choices(),
-        "units": [("oz", "US fluid ounces (oz)"), ("ml", "Millilitres (ml)")],
-    }
-
-
 async def new_venue_page(request: Request, ctx: Context) -> Response:
+    settings = ctx.services.settings
+    shown = flash.take(request, settings)  # a form that came back with errors
     defaults = {"timezone": "America/New_York", "currency": "USD", "volume_unit": "oz"}
-    return await render(ctx, "venue_new.html", values=defaults, errors={}, **_venue_form_choices())
+    response = await render(
+        ctx,
+        "venue_new.html",
+        values=shown.get("values", defaults),
+        errors=FormErrors(shown.get("errors", {})),
+        **venue_form_choices(),
+    )
+    return flash.forget(request, response, settings)
 
 
 async def new_venue(request: Request, ctx: Context) -> Response:
@@ -82,27 +76,29 @@ async def new_venue(request: Request, ctx: Context) -> Response:
         if venue is not None:
             return RedirectResponse(f"/v/{venue.slug}", 303)
         errors = FormErrors(slug="Another venue already uses this web address; pick another.")
-    return await render(
-        ctx, "venue_new.html", 422, values=values, errors=errors, **_venue_form_choices()
+    back = flash.redirect(ctx.services.settings, "/venues/new", values=values, errors=dict(errors))
+    return back or await render(
+        ctx, "venue_new.html", 422, values=values, errors=errors, **venue_form_choices()
     )
 
 
-async def venue_home(
-    request: Request,
-    ctx: Context,
-    *,
-    status: int = 200,
-    values: dict[str, str] | None = None,
-    errors: FormErrors | None = None,
-) -> Response:
-    """The venue's menus, each with its tap list and a way into the editor; a new menu form."""
+async def venue_home(request: Request, ctx: Context) -> Response:
+    """The venue's menus, each with its tap list and a way into the editor; a new menu form
+    (which, refused, comes back here once with what was typed and why)."""
     boards = [
         await operations.current_board(ctx.conn, venue_id=ctx.venue.id, menu_id=menu.id)
         for menu in await menus.list_menus(ctx.conn, venue_id=ctx.venue.id)
     ]
-    return await render(
-        ctx, "venue.html", status, boards=boards, values=values or {}, errors=errors or {}
+    settings = ctx.services.settings
+    shown = flash.take(request, settings)
+    response = await render(
+        ctx,
+        "venue.html",
+        boards=boards,
+        values=shown.get("values", {}),
+        errors=FormErrors(shown.get("errors", {})),
     )
+    return flash.forget(request, response, settings)
 
 
 # --- the team: members and invites -------------------------------------------------------
@@ -130,130 +126,6 @@ def invite_mail(to: str, venue: str, role: str, link: str, sender: str) -> Mail:
             f"Accept here (the link works once, within a week):\n{link}\n"
         ),
     )
-
-
-# --- venue settings ------------------------------------------------------------------------
-
-
-def _settings_url(ctx: Context) -> str:
-    return f"/v/{ctx.venue.slug}/settings"
-
-
-async def settings_page(request: Request, ctx: Context) -> Response:
-    settings = ctx.services.settings
-    shown = flash.take(request, settings)  # a save that came back with errors
-    venue = ctx.venue
-    saved = {
-        "name": venue.name,
-        "timezone": venue.timezone,
-        "currency": venue.currency,
-        "volume_unit": venue.volume_unit,
-    }
-    response = await render(
-        ctx,
-        "venue_settings.html",
-        values=shown.get("values", saved),
-        errors=FormErrors(shown.get("errors", {})),
-        saved="saved" in request.query_params,
-        **_venue_form_choices(),
-    )
-    return flash.forget(request, response, settings)
-
-
-async def save_settings(request: Request, ctx: Context) -> Response:
-    """Rename the venue, or change its time zone, currency or units (owners only). Every menu
-    gets a new version, so TVs and embeds show the new name and money at once."""
-    values = await form_values(request)
-    form, errors = validate(VenueSettings, values)
-    if form is None:
-        back = flash.redirect(
-            ctx.services.settings, _settings_url(ctx), values=values, errors=dict(errors)
-        )
-        return back or await render(
-            ctx, "venue_settings.html", 422, values=values, errors=errors, saved=False,
-            **_venue_form_choices(),
-        )  # fmt: skip
-    before = ctx.venue
-    venue = await queries.update_venue(ctx.conn, venue_id=before.id, **form.model_dump())
-    if (venue.name, venue.currency, venue.volume_unit) != (
-        before.name,
-        before.currency,
-        before.volume_unit,
-    ):
-        actor = operations.Actor(user_id=ctx.user.id)
-        await touch_all_menus(ctx.conn, venue.id, actor, "Changed the venue's settings")
-    return RedirectResponse(_settings_url(ctx) + "?saved=1", 303)
-
-
-DELETE_TYPED = "Type the venue's name exactly as shown to delete it."
-
-
-async def export_venue(request: Request, ctx: Context) -> Response:
-    """Everything the venue keeps, as JSON: take it before deleting the venue."""
-    venue = ctx.venue
-    data = {
-        "venue": {
-            "name": venue.name,
-            "slug": venue.slug,
-            "timezone": venue.timezone,
-            "currency": venue.currency,
-            "volume_unit": venue.volume_unit,
-        },
-        "members": [
-            {"email": m.email, "role": m.role}
-            for m in await queries.list_members(ctx.conn, venue_id=venue.id)
-        ],
-        "serving_sizes": await menus.list_serving_sizes(ctx.conn, venue_id=venue.id),
-        "beverages": await menus.search_beverages(ctx.conn, venue_id=venue.id, limit=100_000),
-        "menus": [
-            await operations.current_board(ctx.conn, venue_id=venue.id, menu_id=menu.id)
-            for menu in await menus.list_menus(ctx.conn, venue_id=venue.id)
-        ],
-        "images": [
-            image.urls
-            for image in await media.list_images(ctx.conn, venue_id=venue.id, limit=100_000)
-        ],
-    }
-    filename = f"{venue.slug}-chalkboard.json"
-    return Response(
-        orjson.dumps(data, default=_plain, option=orjson.OPT_INDENT_2),
-        media_type="application/json",
-        headers={"content-disposition": f'attachment; filename="{filename}"'},
-    )
-
-
-def _plain(value: object) -> object:
-    if isinstance(value, Decimal):
-        return float(value)
-    raise TypeError(f"cannot encode {type(value).__name__}")
-
-
-async def delete_venue(request: Request, ctx: Context) -> Response:
-    """Delete the venue and all it holds, once its name is typed (owners only): its TVs are
-    told at once, its images' files go once the deletion has committed."""
-    values = await form_values(request)
-    if values.get("confirm", "").strip() != ctx.venue.name:
-        back = flash.redirect(
-            ctx.services.settings,
-            _settings_url(ctx),
-            values={},
-            errors={"confirm": DELETE_TYPED},
-        )
-        assert back is not None
-        return back
-    venue_id = ctx.venue.id
-    for display in await displays.list_displays(ctx.conn, venue_id=venue_id):
-        await displays.notify_display_changed(ctx.conn, display_id=display.id, event="revoked")
-    images = await media.list_images(ctx.conn, venue_id=venue_id, limit=100_000)
-    keys = [key for image in images for key in image.keys]
-    await queries.delete_venue(ctx.conn, venue_id=venue_id)
-    store = ctx.services.media.store
-
-    async def delete_files() -> None:
-        await store.delete(keys)
-
-    ctx.after_commit(delete_files)
-    return RedirectResponse("/venues?all", 303)
 
 
 def _team_url(ctx: Context) -> str:
@@ -456,10 +328,7 @@ routes = [
     AppRoute("/venues/new", new_venue, access=Access.SIGNED_IN, methods=["POST"]),
     AppRoute("/v/{slug}", venue_home, access=Access.VENUE),
     AppRoute("/v/{slug}/team", team, access=Access.VENUE),
-    AppRoute("/v/{slug}/settings", settings_page, access=Access.VENUE_OWNER),
-    AppRoute("/v/{slug}/settings", save_settings, access=Access.VENUE_OWNER, methods=["POST"]),
-    AppRoute("/v/{slug}/export.json", export_venue, access=Access.VENUE_OWNER),
-    AppRoute("/v/{slug}/delete", delete_venue, access=Access.VENUE_OWNER, methods=["POST"]),
+    *venue_settings.routes,
     AppRoute("/v/{slug}/invites", create_invite, access=Access.VENUE_OWNER, methods=["POST"]),
     AppRoute(
         "/v/{slug}/invites/{invite_id:int}/revoke",

@@ -124,9 +124,9 @@ async def test_staff_build_a_tap_list_reorder_kick_and_undo(
     await page.mouse.down()
     await page.mouse.move(handle["x"] + 10, target["y"] + 5, steps=12)
     await page.mouse.up()
-    await saved(page, "Reordered the list")
+    await saved(page, "Moved Juice Box from place 3 to 1")
     await page.get_by_role("button", name="Move Big Sky Red up").click()
-    await saved(page, "Reordered the list")
+    await saved(page, "Moved Big Sky Red from place 3 to 2")
     await expect(page.locator("li.entry strong")).to_have_text(
         ["Juice Box", "Big Sky Red", "Foghorn Pils"]
     )
@@ -174,6 +174,7 @@ async def test_staff_build_a_tap_list_reorder_kick_and_undo(
     await page.locator("details.preview > summary").click()
     await no_horizontal_scroll(page)
     await page.click("text=History")
+    await page.get_by_role("link", name="Restore version 1…").click()
     await expect(page.get_by_role("button", name="Restore version 1")).to_be_visible()
     await no_horizontal_scroll(page)
     assert slug in page.url

@@ -18,8 +18,11 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
+from chalkboard.menus import operations
 from tests.conftest import Browser as HttpBrowser
 from tests.conftest import RunningServer
+from tests.e2e.axe import serious_violations
+from tests.e2e.test_foundation import no_horizontal_scroll
 from tests.test_embeds import add, published_menu, rename
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -251,5 +254,42 @@ async def test_the_builder_updates_preview_and_snippets_as_options_change(
         preview = await frame_of(page, f"/embed/{ids['public_id']}?tap=0")
         await expect(preview.locator(".entry").first).to_be_visible()
         await expect(preview.locator(".tap")).to_have_count(0)
+    finally:
+        await context.close()
+
+
+async def test_the_phone_page_follows_pours_without_reloading(
+    chromium: Browser, live: RunningServer, owner: tuple[HttpBrowser, str], db: asyncpg.Pool
+) -> None:
+    """At 390 x 844: a pour moves the keg level shown on the QR menu in about a second, the
+    page not reloaded and no version made; the page fits the phone and passes axe."""
+    ids = await published_menu(db, owner[1])
+    await db.execute(
+        "UPDATE menu_entries SET keg_size_ml = 20000, keg_remaining_ml = 20000, keg_percent = 100"
+        " WHERE id = $1",
+        ids["entry_id"],
+    )
+    version = await db.fetchval("SELECT version FROM menus WHERE id = $1", ids["menu_id"])
+    context = await chromium.new_context(viewport={"width": 390, "height": 844}, has_touch=True)
+    try:
+        page = await context.new_page()
+        await page.goto(f"{live.url}/m/{ids['public_id']}")
+        level = page.locator(".entry .level", has_text="left")
+        await expect(level).to_have_text("100% left")
+        await page.evaluate("window.stillTheSamePage = true")
+        await page.wait_for_timeout(300)  # the live stream connects
+        async with db.acquire() as conn, conn.transaction():
+            await operations.record_pour(
+                conn, venue_id=ids["venue_id"], menu_id=ids["menu_id"],
+                entry_id=ids["entry_id"], volume_ml=7000, actor=operations.Actor(),
+            )  # fmt: skip
+        await expect(level).to_have_text("65% left", timeout=4000)
+        assert await page.evaluate("window.stillTheSamePage") is True
+        await no_horizontal_scroll(page)
+        assert await serious_violations(page) == []
+        await page.screenshot(path="/tmp/issue14-phone-levels.png", full_page=True)
+        assert await db.fetchval("SELECT version FROM menus WHERE id = $1", ids["menu_id"]) == (
+            version
+        )
     finally:
         await context.close()

@@ -20,10 +20,11 @@ from decimal import Decimal
 from typing import Any, NotRequired, TypedDict
 
 from chalkboard.db import Conn
-from chalkboard.menus import conflicts, queries
+from chalkboard.menus import changes, conflicts, queries
 from chalkboard.menus.board import Board, build_board, with_levels
 from chalkboard.menus.conflicts import WHOLE_MENU, Touches
 from chalkboard.menus.queries import Beverage, EntryPlace, MenuSummary
+from chalkboard.venues import queries as venues
 
 # Enough history to walk back a busy night; older revisions are pruned.
 KEEP_REVISIONS = 500
@@ -113,11 +114,16 @@ async def change_menu(
     touches: Touches = WHOLE_MENU,
     whole_menu: bool = False,
     kind: str = "edit",
+    described: bool = False,
+    mover: changes.Mover | None = None,
 ) -> Board:
     """Apply `edit` (which returns a one-line summary) as the menu's next version.
 
     `touches` says what the edit changes: based on an older version, it is refused only
-    when one of those things changed since (or, with `whole_menu`, when anything did)."""
+    when one of those things changed since (or, with `whole_menu`, when anything did).
+    `described`: History says what changed from the board before to the board after
+    (`menus/changes.py`: "Renamed section Cask → Cask ales"), the edit's summary if nothing
+    shows; `mover`: the section or entry the edit moves, named as the one that moved."""
     menu = await queries.lock_menu(conn, venue_id=venue_id, menu_id=menu_id)
     if menu is None:
         raise NotFound("No such menu in this venue.")
@@ -133,10 +139,11 @@ async def change_menu(
         if clashing:
             shown = await levels_now(conn, venue_id, now)
             raise StaleVersion(menu.version, shown, tuple(c for c in clashing if base is not None))
+    before = await snapshot_or_build(conn, venue_id, menu) if described else None
     summary = await edit()
     version = await queries.bump_menu_version(conn, venue_id=venue_id, menu_id=menu_id)
     menu = await queries.get_menu(conn, venue_id=venue_id, menu_id=menu_id) or menu
-    return await record(conn, venue_id, menu, version, summary, kind, actor)
+    return await record(conn, venue_id, menu, version, summary, kind, actor, before, mover)
 
 
 async def record(
@@ -147,8 +154,14 @@ async def record(
     summary: str,
     kind: str,
     actor: Actor,
+    before: Board | None = None,
+    mover: changes.Mover | None = None,
 ) -> Board:
     board = await build_board(conn, venue_id=venue_id, menu=menu, version=version)
+    if before is not None:
+        venue = await venues.get_venue(conn, venue_id=venue_id)
+        lines = changes.describe(before, board, venue.currency if venue else "USD", mover)
+        summary = changes.summary(lines, summary)
     if actor.note:
         summary = f"{summary} ({actor.note})"[:300]
     await queries.insert_revision(

@@ -243,7 +243,10 @@ async def move_entry(
     touches = conflicts.both(
         conflicts.entry(entry_id, conflicts.PLACE), conflicts.section(section_id)
     )
-    return await change_menu(conn, edit=edit, touches=touches, **change)
+    mover = ("entry", entry_id)
+    return await change_menu(
+        conn, edit=edit, touches=touches, described=True, mover=mover, **change
+    )
 
 
 async def kick(

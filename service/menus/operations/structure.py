@@ -37,7 +37,8 @@ async def rename_menu(conn: Conn, *, name: str, **change: Unpack[MenuChange]) ->
         await queries.rename_menu(conn, venue_id=venue_id, menu_id=menu_id, name=name)
         return f"Renamed the menu to {name}"
 
-    return await change_menu(conn, edit=edit, touches=Touches(menu_name=True), **change)
+    touches = Touches(menu_name=True)
+    return await change_menu(conn, edit=edit, touches=touches, described=True, **change)
 
 
 async def delete_menu(conn: Conn, *, venue_id: int, menu_id: int) -> None:
@@ -115,7 +116,7 @@ async def update_section(
         return f"Changed section {name}"
 
     touches = conflicts.section(section_id, *edits)
-    return await change_menu(conn, edit=edit, touches=touches, **change)
+    return await change_menu(conn, edit=edit, touches=touches, described=True, **change)
 
 
 async def remove_section(
@@ -134,7 +135,7 @@ async def remove_section(
         return "Removed a section"
 
     touches = conflicts.section(section_id, conflicts.ENTRIES)
-    return await change_menu(conn, edit=edit, touches=touches, **change)
+    return await change_menu(conn, edit=edit, touches=touches, described=True, **change)
 
 
 async def move_section(
@@ -154,4 +155,7 @@ async def move_section(
         return "Reordered sections"
 
     touches = conflicts.section(section_id, conflicts.PLACE)
-    return await change_menu(conn, edit=edit, touches=touches, **change)
+    mover = ("section", section_id)
+    return await change_menu(
+        conn, edit=edit, touches=touches, described=True, mover=mover, **change
+    )

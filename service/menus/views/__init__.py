@@ -32,6 +32,7 @@ from chalkboard.menus.views.menus import (
     import_menu,
     rename_menu,
     restore,
+    restore_page,
     undo,
 )
 from chalkboard.menus.views.sections import (
@@ -64,6 +65,7 @@ routes: list[AppRoute] = [
     AppRoute(MENU + "/history", history, access=Access.VENUE),
     AppRoute(MENU + "/export.csv", export_menu, access=Access.VENUE),
     _post(MENU + "/import", import_menu, max_body=IMPORT_MAX_BODY),
+    AppRoute(MENU + "/history/{version:int}", restore_page, access=Access.VENUE),
     _post(MENU + "/history/{version:int}/restore", restore),
     _post(MENU + "/sections", add_section),
     _post(SECTION, update_section),

@@ -89,6 +89,29 @@ class Editing:
         )
 
 
+def attempt_back(
+    ctx: Context, url: str, attempt: Attempt, *, problem: str = "", **more: Any
+) -> Response | None:
+    """303 to `url` (redirect after POST), whose page then shows `attempt` and `problem`
+    once (`attempt_shown`); None when that is too large to carry in a cookie."""
+    return flash.redirect(
+        ctx.services.settings,
+        url,
+        action=attempt.action,
+        values=attempt.values,
+        errors=dict(attempt.errors),
+        problem=problem,
+        **more,
+    )
+
+
+def attempt_shown(shown: dict[str, Any]) -> Attempt:
+    """The attempt a page shows once, from what `attempt_back` carried (`flash.take`)."""
+    return Attempt(
+        shown.get("action", ""), shown.get("values", {}), FormErrors(shown.get("errors", {}))
+    )
+
+
 def int_or_none(text: str | None) -> int | None:
     return int(text) if text and text.isascii() and text.isdigit() else None
 
@@ -204,13 +227,10 @@ async def editor(request: Request, ctx: Context) -> Response:
     params = request.query_params
     settings = ctx.services.settings
     shown = flash.take(request, settings)  # a save that came back: what was typed, and why
-    attempt = Attempt(
-        shown.get("action", ""), shown.get("values", {}), FormErrors(shown.get("errors", {}))
-    )
     response = await editor_page(
         ctx,
         board,
-        attempt=attempt,
+        attempt=attempt_shown(shown),
         problem=shown.get("problem", ""),
         done=int_or_none(params.get("done")),
         query=params.get("q", "").strip()[:80],
@@ -224,14 +244,7 @@ async def _come_back(
 ) -> Response:
     """A save that was not made: back to the editor (303), which shows the menu as it is now,
     what was typed and why; drawn in place (`status`) when that is too large to carry."""
-    back = flash.redirect(
-        ctx.services.settings,
-        editor_url(ctx, board["menu"]["id"]),
-        action=attempt.action,
-        values=attempt.values,
-        errors=dict(attempt.errors),
-        problem=problem,
-    )
+    back = attempt_back(ctx, editor_url(ctx, board["menu"]["id"]), attempt, problem=problem)
     return back or await editor_page(ctx, board, status=status, attempt=attempt, problem=problem)
 
 

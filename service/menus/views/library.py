@@ -7,19 +7,20 @@ from urllib.parse import quote
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from chalkboard.http import flash
 from chalkboard.http.forms import FormErrors, form_values, validate
 from chalkboard.http.pages import render
 from chalkboard.http.routing import Context
 from chalkboard.media.views import media_choices
 from chalkboard.menus import csv_export, csv_import, operations, queries
 from chalkboard.menus.csv_import import RowError
-from chalkboard.menus.forms import (
-    BeverageIn,
-)
+from chalkboard.menus.forms import BeverageIn
 from chalkboard.menus.queries import Beverage
 from chalkboard.menus.views.editing import (
     Attempt,
     actor_of,
+    attempt_back,
+    attempt_shown,
     int_or_none,
 )
 
@@ -136,6 +137,34 @@ async def _beverage(request: Request, ctx: Context) -> Beverage:
     return beverage
 
 
+async def _come_back(
+    ctx: Context,
+    attempt: Attempt,
+    *,
+    status: int,
+    query: str = "",
+    problem: str = "",
+    import_errors: list[RowError] | None = None,
+    import_text: str = "",
+) -> Response:
+    """A form that was not saved: back to the library page (303), which shows once what was
+    typed and why; drawn in place (`status`) when that is too large to carry (a long CSV)."""
+    url = f"{_library_url(ctx)}?q={quote(query)}" if query else _library_url(ctx)
+    rows = [[e.row, e.column, e.message] for e in import_errors or []]
+    back = attempt_back(
+        ctx, url, attempt, problem=problem, import_errors=rows, import_text=import_text
+    )
+    return back or await library_page(
+        ctx,
+        status=status,
+        query=query,
+        attempt=attempt,
+        problem=problem,
+        import_errors=import_errors,
+        import_text=import_text,
+    )
+
+
 def _saved(ctx: Context, beverage: Beverage) -> Response:
     # Searching for its name keeps it in view however long the library is.
     url = f"{_library_url(ctx)}?q={quote(beverage.name)}&saved={beverage.id}"
@@ -152,16 +181,25 @@ async def beverages(request: Request, ctx: Context) -> Response:
         notice = f"Imported {imported} beverages."
     elif "deleted" in params:
         notice = "Deleted the beverage."
-    return await library_page(ctx, query=params.get("q", "").strip()[:80], notice=notice)
+    settings = ctx.services.settings
+    shown = flash.take(request, settings)  # a form that came back: what was typed, and why
+    response = await library_page(
+        ctx,
+        query=params.get("q", "").strip()[:80],
+        notice=notice,
+        attempt=attempt_shown(shown),
+        problem=shown.get("problem", ""),
+        import_errors=[RowError(*row) for row in shown.get("import_errors", [])],
+        import_text=shown.get("import_text", ""),
+    )
+    return flash.forget(request, response, settings)
 
 
 async def create_beverage(request: Request, ctx: Context) -> Response:
     values = await form_values(request)
     form, errors = beverage_input(values)
     if form is None:
-        return await library_page(
-            ctx, status=422, attempt=Attempt(request.url.path, values, errors)
-        )
+        return await _come_back(ctx, Attempt(request.url.path, values, errors), status=422)
     beverage = await queries.create_beverage(ctx.conn, venue_id=ctx.venue.id, **form.model_dump())
     return _saved(ctx, beverage)
 
@@ -171,12 +209,8 @@ async def update_beverage(request: Request, ctx: Context) -> Response:
     values = await form_values(request)
     form, errors = beverage_input(values)
     if form is None:
-        return await library_page(
-            ctx,
-            status=422,
-            query=beverage.name,
-            attempt=Attempt(request.url.path, values, errors),
-        )
+        attempt = Attempt(request.url.path, values, errors)
+        return await _come_back(ctx, attempt, status=422, query=beverage.name)
     try:
         updated = await operations.update_beverage(
             ctx.conn,
@@ -187,12 +221,9 @@ async def update_beverage(request: Request, ctx: Context) -> Response:
             actor=actor_of(ctx),
         )
     except operations.StaleVersion:
-        return await library_page(
-            ctx,
-            status=409,
-            query=beverage.name,
-            problem=BEVERAGE_CONFLICT,
-            attempt=Attempt(request.url.path, values),
+        attempt = Attempt(request.url.path, values)
+        return await _come_back(
+            ctx, attempt, status=409, query=beverage.name, problem=BEVERAGE_CONFLICT
         )
     return _saved(ctx, updated)
 
@@ -202,9 +233,8 @@ async def delete_beverage(request: Request, ctx: Context) -> Response:
     try:
         await operations.delete_beverage(ctx.conn, venue_id=ctx.venue.id, beverage_id=beverage.id)
     except operations.Conflict as exc:
-        return await library_page(
-            ctx, status=409, query=beverage.name, problem=f"{beverage.name} was not deleted. {exc}"
-        )
+        problem = f"{beverage.name} was not deleted. {exc}"
+        return await _come_back(ctx, Attempt(), status=409, query=beverage.name, problem=problem)
     return RedirectResponse(f"{_library_url(ctx)}?deleted=1", 303)
 
 
@@ -213,7 +243,8 @@ async def import_beverages(request: Request, ctx: Context) -> Response:
     text = (await form_values(request)).get("csv", "")
     rows, errors = csv_import.parse_beverages(text)
     if errors:
-        return await library_page(ctx, status=422, import_errors=errors, import_text=text)
+        attempt = Attempt(request.url.path)
+        return await _come_back(ctx, attempt, status=422, import_errors=errors, import_text=text)
     for row in rows:
         await queries.create_beverage(ctx.conn, venue_id=ctx.venue.id, **row.model_dump())
     return RedirectResponse(f"{_library_url(ctx)}?imported={len(rows)}", 303)

@@ -7,13 +7,12 @@ from zoneinfo import ZoneInfo
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from chalkboard.http import flash
 from chalkboard.http.forms import FormErrors, form_values, validate
 from chalkboard.http.pages import render
 from chalkboard.http.routing import Context
-from chalkboard.menus import csv_export, csv_import, operations, queries
-from chalkboard.menus.forms import (
-    MenuIn,
-)
+from chalkboard.menus import changes, csv_export, csv_import, operations, queries
+from chalkboard.menus.forms import MenuIn
 from chalkboard.menus.views.editing import (
     Editing,
     actor_of,
@@ -24,14 +23,17 @@ from chalkboard.menus.views.editing import (
     menu_in_path,
 )
 from chalkboard.menus.views.library import csv_answer
-from chalkboard.venues import views as venue_views
 
 
 async def create_menu(request: Request, ctx: Context) -> Response:
     values = await form_values(request)
     form, errors = validate(MenuIn, {"name": values.get("name", "")})
     if form is None:
-        return await venue_views.venue_home(request, ctx, status=422, values=values, errors=errors)
+        typed = {"name": values.get("name", "")[:200]}  # enough to fix; fits in the cookie
+        url = f"/v/{ctx.venue.slug}"
+        back = flash.redirect(ctx.services.settings, url, values=typed, errors=dict(errors))
+        assert back is not None
+        return back
     board = await operations.create_menu(
         ctx.conn, venue_id=ctx.venue.id, name=form.name, actor=actor_of(ctx)
     )
@@ -77,6 +79,36 @@ async def history(request: Request, ctx: Context) -> Response:
         "history.html",
         menu=menu,
         revisions=revisions,
+        base=editor_url(ctx, menu.id),
+        tz=ZoneInfo(ctx.venue.timezone),
+    )
+
+
+RESTORE_SHOWN = 30  # lines of what a restore brings back; the rest is counted
+
+
+async def restore_page(request: Request, ctx: Context) -> Response:
+    """Before restoring: what it brings back, as the difference between the menu now and the
+    version chosen (a page of its own, so it reads on a phone and works without JavaScript)."""
+    menu = await menu_in_path(request, ctx)
+    version: int = request.path_params["version"]
+    revision = await queries.get_revision(
+        ctx.conn, venue_id=ctx.venue.id, menu_id=menu.id, version=version
+    )
+    snapshot = await queries.get_snapshot(
+        ctx.conn, venue_id=ctx.venue.id, menu_id=menu.id, version=version
+    )
+    if revision is None or snapshot is None:
+        raise operations.NotFound(f"Version {version} of this menu is not in its history.")
+    now = await operations.current_board(ctx.conn, venue_id=ctx.venue.id, menu_id=menu.id)
+    lines = changes.describe(now, snapshot, ctx.venue.currency)
+    return await render(
+        ctx,
+        "history_restore.html",
+        menu=menu,
+        revision=revision,
+        lines=lines[:RESTORE_SHOWN],
+        more=max(0, len(lines) - RESTORE_SHOWN),
         base=editor_url(ctx, menu.id),
         tz=ZoneInfo(ctx.venue.timezone),
     )

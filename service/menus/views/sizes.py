@@ -5,17 +5,18 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from chalkboard.http import flash
 from chalkboard.http.forms import FormErrors, form_values, validate
 from chalkboard.http.pages import render
 from chalkboard.http.routing import Context
 from chalkboard.menus import display, operations, queries
-from chalkboard.menus.forms import (
-    ServingSizeIn,
-)
+from chalkboard.menus.forms import ServingSizeIn
 from chalkboard.menus.queries import ServingSize
 from chalkboard.menus.views.editing import (
     Attempt,
     actor_of,
+    attempt_back,
+    attempt_shown,
     int_or_none,
 )
 
@@ -31,6 +32,12 @@ async def sizes_page(
     return await render(
         ctx, "sizes.html", status, sizes=found, attempt=attempt or Attempt(), notice=notice
     )
+
+
+async def _come_back(ctx: Context, attempt: Attempt) -> Response:
+    """Input that was not saved: back to the sizes page (303), which shows it once, with why."""
+    back = attempt_back(ctx, _sizes_url(ctx), attempt)
+    return back or await sizes_page(ctx, status=422, attempt=attempt)
 
 
 def _size_input(values: dict[str, str], unit: str) -> tuple[ServingSizeIn | None, FormErrors]:
@@ -62,14 +69,17 @@ async def sizes(request: Request, ctx: Context) -> Response:
         notice = next((f"Saved {s.name}." for s in found if s.id == saved), "")
     elif "deleted" in params:
         notice = "Deleted the serving size and its prices."
-    return await sizes_page(ctx, notice=notice)
+    settings = ctx.services.settings
+    shown = flash.take(request, settings)  # a form that came back: what was typed, and why
+    response = await sizes_page(ctx, notice=notice, attempt=attempt_shown(shown))
+    return flash.forget(request, response, settings)
 
 
 async def create_size(request: Request, ctx: Context) -> Response:
     values = await form_values(request)
     form, errors = _size_input(values, ctx.venue.volume_unit)
     if form is None:
-        return await sizes_page(ctx, status=422, attempt=Attempt(request.url.path, values, errors))
+        return await _come_back(ctx, Attempt(request.url.path, values, errors))
     size = await operations.create_serving_size(
         ctx.conn,
         venue_id=ctx.venue.id,
@@ -85,7 +95,7 @@ async def update_size(request: Request, ctx: Context) -> Response:
     values = await form_values(request)
     form, errors = _size_input(values, ctx.venue.volume_unit)
     if form is None:
-        return await sizes_page(ctx, status=422, attempt=Attempt(request.url.path, values, errors))
+        return await _come_back(ctx, Attempt(request.url.path, values, errors))
     await operations.update_serving_size(
         ctx.conn,
         venue_id=ctx.venue.id,

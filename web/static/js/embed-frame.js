@@ -1,8 +1,9 @@
 // Inside the embed (and the mobile page). The page is complete without this file; with it:
 //  - the height of the content goes to the host page's loader (postMessage), so the iframe
 //    is exactly as tall as the menu and has no scrollbar of its own;
-//  - a live stream (server-sent events) says when the menu has a new version; the page
-//    then fetches itself again (the server's cached render) and swaps the menu in.
+//  - a live stream (server-sent events) says when the menu has a new version, or new keg
+//    levels (pours make no version); the page then fetches itself again (the server's
+//    cached render, its URL naming the version and levels) and swaps the menu in.
 (function () {
   "use strict";
   var framed = window.parent !== window;
@@ -20,6 +21,7 @@
 
   function menu() { return document.getElementById("menu"); }
   function shownVersion() { return parseInt(menu().getAttribute("data-version"), 10) || 0; }
+  function shownLevels() { return menu().getAttribute("data-levels") || ""; }
 
   function pageUrl(version) {
     var params = new URLSearchParams(window.location.search);
@@ -42,23 +44,35 @@
     }, Math.min(Math.max(0, at - Date.now()) + 250, 2147483647));
   }
 
-  function load(version, attempt, boundary) {
-    if (!boundary && version <= shownVersion()) return;
-    fetch(pageUrl(version) + (boundary ? "&next=" + encodeURIComponent(nextChange(menu())) : ""),
-      { credentials: "omit", cache: "no-cache" })
+  // The menu of a fresh copy of this page (the server's cached render at `url`).
+  function fetchMenu(url) {
+    return fetch(url, { credentials: "omit", cache: "no-cache" })
       .then(function (response) {
         if (!response.ok) throw new Error("HTTP " + response.status);
         return response.text();
       })
       .then(function (html) {
-        var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("menu");
+        return new DOMParser().parseFromString(html, "text/html").getElementById("menu");
+      });
+  }
+
+  function versionOf(element) { return parseInt(element.getAttribute("data-version"), 10) || 0; }
+
+  function swapIn(fresh) {
+    menu().replaceWith(document.importNode(fresh, true));
+    postHeight();
+    armBoundary();
+  }
+
+  function load(version, attempt, boundary) {
+    if (!boundary && version <= shownVersion()) return;
+    fetchMenu(pageUrl(version) + (boundary ? "&next=" + encodeURIComponent(nextChange(menu())) : ""))
+      .then(function (fresh) {
         if (!fresh) return;
-        var freshVersion = parseInt(fresh.getAttribute("data-version"), 10) || 0;
+        var freshVersion = versionOf(fresh);
         var moved = boundary && nextChange(fresh) !== nextChange(menu());
         if (freshVersion > shownVersion() || (moved && freshVersion === shownVersion())) {
-          menu().replaceWith(document.importNode(fresh, true));
-          postHeight();
-          armBoundary();
+          swapIn(fresh);
         } else if (boundary && attempt < 5) {
           setTimeout(function () { load(version, attempt + 1, true); }, 1000);
           return;
@@ -73,15 +87,31 @@
       });
   }
 
+  // Keg levels moved: the page for the version shown, with these levels (`lv` names them,
+  // so a CDN answers with that copy, not an older one).
+  function loadLevels(levels, attempt) {
+    if (!levels || levels === shownLevels()) return;
+    fetchMenu(pageUrl(shownVersion()) + "&lv=" + encodeURIComponent(levels))
+      .then(function (fresh) {
+        if (fresh && versionOf(fresh) >= shownVersion() && fresh.getAttribute("data-levels") !== shownLevels()) {
+          swapIn(fresh);
+        }
+      })
+      .catch(function () {
+        if (attempt < 3) setTimeout(function () { loadLevels(levels, attempt + 1); }, 1000);
+      });
+  }
+
   function follow() {
     var url = document.body.getAttribute("data-live");
     if (!url || !window.EventSource) return;
     // The version shown goes in the URL the first time; after a reconnect EventSource sends
     // Last-Event-ID (the last version it heard), and the server resumes from there.
-    var source = new EventSource(url + "?v=" + shownVersion());
+    var source = new EventSource(url + "?v=" + shownVersion() + "&lv=" + encodeURIComponent(shownLevels()));
     source.addEventListener("version", function (event) {
       load(parseInt(event.data, 10) || 0, 0);
     });
+    source.addEventListener("levels", function (event) { loadLevels(event.data, 0); });
   }
 
   if (window.ResizeObserver) {
