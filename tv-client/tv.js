@@ -13,7 +13,10 @@
   "use strict";
 
   var APP = "tv/1";
-  var KEYS = { token: "chalkboard.tv.token", board: "chalkboard.tv.board", display: "chalkboard.tv.display" };
+  var KEYS = {
+    token: "chalkboard.tv.token", board: "chalkboard.tv.board", display: "chalkboard.tv.display",
+    clock: "chalkboard.tv.clock"  // server time minus this TV's, in ms (schedule.js)
+  };
   var PING_MS = 25000;           // the protocol's TV heartbeat
   var SILENCE_MS = 60000;        // heard nothing this long: the socket is dead, reconnect
   var STABLE_MS = 10000;         // a connection that lasted this long resets the backoff
@@ -22,6 +25,7 @@
   var RESTART_CAP_MS = 5000;     // for a minute after a 1012 the service is coming back:
   var RESTART_WINDOW_MS = 60000; // keep retrying within 5 s instead of backing off to 30 s
   var STALE_GRACE_MS = 5000;     // a quick reconnect (a deploy) does not flash the badge
+  var SCHEDULE_CHECK_MS = 60000; // a timer for a change hours ahead also wakes every minute
   // A socket cut without a close (1006: a load balancer or a task gone) was most likely cut
   // for every TV on it at once: the first retry is spread over 10 s, so they do not all land
   // on the surviving tasks in the same second (a task takes back ~1,200 TVs a second).
@@ -82,7 +86,10 @@
   var live = false;                    // the board shown is known to be current
   var page = 0;
   var pages = [];
-  var timers = { rotate: null, badge: null, reconnect: null, pairing: null, resize: null };
+  var timers = { rotate: null, badge: null, reconnect: null, pairing: null, resize: null, schedule: null };
+  var Schedule = window.ChalkboardSchedule;
+  var clock = new Schedule.Clock(preview ? 0 : Number(load(KEYS.clock, true)));
+  var drawnStretch = null;             // the schedule's stretch the board on screen is drawn for
 
   function load(key, raw) {
     try {
@@ -110,6 +117,8 @@
   var restartingUntil = 0;
   var openedAt = 0;
   var lastHeard = 0;
+  var pingsSent = [];                  // when each unanswered ping left (pongs come in order)
+  var answered = false;                // the server answered this connection's hello
 
   function socketUrl() {
     var override = /[?&]ws=([^&]+)/.exec(window.location.search);
@@ -132,6 +141,9 @@
     }
     socket = ws;
     lastHeard = Date.now();
+    pingsSent = [];
+    answered = false;
+    clock.reset();
     ws.onopen = function () {
       openedAt = lastHeard = Date.now();
       var ratio = window.devicePixelRatio || 1;
@@ -155,6 +167,11 @@
         return;  // not JSON: nothing to act on, and nothing is ever drawn about it
       }
       if (message && typeof message.type === "string") receive(message);
+      if (!answered) {
+        // The hello is answered: now a round trip measures the network alone, for the clock.
+        answered = true;
+        ping();
+      }
     };
     ws.onclose = function (event) {
       if (ws === socket) dropped(event.code);
@@ -162,7 +179,15 @@
   }
 
   function send(message) {
-    if (socket && socket.readyState === 1) socket.send(JSON.stringify(message));
+    if (socket && socket.readyState === 1) {
+      socket.send(JSON.stringify(message));
+      return true;
+    }
+    return false;
+  }
+
+  function ping() {
+    if (send({ type: "ping" })) pingsSent.push(Date.now());
   }
 
   function dropped(code) {
@@ -195,9 +220,10 @@
     dropped(1006);
   }
 
-  window.setInterval(function () { send({ type: "ping" }); }, PING_MS);
+  window.setInterval(ping, PING_MS);
   window.setInterval(function () {
     if (socket && Date.now() - lastHeard > SILENCE_MS) abandon();
+    checkSchedule();  // a timer that slept (a throttled or frozen tab) is caught up here
   }, 5000);
   window.addEventListener("online", function () {
     // The network is back: retry soon (still jittered) instead of waiting out a long backoff.
@@ -234,7 +260,10 @@
         break;
       case "board":
         if (!message.board || typeof message.board !== "object") break;
-        saved = { version: message.version, board: message.board, venue: message.venue || {}, synced_at: Date.now() };
+        saved = {
+          version: message.version, board: message.board, venue: message.venue || {},
+          hidden_now: message.hidden_now || null, synced_at: Date.now()
+        };
         store(KEYS.board, saved);
         noMenu = false;
         setLive(true);
@@ -243,11 +272,9 @@
       case "levels":
         // Keg levels move with every pour (no new version): patch the board we keep.
         if (!saved || !saved.board || !saved.board.menu || saved.board.menu.id !== message.menu) break;
-        (saved.board.sections || []).forEach(function (section) {
-          (section.entries || []).forEach(function (entry) {
-            var level = (message.levels || {})[entry.id];
-            if (level) { entry.keg_percent = level.keg_percent; entry.keg_size_ml = level.keg_size_ml; entry.keg_remaining_ml = level.keg_remaining_ml; }
-          });
+        everyEntry(saved, function (entry) {
+          var level = (message.levels || {})[entry.id];
+          if (level) { entry.keg_percent = level.keg_percent; entry.keg_size_ml = level.keg_size_ml; entry.keg_remaining_ml = level.keg_remaining_ml; }
         });
         store(KEYS.board, saved);
         refresh();
@@ -270,8 +297,53 @@
         break;
       case "pong":
         if (live) markSynced();
+        if (clock.sample(pingsSent.shift() || 0, Date.now(), message.server_time)) {
+          store(KEYS.clock, String(clock.offset));
+          checkSchedule();
+        }
         break;
     }
+  }
+
+  // Every entry the kept board has, those its day-parts hide now included.
+  function everyEntry(kept, visit) {
+    var sections = (kept.board.sections || []).slice();
+    var held = kept.hidden_now || {};
+    for (var h = 0; h < (held.sections || []).length; h++) sections.push(held.sections[h].section || {});
+    for (var s = 0; s < sections.length; s++) {
+      var entries = sections[s].entries || [];
+      for (var e = 0; e < entries.length; e++) visit(entries[e]);
+    }
+    for (var id in held.entries || {}) {
+      if (!held.entries.hasOwnProperty(id)) continue;
+      for (var i = 0; i < held.entries[id].length; i++) visit(held.entries[id][i].entry || {});
+    }
+  }
+
+  // ---- the schedule: day-part switches by this TV's clock (schedule.js) ----------------------
+
+  // The kept board as it shows now. (A preview shows what its URL answers, as it is.)
+  function shownBoard() {
+    return preview ? saved.board : Schedule.boardAt(saved.board, saved.hidden_now, clock.now());
+  }
+
+  // Redraw when the stretch of the schedule the board was drawn for has ended; else wait for
+  // the next change (by the server's clock, so offline too).
+  function checkSchedule() {
+    window.clearTimeout(timers.schedule);
+    if (preview || pairing || !saved || !saved.board || drawnStretch === null) return;
+    if (stretchNow() !== drawnStretch) {
+      renderSafely();  // arms the next check itself
+      return;
+    }
+    var next = Schedule.nextChange(saved.board, clock.now());
+    if (next !== null) {
+      timers.schedule = window.setTimeout(checkSchedule, Math.min(SCHEDULE_CHECK_MS, Math.max(0, next - clock.now())));
+    }
+  }
+
+  function stretchNow() {
+    return saved.version + "@" + Schedule.stretchKey(saved.board, clock.now());
   }
 
   function forgetDevice() {
@@ -710,10 +782,9 @@
   // The board as a flat list of blocks to lay out: section heads and entries, plus the
   // on-deck names. Hidden and kicked entries are not shown at all (a guest cannot order
   // them; the space goes to what is pouring).
-  function blocks(saved, opts) {
-    var board = saved.board;
-    var unit = (saved.venue && saved.venue.volume_unit) || "ml";
-    var money = moneyFormat((saved.venue && saved.venue.currency) || "USD");
+  function blocks(board, venue, opts) {
+    var unit = (venue && venue.volume_unit) || "ml";
+    var money = moneyFormat((venue && venue.currency) || "USD");
     var sections = board.sections || [];
     var onDeck = [];
     for (var i = 0; i < sections.length; i++) {
@@ -773,12 +844,14 @@
     var opts = theme();
     var size = layoutStage();
     var board = views.board;
-    var built = blocks(saved, opts);
+    var shown = shownBoard();
+    drawnStretch = preview ? null : stretchNow();
+    var built = blocks(shown, saved.venue, opts);
     show("board");
     applyImages();
 
     board.querySelector(".board-venue").textContent = (saved.venue && saved.venue.name) || "";
-    board.querySelector(".board-menu").textContent = (saved.board.menu && saved.board.menu.name) || "";
+    board.querySelector(".board-menu").textContent = (shown.menu && shown.menu.name) || "";
     renderOnDeck(built.onDeck, opts);
 
     stage.setAttribute("data-fonts", loadFonts(boardFonts(opts)) ? "ready" : "loading");
@@ -817,6 +890,7 @@
     if (pages.length > 1 || currentSlides().length) {
       timers.rotate = window.setTimeout(turn, opts.rotation_seconds * 1000);
     }
+    checkSchedule();
   }
 
   // ---- rotation: the menu's pages, then the next promo slide, round and round ----------------
@@ -826,6 +900,10 @@
   var onSlide = false;
 
   function turn() {
+    if (!preview && drawnStretch !== null && stretchNow() !== drawnStretch) {
+      renderSafely();  // a day-part began or ended: the pages change (and rotation restarts)
+      return;
+    }
     var wait = theme().rotation_seconds;
     var slides = currentSlides();
     if (onSlide || page + 1 < pages.length || !slides.length) {
@@ -982,6 +1060,11 @@
   }
 
   // ---- start -------------------------------------------------------------------------------
+
+  // A tab coming back from the background may have slept through a change.
+  document.addEventListener("visibilitychange", function () {
+    if (!document.hidden) checkSchedule();
+  });
 
   window.addEventListener("resize", function () {
     window.clearTimeout(timers.resize);
