@@ -8,17 +8,17 @@ import shutil
 import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
 from chalkboard.live.boards import Boards
 from chalkboard.schedules.effective import effective
+from chalkboard.venues.queries import Venue
 
 HARNESS = Path(__file__).parent / "js" / "board_at.js"
 EVERY_DAY = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-VENUE = SimpleNamespace(name="The Test Taproom", currency="GBP", volume_unit="ml")
+VENUE = Venue(1, "test-taproom", "The Test Taproom", "Europe/London", "GBP", "ml")
 
 
 def window(days: list[str], start: str, end: str) -> dict[str, Any]:
@@ -98,7 +98,7 @@ def test_the_tv_shows_what_the_server_would_at_every_change_from_one_message() -
     start = datetime(2026, 10, 21, 9, 17, tzinfo=UTC)  # a week around London's DST end
     for hours in range(0, 7 * 24, 7):
         built_at = start + timedelta(hours=hours)
-        message = json.loads(Boards._build(stored, effective(stored, built_at), VENUE).text)  # type: ignore[arg-type]
+        message = json.loads(Boards._build(stored, effective(stored, built_at), VENUE).text)
         upcoming = [
             datetime.fromisoformat(c["at"]) for c in message["board"]["schedule"]["upcoming"]
         ]
@@ -110,11 +110,11 @@ def test_the_tv_shows_what_the_server_would_at_every_change_from_one_message() -
             expected.append(effective(stored, at))
     shown = board_at_in_node(cases)
     for case, got, want in zip(cases, shown, expected, strict=True):
-        at = datetime.fromtimestamp(case["at"] / 1000, UTC).isoformat()
-        assert got["sections"] == json.loads(json.dumps(want["sections"])), at
+        when = datetime.fromtimestamp(case["at"] / 1000, UTC).isoformat()
+        assert got["sections"] == json.loads(json.dumps(want["sections"])), when
         assert [p["id"] for p in got["schedule"]["current"]] == [
             p["id"] for p in want["schedule"]["current"]
-        ], at
+        ], when
     assert len(cases) > 300
 
 
@@ -123,7 +123,7 @@ def test_hidden_now_says_what_the_stretch_leaves_out_and_where_it_goes() -> None
     entries hidden now, each with its index in the stored board; nothing when none is."""
     stored = stored_board()
     happy_hour = datetime(2026, 10, 21, 15, 30, tzinfo=UTC)  # Wednesday 16:30 in London
-    message = json.loads(Boards._build(stored, effective(stored, happy_hour), VENUE).text)  # type: ignore[arg-type]
+    message = json.loads(Boards._build(stored, effective(stored, happy_hour), VENUE).text)
     held = message["hidden_now"]
     assert [(s["index"], s["section"]["id"]) for s in held["sections"]] == [(2, 30)]
     assert held["sections"][0]["section"]["entries"] == stored["sections"][2]["entries"]
@@ -132,5 +132,5 @@ def test_hidden_now_says_what_the_stretch_leaves_out_and_where_it_goes() -> None
         "20": [(1, 6)],
     }
     plain = {**stored, "dayparts": None}
-    message = json.loads(Boards._build(plain, effective(plain, happy_hour), VENUE).text)  # type: ignore[arg-type]
+    message = json.loads(Boards._build(plain, effective(plain, happy_hour), VENUE).text)
     assert "hidden_now" not in message
