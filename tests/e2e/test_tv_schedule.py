@@ -19,13 +19,12 @@ from playwright.async_api import Browser, BrowserContext, Page, expect
 
 from chalkboard.menus import operations
 from chalkboard.schedules import dayparts
-from chalkboard.schedules.forms import DayPartIn
+from chalkboard.schedules.forms import DAYS, DayPartIn
 from tests.conftest import RunningServer
 from tests.e2e.test_live_tv import NetworkCut
 from tests.e2e.test_tv import screen_context, service_worker_in_control
 from tests.test_live import Tv, new_tv
 from tests.test_menu_operations import ACTOR
-from tests.test_schedules_api import DAYS
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
