@@ -16,7 +16,7 @@ from chalkboard.menus import operations
 from chalkboard.schedules import dayparts
 from chalkboard.schedules.forms import DayPartIn
 from tests import test_live
-from tests.test_live import connected, hello, new_tv, receive, send
+from tests.test_live import Tv, connected, hello, new_tv, receive, send
 from tests.test_menu_operations import ACTOR
 from tests.test_schedules_api import ending_soon
 
@@ -43,6 +43,27 @@ async def next_board(ws: ClientConnection, *, until: datetime) -> dict[str, Any]
             return message
 
 
+async def priced_entries(db: asyncpg.Pool, tv: Tv, *prices: int) -> tuple[int, list[Any]]:
+    """The venue's first serving size, and the menu's entries in board order (`section_id`,
+    `id`), the first ones given `prices` in that size."""
+    async with db.acquire() as conn, conn.transaction():
+        size_id: int = await conn.fetchval(
+            "SELECT id FROM serving_sizes WHERE venue_id = $1 ORDER BY id LIMIT 1", tv.venue_id
+        )
+        entries = await conn.fetch(
+            "SELECT s.id AS section_id, e.id FROM menu_entries e"
+            " JOIN menu_sections s ON s.id = e.section_id"
+            " WHERE s.menu_id = $1 ORDER BY s.position, e.position",
+            tv.menu_id,
+        )
+        for entry, price in zip(entries, prices, strict=False):
+            await operations.update_entry(
+                conn, venue_id=tv.venue_id, menu_id=tv.menu_id, based_on=None, actor=ACTOR,
+                entry_id=entry["id"], changes={}, prices={size_id: price},
+            )  # fmt: skip
+    return size_id, list(entries)
+
+
 @pytest.mark.slow
 async def test_a_connected_tv_switches_back_to_usual_prices_when_happy_hour_ends(
     db: asyncpg.Pool, open_socket: Any
@@ -50,18 +71,8 @@ async def test_a_connected_tv_switches_back_to_usual_prices_when_happy_hour_ends
     """A TV shows the happy-hour price pushed with the day-part; within a second of the
     day-part's end it is sent the same version again, with the usual price."""
     tv = await new_tv(db, entries=1)
-    async with db.acquire() as conn, conn.transaction():
-        size_id = await conn.fetchval("SELECT id FROM serving_sizes WHERE venue_id = $1 LIMIT 1",
-                                      tv.venue_id)  # fmt: skip
-        entry_id = await conn.fetchval(
-            "SELECT e.id FROM menu_entries e JOIN menu_sections s ON s.id = e.section_id"
-            " WHERE s.menu_id = $1 ORDER BY s.position, e.position LIMIT 1",
-            tv.menu_id,
-        )
-        await operations.update_entry(
-            conn, venue_id=tv.venue_id, menu_id=tv.menu_id, based_on=None, actor=ACTOR,
-            entry_id=entry_id, changes={}, prices={size_id: 450},
-        )  # fmt: skip
+    size_id, entries = await priced_entries(db, tv, 450)
+    entry_id = entries[0]["id"]
     ws, _ = await connected(open_socket, tv)
     body, boundary = ending_soon("UTC", entry_id, size_id)
     form = DayPartIn.model_validate(body)
@@ -121,20 +132,8 @@ async def test_a_board_carries_what_a_tv_needs_to_switch_by_its_own_clock(
     day-parts on from then, the usual price, and what the day-part hides now (`hidden_now`,
     with its place); two TVs get the same bytes; each pong has the server's clock."""
     tv = await new_tv(db, entries=2)
+    size_id, (first, second, *_) = await priced_entries(db, tv, 450)
     async with db.acquire() as conn, conn.transaction():
-        size_id = await conn.fetchval("SELECT id FROM serving_sizes WHERE venue_id = $1 LIMIT 1",
-                                      tv.venue_id)  # fmt: skip
-        sections = await conn.fetch(
-            "SELECT s.id AS section_id, e.id FROM menu_entries e"
-            " JOIN menu_sections s ON s.id = e.section_id"
-            " WHERE s.menu_id = $1 ORDER BY s.position, e.position",
-            tv.menu_id,
-        )
-        first, second = sections[0], sections[1]
-        await operations.update_entry(
-            conn, venue_id=tv.venue_id, menu_id=tv.menu_id, based_on=None, actor=ACTOR,
-            entry_id=first["id"], changes={}, prices={size_id: 450},
-        )  # fmt: skip
         body, boundary = ending_soon("UTC", first["id"], size_id)
         body["entries"].append({"entry_id": second["id"], "shows": "hidden"})
         await dayparts.save_daypart(

@@ -17,7 +17,6 @@ import asyncpg
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page, expect
 
-from chalkboard.menus import operations
 from chalkboard.schedules import dayparts
 from chalkboard.schedules.forms import DAYS, DayPartIn
 from tests.conftest import RunningServer
@@ -25,6 +24,7 @@ from tests.e2e.test_live_tv import NetworkCut
 from tests.e2e.test_tv import screen_context, service_worker_in_control
 from tests.test_live import Tv, new_tv
 from tests.test_menu_operations import ACTOR
+from tests.test_schedules_live import priced_entries
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -93,20 +93,8 @@ async def happy_hour(db: asyncpg.Pool) -> HappyHour:
     """A venue (in UTC) whose first tap is $4.50 and whose second shows only in a happy
     hour ($3.00) that starts at the next whole minute at least 25 s ahead, for a minute."""
     tv = await new_tv(db, entries=2)
+    size_id, (first, second, *_) = await priced_entries(db, tv, 450, 500)
     async with db.acquire() as conn, conn.transaction():
-        size_id = await conn.fetchval(
-            "SELECT id FROM serving_sizes WHERE venue_id = $1 ORDER BY id LIMIT 1", tv.venue_id
-        )
-        first, second = await conn.fetch(
-            "SELECT e.id FROM menu_entries e JOIN menu_sections s ON s.id = e.section_id"
-            " WHERE s.menu_id = $1 ORDER BY s.position, e.position LIMIT 2",
-            tv.menu_id,
-        )
-        for entry, price in ((first["id"], 450), (second["id"], 500)):
-            await operations.update_entry(
-                conn, venue_id=tv.venue_id, menu_id=tv.menu_id, based_on=None, actor=ACTOR,
-                entry_id=entry, changes={}, prices={size_id: price},
-            )  # fmt: skip
         now = datetime.now(UTC)
         starts = now.replace(second=0, microsecond=0) + timedelta(minutes=1)
         if (starts - now).total_seconds() < 25:
