@@ -303,7 +303,8 @@
         break;
       case "pong":
         if (live) markSynced();
-        if (clock.sample(pingsSent.shift() || 0, Date.now(), message.server_time)) {
+        var sentAt = pingsSent.shift();
+        if (sentAt && clock.sample(sentAt, Date.now(), message.server_time)) {
           store(KEYS.clock, String(clock.offset));
           checkSchedule();
         }
