@@ -203,7 +203,9 @@ async def test_a_tv_showing_the_current_version_is_up_to_date(
     assert (await receive(ws))["type"] == "display"
     assert await receive(ws) == {"type": "up_to_date", "version": version}
     await send(ws, type="ping")
-    assert await receive(ws) == {"type": "pong"}
+    pong = await receive(ws)
+    assert pong["type"] == "pong"
+    assert isinstance(pong["server_time"], int)
 
 
 async def test_the_same_version_of_another_menu_still_gets_the_board(

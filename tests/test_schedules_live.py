@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -16,7 +17,7 @@ from chalkboard.menus import operations
 from chalkboard.schedules import dayparts
 from chalkboard.schedules.forms import DayPartIn
 from tests import test_live
-from tests.test_live import connected, hello, new_tv, receive, send
+from tests.test_live import Tv, connected, hello, new_tv, receive, send
 from tests.test_menu_operations import ACTOR
 from tests.test_schedules_api import ending_soon
 
@@ -43,22 +44,33 @@ async def next_board(ws: ClientConnection, *, until: datetime) -> dict[str, Any]
             return message
 
 
+async def priced_entries(db: asyncpg.Pool, tv: Tv, *prices: int) -> tuple[int, list[Any]]:
+    """The venue's first serving size, and the menu's entries in board order (`section_id`,
+    `id`), the first ones given `prices` in that size."""
+    async with db.acquire() as conn, conn.transaction():
+        size_id: int = await conn.fetchval(
+            "SELECT id FROM serving_sizes WHERE venue_id = $1 ORDER BY id LIMIT 1", tv.venue_id
+        )
+        entries = await conn.fetch(
+            "SELECT s.id AS section_id, e.id FROM menu_entries e"
+            " JOIN menu_sections s ON s.id = e.section_id"
+            " WHERE s.menu_id = $1 ORDER BY s.position, e.position",
+            tv.menu_id,
+        )
+        for entry, price in zip(entries, prices, strict=False):
+            await operations.update_entry(
+                conn, venue_id=tv.venue_id, menu_id=tv.menu_id, based_on=None, actor=ACTOR,
+                entry_id=entry["id"], changes={}, prices={size_id: price},
+            )  # fmt: skip
+    return size_id, list(entries)
+
+
 async def in_happy_hour(db: asyncpg.Pool, open_socket: Any) -> tuple[ClientConnection, datetime]:
     """A connected TV whose menu's happy hour (one entry at 300, usually 450) is on now;
     the TV has had the happy-hour board. Its socket, and when happy hour ends."""
     tv = await new_tv(db, entries=1)
-    async with db.acquire() as conn, conn.transaction():
-        size_id = await conn.fetchval("SELECT id FROM serving_sizes WHERE venue_id = $1 LIMIT 1",
-                                      tv.venue_id)  # fmt: skip
-        entry_id = await conn.fetchval(
-            "SELECT e.id FROM menu_entries e JOIN menu_sections s ON s.id = e.section_id"
-            " WHERE s.menu_id = $1 ORDER BY s.position, e.position LIMIT 1",
-            tv.menu_id,
-        )
-        await operations.update_entry(
-            conn, venue_id=tv.venue_id, menu_id=tv.menu_id, based_on=None, actor=ACTOR,
-            entry_id=entry_id, changes={}, prices={size_id: 450},
-        )  # fmt: skip
+    size_id, entries = await priced_entries(db, tv, 450)
+    entry_id = entries[0]["id"]
     ws, _ = await connected(open_socket, tv)
     body, boundary = ending_soon("UTC", entry_id, size_id)
     form = DayPartIn.model_validate(body)
@@ -124,3 +136,47 @@ async def test_a_tv_coming_back_with_its_version_gets_the_board_as_it_shows_now(
     assert board["type"] == "board"
     assert board["version"] == pushed["version"]
     assert "schedule" in board["board"]
+
+
+async def test_a_board_carries_what_a_tv_needs_to_switch_by_its_own_clock(
+    db: asyncpg.Pool, open_socket: Any
+) -> None:
+    """During a day-part a TV's board has the rules, the next changes as instants with the
+    day-parts on from then, the usual price, and what the day-part hides now (`hidden_now`,
+    with its place); two TVs get the same bytes; each pong has the server's clock."""
+    tv = await new_tv(db, entries=2)
+    size_id, (first, second, *_) = await priced_entries(db, tv, 450)
+    async with db.acquire() as conn, conn.transaction():
+        body, boundary = ending_soon("UTC", first["id"], size_id)
+        body["entries"].append({"entry_id": second["id"], "shows": "hidden"})
+        await dayparts.save_daypart(
+            conn, venue_id=tv.venue_id, daypart_id=None, form=DayPartIn.model_validate(body),
+            actor=ACTOR,
+        )  # fmt: skip
+    texts = []
+    for _ in range(2):
+        ws = await open_socket()
+        await hello(ws, tv.token, menu=None, version=None)
+        assert (await receive(ws))["type"] == "display"
+        texts.append(await asyncio.wait_for(ws.recv(), 10))
+    assert texts[0] == texts[1]
+    message = json.loads(texts[0])
+    board = message["board"]
+    assert [p["name"] for p in board["dayparts"]["parts"]] == ["Happy hour"]
+    assert [p["name"] for p in board["schedule"]["current"]] == ["Happy hour"]
+    assert board["schedule"]["upcoming"][0] == {"at": boundary.isoformat(), "current": []}
+    shown = board["sections"][0]["entries"]
+    assert [e["id"] for e in shown] == [first["id"]]
+    assert shown[0]["prices"] == {str(size_id): 300}
+    assert shown[0]["usual_prices"] == {str(size_id): 450}
+    held = message["hidden_now"]
+    assert held["sections"] == []
+    assert [(e["index"], e["entry"]["id"]) for e in held["entries"][str(first["section_id"])]] == [
+        (1, second["id"])
+    ]
+
+    before = time.time()
+    await send(ws, type="ping")
+    pong = await receive(ws)
+    assert pong["type"] == "pong"
+    assert before - 1 <= pong["server_time"] / 1000 <= time.time() + 1

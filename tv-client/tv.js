@@ -1,4 +1,7 @@
 // Chalkboard TV: shows one display's tap list, live over one WebSocket (docs/protocol.md).
+// This is the app: the connection, the messages, the offline copy, the screens, laying the
+// board out and turning its pages. board.js builds the board's blocks, schedule.js shows it
+// as the venue's day-parts make it at each instant, layout.js chooses the font and columns.
 //
 // Written for old TV browsers (Chrome 53-era engines): ES5 functions and `var`, no modules,
 // no async/await, no ResizeObserver, no Object.values/entries, no padStart.
@@ -13,7 +16,10 @@
   "use strict";
 
   var APP = "tv/1";
-  var KEYS = { token: "chalkboard.tv.token", board: "chalkboard.tv.board", display: "chalkboard.tv.display" };
+  var KEYS = {
+    token: "chalkboard.tv.token", board: "chalkboard.tv.board", display: "chalkboard.tv.display",
+    clock: "chalkboard.tv.clock"  // server time minus this TV's, in ms (schedule.js)
+  };
   var PING_MS = 25000;           // the protocol's TV heartbeat
   var SILENCE_MS = 60000;        // heard nothing this long: the socket is dead, reconnect
   var STABLE_MS = 10000;         // a connection that lasted this long resets the backoff
@@ -22,11 +28,11 @@
   var RESTART_CAP_MS = 5000;     // for a minute after a 1012 the service is coming back:
   var RESTART_WINDOW_MS = 60000; // keep retrying within 5 s instead of backing off to 30 s
   var STALE_GRACE_MS = 5000;     // a quick reconnect (a deploy) does not flash the badge
+  var SCHEDULE_CHECK_MS = 60000; // a timer for a change hours ahead also wakes every minute
   // A socket cut without a close (1006: a load balancer or a task gone) was most likely cut
   // for every TV on it at once: the first retry is spread over 10 s, so they do not all land
   // on the surviving tasks in the same second (a task takes back ~1,200 TVs a second).
   var ABNORMAL_SPREAD_MS = 10000;
-  var ML_PER_US_FL_OZ = 29.5735;
   var HEADER_DIVISOR = 30;       // header font: the screen's short side / 30 (36 px at 1080p)
 
   // The server's defaults (Theme in service/displays/forms.py), for keys a theme lacks.
@@ -64,6 +70,10 @@
   var stage = $("#stage");
   var views = { board: $("#board"), slide: $("#slide"), pairing: $("#pairing"), message: $("#message") };
   var badge = $("#badge");
+  var Board = window.ChalkboardBoard;
+  var el = Board.el;
+  var empty = Board.empty;
+  var imageUrl = Board.imageUrl;
 
   // ---- state -----------------------------------------------------------------------------
 
@@ -82,7 +92,10 @@
   var live = false;                    // the board shown is known to be current
   var page = 0;
   var pages = [];
-  var timers = { rotate: null, badge: null, reconnect: null, pairing: null, resize: null };
+  var timers = { rotate: null, badge: null, reconnect: null, pairing: null, resize: null, schedule: null };
+  var Schedule = window.ChalkboardSchedule;
+  var clock = new Schedule.Clock(preview ? 0 : Number(load(KEYS.clock, true)));
+  var drawnStretch = null;             // the schedule's stretch the board on screen is drawn for
 
   function load(key, raw) {
     try {
@@ -110,6 +123,8 @@
   var restartingUntil = 0;
   var openedAt = 0;
   var lastHeard = 0;
+  var pingsSent = [];                  // when each unanswered ping left (pongs come in order)
+  var answered = false;                // the server answered this connection's hello
 
   function socketUrl() {
     var override = /[?&]ws=([^&]+)/.exec(window.location.search);
@@ -132,6 +147,9 @@
     }
     socket = ws;
     lastHeard = Date.now();
+    pingsSent = [];
+    answered = false;
+    clock.reset();
     ws.onopen = function () {
       openedAt = lastHeard = Date.now();
       var ratio = window.devicePixelRatio || 1;
@@ -155,6 +173,11 @@
         return;  // not JSON: nothing to act on, and nothing is ever drawn about it
       }
       if (message && typeof message.type === "string") receive(message);
+      if (!answered) {
+        // The hello is answered: now a round trip measures the network alone, for the clock.
+        answered = true;
+        ping();
+      }
     };
     ws.onclose = function (event) {
       if (ws === socket) dropped(event.code);
@@ -162,7 +185,15 @@
   }
 
   function send(message) {
-    if (socket && socket.readyState === 1) socket.send(JSON.stringify(message));
+    if (socket && socket.readyState === 1) {
+      socket.send(JSON.stringify(message));
+      return true;
+    }
+    return false;
+  }
+
+  function ping() {
+    if (send({ type: "ping" })) pingsSent.push(Date.now());
   }
 
   function dropped(code) {
@@ -195,9 +226,10 @@
     dropped(1006);
   }
 
-  window.setInterval(function () { send({ type: "ping" }); }, PING_MS);
+  window.setInterval(ping, PING_MS);
   window.setInterval(function () {
     if (socket && Date.now() - lastHeard > SILENCE_MS) abandon();
+    checkSchedule();  // a timer that slept (a throttled or frozen tab) is caught up here
   }, 5000);
   window.addEventListener("online", function () {
     // The network is back: retry soon (still jittered) instead of waiting out a long backoff.
@@ -234,7 +266,10 @@
         break;
       case "board":
         if (!message.board || typeof message.board !== "object") break;
-        saved = { version: message.version, board: message.board, venue: message.venue || {}, synced_at: Date.now() };
+        saved = {
+          version: message.version, board: message.board, venue: message.venue || {},
+          hidden_now: message.hidden_now || null, synced_at: Date.now()
+        };
         store(KEYS.board, saved);
         noMenu = false;
         setLive(true);
@@ -243,11 +278,9 @@
       case "levels":
         // Keg levels move with every pour (no new version): patch the board we keep.
         if (!saved || !saved.board || !saved.board.menu || saved.board.menu.id !== message.menu) break;
-        (saved.board.sections || []).forEach(function (section) {
-          (section.entries || []).forEach(function (entry) {
-            var level = (message.levels || {})[entry.id];
-            if (level) { entry.keg_percent = level.keg_percent; entry.keg_size_ml = level.keg_size_ml; entry.keg_remaining_ml = level.keg_remaining_ml; }
-          });
+        everyEntry(saved, function (entry) {
+          var level = (message.levels || {})[entry.id];
+          if (level) { entry.keg_percent = level.keg_percent; entry.keg_size_ml = level.keg_size_ml; entry.keg_remaining_ml = level.keg_remaining_ml; }
         });
         store(KEYS.board, saved);
         refresh();
@@ -270,8 +303,54 @@
         break;
       case "pong":
         if (live) markSynced();
+        var sentAt = pingsSent.shift();
+        if (sentAt && clock.sample(sentAt, Date.now(), message.server_time)) {
+          store(KEYS.clock, String(clock.offset));
+          checkSchedule();
+        }
         break;
     }
+  }
+
+  // Every entry the kept board has, those its day-parts hide now included.
+  function everyEntry(kept, visit) {
+    var sections = (kept.board.sections || []).slice();
+    var held = kept.hidden_now || {};
+    for (var h = 0; h < (held.sections || []).length; h++) sections.push(held.sections[h].section || {});
+    for (var s = 0; s < sections.length; s++) {
+      var entries = sections[s].entries || [];
+      for (var e = 0; e < entries.length; e++) visit(entries[e]);
+    }
+    for (var id in held.entries || {}) {
+      if (!held.entries.hasOwnProperty(id)) continue;
+      for (var i = 0; i < held.entries[id].length; i++) visit(held.entries[id][i].entry || {});
+    }
+  }
+
+  // ---- the schedule: day-part switches by this TV's clock (schedule.js) ----------------------
+
+  // The kept board as it shows now. (A preview shows what its URL answers, as it is.)
+  function shownBoard() {
+    return preview ? saved.board : Schedule.boardAt(saved.board, saved.hidden_now, clock.now());
+  }
+
+  // Redraw when the stretch of the schedule the board was drawn for has ended; else wait for
+  // the next change (by the server's clock, so offline too).
+  function checkSchedule() {
+    window.clearTimeout(timers.schedule);
+    if (preview || pairing || !saved || !saved.board || drawnStretch === null) return;
+    if (stretchNow() !== drawnStretch) {
+      renderSafely();  // arms the next check itself
+      return;
+    }
+    var next = Schedule.nextChange(saved.board, clock.now());
+    if (next !== null) {
+      timers.schedule = window.setTimeout(checkSchedule, Math.min(SCHEDULE_CHECK_MS, Math.max(0, next - clock.now())));
+    }
+  }
+
+  function stretchNow() {
+    return saved.version + "@" + Schedule.stretchKey(saved.board, clock.now());
   }
 
   function forgetDevice() {
@@ -507,182 +586,7 @@
     return families;
   }
 
-  // ---- formatting ------------------------------------------------------------------------
-
-  function moneyFormat(currency) {
-    try {
-      var format = new Intl.NumberFormat(undefined, { style: "currency", currency: currency });
-      var scale = Math.pow(10, format.resolvedOptions().maximumFractionDigits);
-      return function (minor) { return format.format(minor / scale); };
-    } catch (e) {
-      return function (minor) { return (minor / 100).toFixed(2) + " " + (currency || ""); };
-    }
-  }
-
-  function volume(ml, unit) {
-    if (typeof ml !== "number") return "";
-    return unit === "oz" ? Math.round(ml / ML_PER_US_FL_OZ) + " oz" : Math.round(ml) + " ml";
-  }
-
-  // One decimal, as the embeds write it (menus/display.py, Python's "%.1f"): toFixed rounds
-  // the exact binary value as Python does, except on exact ties (x.25, x.75), where Python
-  // rounds half to even and toFixed rounds up.
-  function abvText(n) {
-    var quarters = n * 4;
-    if (quarters === Math.floor(quarters) && quarters % 2 === 1) {
-      var tenths = Math.round(n * 10);
-      if (tenths % 2) tenths -= 1;
-      return (tenths / 10).toFixed(1) + "%";
-    }
-    return n.toFixed(1) + "%";
-  }
-
-  // A beer's colour from its SRM, as a glass of it looks: the usual exponential fit to the
-  // SRM colour chart (pale straw at 2, amber at 10, near black past 35).
-  function srmColor(srm) {
-    var value = Math.max(0, Math.min(50, srm));
-    function channel(top, base) { return Math.round(Math.max(0, Math.min(255, top * Math.pow(base, value)))); }
-    return "rgb(" + channel(255, 0.975) + ", " + channel(245, 0.88) + ", " + channel(220, 0.7) + ")";
-  }
-
-  function kegPercent(entry) {
-    var pct = entry.keg_percent;
-    if (typeof pct !== "number" && entry.keg_size_ml && typeof entry.keg_remaining_ml === "number") {
-      pct = 100 * entry.keg_remaining_ml / entry.keg_size_ml;
-    }
-    return typeof pct === "number" && isFinite(pct) ? Math.max(0, Math.min(100, pct)) : null;
-  }
-
-  // ---- building the board ----------------------------------------------------------------------
-  //
-  // Every element is made with createElement/textContent: menu text never becomes markup.
-
-  function empty(node) {
-    while (node.firstChild) node.removeChild(node.firstChild);
-  }
-
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null && text !== "") node.textContent = String(text);
-    return node;
-  }
-
-  // A section's price columns: the sizes the board gives that section (the editor's
-  // per-section serving sizes), else the venue's, in their order; either way only those at
-  // least one of its shown entries has a price for, so beers show no "Cocktail" column.
-  function sectionSizes(board, section, entries) {
-    var byId = {};
-    var venueSizes = board.sizes || [];
-    for (var v = 0; v < venueSizes.length; v++) byId[String(venueSizes[v].id)] = venueSizes[v];
-    var given = section.sizes || venueSizes;
-    var used = [];
-    for (var i = 0; i < given.length; i++) {
-      var size = typeof given[i] === "object" && given[i] ? given[i] : byId[String(given[i])];
-      if (!size) continue;
-      for (var j = 0; j < entries.length; j++) {
-        var prices = entries[j].prices || {};
-        if (typeof prices[String(size.id)] === "number") {
-          used.push(size);
-          break;
-        }
-      }
-    }
-    return used;
-  }
-
-  function sectionHead(section, sizes, unit, opts) {
-    var head = el("div", "section-head");
-    head.appendChild(el("h2", "section-name", section.name));
-    if (opts.show.prices && sizes.length) {
-      var labels = el("div", "prices");
-      for (var i = 0; i < sizes.length; i++) {
-        var label = el("span", "price size");
-        label.appendChild(el("span", "size-name", sizes[i].name));
-        label.appendChild(el("span", "size-volume", volume(sizes[i].volume_ml, unit)));
-        labels.appendChild(label);
-      }
-      head.appendChild(labels);
-    }
-    return head;
-  }
-
-  function entryRow(entry, sizes, money, opts) {
-    var show = opts.show;
-    var beverage = entry.beverage || {};
-    var row = el("div", "entry");
-    var pct = show.keg ? kegPercent(entry) : null;
-    if (show.tap_numbers || pct !== null) {
-      var tap = el("div", "tap");
-      if (show.tap_numbers) tap.appendChild(el("span", "tap-label", entry.tap_label));
-      if (pct !== null) {
-        var keg = el("div", "keg" + (pct < 20 ? " low" : ""));
-        var fill = el("div", "keg-fill");
-        fill.style.width = pct + "%";
-        keg.appendChild(fill);
-        tap.appendChild(keg);
-      }
-      row.appendChild(tap);
-    }
-    var picture = show.images ? beverageImage(beverage.image) : null;
-    if (picture) row.appendChild(picture);
-    var main = el("div", "main");
-    var name = el("div", "name");
-    if (show.srm && typeof beverage.srm === "number" && isFinite(beverage.srm)) {
-      var swatch = el("span", "srm");
-      swatch.style.backgroundColor = srmColor(beverage.srm);
-      name.appendChild(swatch);
-    }
-    name.appendChild(el("span", "beverage", beverage.name));
-    if (entry.note) name.appendChild(el("span", "note", entry.note));
-    main.appendChild(name);
-    var facts = [];
-    if (show.producer && beverage.producer) facts.push(el("span", "producer", beverage.producer));
-    if (show.style && beverage.style) facts.push(el("span", "style", beverage.style));
-    if (show.abv && typeof beverage.abv === "number") facts.push(el("span", "abv", abvText(beverage.abv)));
-    if (show.ibu && typeof beverage.ibu === "number") facts.push(el("span", "ibu", beverage.ibu + " IBU"));
-    if (facts.length) {
-      var meta = el("div", "meta");
-      for (var i = 0; i < facts.length; i++) meta.appendChild(facts[i]);
-      main.appendChild(meta);
-    }
-    if (show.descriptions && beverage.description) main.appendChild(el("div", "description", beverage.description));
-    row.appendChild(main);
-    if (show.prices && sizes.length) {
-      var prices = el("div", "prices");
-      for (var j = 0; j < sizes.length; j++) {
-        var minor = (entry.prices || {})[String(sizes[j].id)];
-        prices.appendChild(el("span", "price", typeof minor === "number" ? money(minor) : ""));
-      }
-      row.appendChild(prices);
-    }
-    return row;
-  }
-
-  // ---- images: beverage pictures, the logo, the background ---------------------------------
-
-  // Only URLs the server made: http(s) or root-relative, nothing that could leave a CSS url().
-  var IMAGE_URL = /^(https?:\/\/|\/)[^\s"'()\\<>]*$/;
-
-  function imageUrl(url) {
-    return typeof url === "string" && IMAGE_URL.test(url) ? url : "";
-  }
-
-  // A fixed-size box (set in em by tv.css), so the layout never waits for the image.
-  function beverageImage(image) {
-    var url = image && imageUrl(image.url);
-    if (!url) return null;
-    var img = el("img", "bev-image");
-    img.alt = "";
-    if (typeof image.srcset === "string" && image.srcset.split(/\s+/).every(function (word) {
-      return !word || IMAGE_URL.test(word.replace(/,$/, "")) || /^\d+w,?$/.test(word);
-    })) {
-      img.srcset = image.srcset;
-      img.sizes = "15vmin";
-    }
-    img.src = url;
-    return img;
-  }
+  // ---- images: the logo and the background (beverage pictures: board.js) -----------------
 
   function applyImages() {
     var images = (display && display.images) || {};
@@ -705,38 +609,6 @@
       head.insertBefore(img, head.firstChild);
     }
     if (img.getAttribute("src") !== logo) img.src = logo;
-  }
-
-  // The board as a flat list of blocks to lay out: section heads and entries, plus the
-  // on-deck names. Hidden and kicked entries are not shown at all (a guest cannot order
-  // them; the space goes to what is pouring).
-  function blocks(saved, opts) {
-    var board = saved.board;
-    var unit = (saved.venue && saved.venue.volume_unit) || "ml";
-    var money = moneyFormat((saved.venue && saved.venue.currency) || "USD");
-    var sections = board.sections || [];
-    var onDeck = [];
-    for (var i = 0; i < sections.length; i++) {
-      var entries = sections[i].entries || [];
-      for (var j = 0; j < entries.length; j++) {
-        if (entries[j].status === "on_deck") onDeck.push(entries[j]);
-      }
-    }
-    var list = [];
-    for (var s = 0; s < sections.length; s++) {
-      var shown = [];
-      var all = sections[s].entries || [];
-      for (var e = 0; e < all.length; e++) {
-        if (all[e].status === "on_tap") shown.push(all[e]);
-      }
-      if (!shown.length) continue;
-      var sizes = sectionSizes(board, sections[s], shown);
-      list.push({ head: true, section: s, node: sectionHead(sections[s], sizes, unit, opts) });
-      for (var k = 0; k < shown.length; k++) {
-        list.push({ head: false, section: s, node: entryRow(shown[k], sizes, money, opts) });
-      }
-    }
-    return { list: list, onDeck: onDeck };
   }
 
   // ---- layout: fit on one page, else paginate (layout.js) ---------------------------------
@@ -773,12 +645,14 @@
     var opts = theme();
     var size = layoutStage();
     var board = views.board;
-    var built = blocks(saved, opts);
+    var shown = shownBoard();
+    drawnStretch = preview ? null : stretchNow();
+    var built = Board.blocks(shown, saved.venue, opts);
     show("board");
     applyImages();
 
     board.querySelector(".board-venue").textContent = (saved.venue && saved.venue.name) || "";
-    board.querySelector(".board-menu").textContent = (saved.board.menu && saved.board.menu.name) || "";
+    board.querySelector(".board-menu").textContent = (shown.menu && shown.menu.name) || "";
     renderOnDeck(built.onDeck, opts);
 
     stage.setAttribute("data-fonts", loadFonts(boardFonts(opts)) ? "ready" : "loading");
@@ -817,6 +691,7 @@
     if (pages.length > 1 || currentSlides().length) {
       timers.rotate = window.setTimeout(turn, opts.rotation_seconds * 1000);
     }
+    checkSchedule();
   }
 
   // ---- rotation: the menu's pages, then the next promo slide, round and round ----------------
@@ -826,6 +701,10 @@
   var onSlide = false;
 
   function turn() {
+    if (!preview && drawnStretch !== null && stretchNow() !== drawnStretch) {
+      renderSafely();  // a day-part began or ended: the pages change (and rotation restarts)
+      return;
+    }
     var wait = theme().rotation_seconds;
     var slides = currentSlides();
     if (onSlide || page + 1 < pages.length || !slides.length) {
@@ -982,6 +861,11 @@
   }
 
   // ---- start -------------------------------------------------------------------------------
+
+  // A tab coming back from the background may have slept through a change.
+  document.addEventListener("visibilitychange", function () {
+    if (!document.hidden) checkSchedule();
+  });
 
   window.addEventListener("resize", function () {
     window.clearTimeout(timers.resize);

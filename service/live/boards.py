@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import asyncpg
 
@@ -66,7 +67,7 @@ class Boards:
             stretch = self._stretches.record((menu_id, version), schedule.stretch_of(shown))
 
         async def build() -> BoardMessage:
-            return self._build(shown or schedule.effective(board, now), venue)
+            return self._build(board, shown or schedule.effective(board, now), venue)
 
         return await self._built.get((menu_id, version, stretch), build)
 
@@ -81,7 +82,7 @@ class Boards:
         if read is None:
             return None
         board, venue = read
-        return self._build(schedule.effective(board, when), venue)
+        return self._build(board, schedule.effective(board, when), venue)
 
     def forget(self, *, menu_id: int, version: int) -> None:
         """The keg levels in this version's board moved (pours make no version): read it
@@ -105,19 +106,50 @@ class Boards:
         return None if venue is None else (board, venue)
 
     @staticmethod
-    def _build(board: Board, venue: Venue) -> BoardMessage:
-        shown = board["menu"]["version"]
-        text = encode(
-            {
-                "type": "board",
-                "version": shown,
-                "board": board,
-                "venue": {
-                    "name": venue.name,
-                    "currency": venue.currency,
-                    "volume_unit": venue.volume_unit,
-                },
-            }
-        )
-        _, ends = schedule.stretch_of(board)
-        return BoardMessage(shown, text, frame(text), scheduled="dayparts" in board, ends=ends)
+    def _build(stored: Board, shown: Board, venue: Venue) -> BoardMessage:
+        """The message for `shown`, the board as it shows now (what any TV app draws as is).
+        With day-parts it also carries what a TV needs to show the board of the next
+        stretches by its own clock, offline too (tv-client/schedule.js): the rules and
+        `schedule.upcoming` are in the board, the usual prices in `usual_prices`, and what
+        this stretch leaves out is `hidden_now`."""
+        version = shown["menu"]["version"]
+        message = {
+            "type": "board",
+            "version": version,
+            "board": shown,
+            "venue": {
+                "name": venue.name,
+                "currency": venue.currency,
+                "volume_unit": venue.volume_unit,
+            },
+        }
+        left_out = hidden_now(stored, shown)
+        if left_out is not None:
+            message["hidden_now"] = left_out
+        text = encode(message)
+        _, ends = schedule.stretch_of(shown)
+        return BoardMessage(version, text, frame(text), scheduled="dayparts" in shown, ends=ends)
+
+
+def hidden_now(stored: Board, shown: Board) -> dict[str, Any] | None:
+    """What `shown` leaves out of `stored` (sections, and entries of the sections it shows),
+    each as stored with its index there, so that a TV can put them back in their place when
+    another day-part shows them; None when nothing is left out."""
+    shown_entries = {s["id"]: {e["id"] for e in s["entries"]} for s in shown["sections"]}
+    sections: list[dict[str, Any]] = []
+    entries: dict[str, list[dict[str, Any]]] = {}
+    for index, section in enumerate(stored["sections"]):
+        there = shown_entries.get(section["id"])
+        if there is None:
+            sections.append({"index": index, "section": section})
+            continue
+        missing = [
+            {"index": i, "entry": entry}
+            for i, entry in enumerate(section["entries"])
+            if entry["id"] not in there
+        ]
+        if missing:
+            entries[str(section["id"])] = missing
+    if not sections and not entries:
+        return None
+    return {"sections": sections, "entries": entries}

@@ -68,7 +68,6 @@ def encode(message: dict[str, Any]) -> str:
     return orjson.dumps(message).decode()
 
 
-PONG = encode({"type": "pong"})
 RELOAD = encode({"type": "reload"})
 NO_MENU = encode({"type": "no_menu"})
 
@@ -128,6 +127,13 @@ def levels(menu_id: int, levels: Iterable[KegLevel]) -> str:
             },
         }
     )
+
+
+def pong(server_time_ms: int) -> str:
+    """The answer to a ping, with the server's clock (Unix ms): a TV corrects its own clock
+    by it, so it switches day-parts at the server's boundary even offline (docs/schedules.md).
+    Written per ping (boards are built once and sent for minutes, so cannot carry the time)."""
+    return f'{{"type":"pong","server_time":{server_time_ms}}}'
 
 
 def up_to_date(version: int) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -78,7 +79,7 @@ async def heed(hub: Hub, tv: TvSocket, text: str | None) -> None:
         tv.greeted = True
         await hub.hello(tv, message)
     elif isinstance(message, Ping) and tv.greeted:
-        tv.send(protocol.PONG)
+        tv.send(protocol.pong(time.time_ns() // 1_000_000))
         hub.heartbeat(tv)
     else:
         tv.close(protocol.PROTOCOL_ERROR)  # hello not first, or twice
