@@ -80,6 +80,8 @@ class Hub:
         self.by_code: dict[str, TvSocket] = {}
         self.pushed: dict[int, int] = {}  # menu id → the latest version pushed to its TVs
         self.latest: dict[int, int] = {}  # menu id → the latest version heard of (bounded)
+        # Display id → when it next shows another menu by day-part (#16; only displays here).
+        self.switches: dict[int, datetime] = {}
         self.levels = LevelPushes(pool, self.boards, self.by_menu, self._spawn)
         self.connected = Gauge(
             "chalkboard_tv_sockets", "TV WebSockets open on this process", registry=registry
@@ -174,6 +176,10 @@ class Hub:
         """Bring TVs to a display: its settings if they changed, and its menu's current
         board if they show another menu (or `up_to_date` when a TV says it has it)."""
         display = showing.display
+        if showing.switch_at is None:
+            self.switches.pop(display.id, None)
+        else:
+            self.switches[display.id] = showing.switch_at
         text = protocol.display(display)
         behind: list[TvSocket] = []
         for tv in tvs:
@@ -222,7 +228,8 @@ class Hub:
 
     def _unsubscribe(self, tv: TvSocket) -> None:
         if tv.display_id is not None:
-            _discard(self.by_display, tv.display_id, tv)
+            if not _discard(self.by_display, tv.display_id, tv):
+                self.switches.pop(tv.display_id, None)
             if tv.menu_id is not None and not _discard(self.by_menu, tv.menu_id, tv):
                 self.pushed.pop(tv.menu_id, None)
 
@@ -261,6 +268,21 @@ class Hub:
         for tv in self.by_menu.get(menu_id, ()):
             if tv.version == board.version:  # the others have a newer one on its way
                 tv.send_frame(board.frame)
+
+    def switching(self) -> dict[int, datetime]:
+        """Display id -> when it next shows another menu by day-part (#16)."""
+        return dict(self.switches)
+
+    async def reassign(self, display_ids: list[int]) -> None:
+        """Bring these displays' TVs to the menu they show now, as after a change of their
+        settings: read them again, and `_show` moves TVs whose menu is not that one."""
+        here = [display_id for display_id in display_ids if display_id in self.by_display]
+        async with self.pool.acquire() as conn:
+            shown = await displays.showings_by_ids(conn, display_ids=here)
+        for display_id in display_ids:
+            self.switches.pop(display_id, None)
+        for display_id in here:
+            await self._apply(display_id, shown.get(display_id))
 
     async def _display_changed(self, display_id: int, event: str) -> None:
         if display_id not in self.by_display:
