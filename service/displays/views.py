@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -17,7 +18,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from chalkboard.displays import preview, queries
+from chalkboard.displays import daypart_views, preview, queries
 from chalkboard.displays.forms import (
     PairIn,
     Theme,
@@ -28,6 +29,7 @@ from chalkboard.displays.forms import (
 )
 from chalkboard.displays.looks import FONTS, LOOKS
 from chalkboard.displays.queries import Display
+from chalkboard.http import flash
 from chalkboard.http.forms import FormErrors, form_values
 from chalkboard.http.pages import render
 from chalkboard.http.routing import Access, AppRoute, Context, Endpoint
@@ -230,6 +232,7 @@ async def settings_page(
     values: dict[str, str] | None = None,
     errors: FormErrors | None = None,
     notice: str = "",
+    shown: dict[str, Any] | None = None,
 ) -> Response:
     return await render(
         ctx,
@@ -248,13 +251,16 @@ async def settings_page(
         looks=LOOKS,
         fonts=FONTS,
         **await media_choices(ctx),
+        **await daypart_views.page_values(ctx, display, shown or {}),
     )
 
 
 async def display_page(request: Request, ctx: Context) -> Response:
     display = await _display(request, ctx)
     notice = next((text for key, text in NOTICES.items() if key in request.query_params), "")
-    return await settings_page(ctx, display, notice=notice)
+    shown = flash.take(request, ctx.services.settings)  # the day-part menus form, refused
+    response = await settings_page(ctx, display, notice=notice, shown=shown)
+    return flash.forget(request, response, ctx.services.settings)
 
 
 async def save_display(request: Request, ctx: Context) -> Response:
