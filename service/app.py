@@ -48,7 +48,7 @@ from chalkboard.ops import lifecycle
 from chalkboard.ops import views as ops_views
 from chalkboard.promos import views as promo_views
 from chalkboard.schedules import api as schedule_api
-from chalkboard.schedules import boundaries, planned
+from chalkboard.schedules import boundaries, planned, planned_views
 from chalkboard.schedules import views as schedule_views
 from chalkboard.settings import Settings
 from chalkboard.tv import views as tv_views
@@ -211,6 +211,7 @@ def create_app(settings: Settings) -> Starlette:
             *schedule_api.routes,
             *daypart_views.api_routes,
             *schedule_views.routes,
+            *planned_views.routes,
             *media_views.routes,
             *display_views.routes,
             *daypart_views.routes,
