@@ -80,7 +80,7 @@ async def setup(venue: Venue, db: asyncpg.Pool) -> dict[str, int]:
     """Two menus (Bar, Lunch), a Lunch day-part on now, and a display on Bar."""
     bar = answer(Board, await venue.api.post("menus", json={"name": "Bar"}), 201)["menu"]["id"]
     lunch = answer(Board, await venue.api.post("menus", json={"name": "Lunch"}), 201)["menu"]["id"]
-    now = datetime.now(UTC)
+    now = datetime.now(LONDON)  # the fixture's venue
     part = await add_daypart(
         db, venue.id, "Lunch", now - timedelta(hours=1), now + timedelta(hours=2)
     )

@@ -23,7 +23,7 @@ open_socket = test_live.open_socket  # the fixture: TV sockets to the live serve
 
 
 def window(start: datetime, end: datetime) -> dict[str, Any]:
-    """Every day from `start` to `end` (UTC wall clock, the test venues' timezone)."""
+    """Every day from `start` to `end`, as their wall clock reads (the venue's)."""
     first, last = f"{start:%H:%M}", f"{end:%H:%M}"
     return {"days": list(DAYS), "start": first, "end": last, "overnight": last <= first}
 
