@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import asyncpg
 import pytest
-from playwright.async_api import BrowserContext, expect
+from playwright.async_api import BrowserContext, Page, expect
 
 from chalkboard.displays import queries as displays
 from chalkboard.menus import operations
@@ -53,6 +53,16 @@ async def seed_menu(db: asyncpg.Pool, slug: str) -> int:
             actor=actor,
         )
     return entry_id
+
+
+async def plan_tap_4(page: Page) -> None:
+    """Plan, on the Schedules page, the first entry onto tap 4 on 1 March 2099 at 17:00."""
+    planned = page.locator("#planned form").filter(has_text="Plan it")
+    await planned.get_by_label("Time").fill("17:00")
+    await planned.locator("input[name=day]").fill("2099-03-01")
+    await planned.get_by_label("New tap").fill("4")
+    await planned.get_by_role("button", name="Plan it").click()
+    await expect(page.locator(".notice")).to_contain_text("Planned")
 
 
 async def test_staff_add_a_happy_hour_with_its_price_and_plan_a_change(
@@ -101,12 +111,7 @@ async def test_staff_add_a_happy_hour_with_its_price_and_plan_a_change(
     await expect(page.locator("#preview li", has_text="Landlord")).to_contain_text("$4.50 $3.00")
     assert await serious_violations(page) == []
 
-    planned = page.locator("#planned form").filter(has_text="Plan it")
-    await planned.get_by_label("Time").fill("17:00")
-    await planned.locator("input[name=day]").fill("2099-03-01")
-    await planned.get_by_label("New tap").fill("4")
-    await planned.get_by_role("button", name="Plan it").click()
-    await expect(page.locator(".notice")).to_contain_text("Planned")
+    await plan_tap_4(page)
     await expect(page.locator("#planned .list")).to_contain_text("tap 4")
     assert await serious_violations(page) == []
     page.once("dialog", lambda dialog: dialog.accept())
@@ -158,12 +163,7 @@ async def test_staff_edit_a_planned_change_and_plan_a_rename_on_a_phone(
     slug = await sign_up_with_venue(page, live)
     entry_id = await seed_menu(db, slug)
     await page.goto(f"{live.url}/v/{slug}/schedules")
-    planned = page.locator("#planned form").filter(has_text="Plan it")
-    await planned.get_by_label("Time").fill("17:00")
-    await planned.locator("input[name=day]").fill("2099-03-01")
-    await planned.get_by_label("New tap").fill("4")
-    await planned.get_by_role("button", name="Plan it").click()
-    await expect(page.locator(".notice")).to_contain_text("Planned")
+    await plan_tap_4(page)
     planned_id = await db.fetchval("SELECT id FROM planned_changes WHERE change->>'entry_id' = $1",
                                    str(entry_id))  # fmt: skip
 
