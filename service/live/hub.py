@@ -269,10 +269,6 @@ class Hub:
             if tv.version == board.version:  # the others have a newer one on its way
                 tv.send_frame(board.frame)
 
-    def switching(self) -> dict[int, datetime]:
-        """Display id -> when it next shows another menu by day-part (#16)."""
-        return dict(self.switches)
-
     async def reassign(self, display_ids: list[int]) -> None:
         """Bring these displays' TVs to the menu they show now, as after a change of their
         settings: read them again, and `_show` moves TVs whose menu is not that one."""

@@ -4,7 +4,7 @@ Nothing is written at a boundary (the board of a version shows differently at di
 times, `schedules.effective`), so no NOTIFY comes: each task watches the menus its own TVs
 show, and at the instant the board they were sent next changes (`Hub.showing`), sends it
 again as it shows now (`Hub.reshow`). Likewise for displays that show another menu during a
-day-part (`displays/daypart_menus.py`): at the switch (`Hub.switching`) the task reads them
+day-part (`displays/daypart_menus.py`): at the switch (`Hub.switches`) the task reads them
 again and moves their TVs to that menu's board (`Hub.reassign`). A TV that missed it
 (offline then) gets the right board when it reconnects, as every hello does.
 """
@@ -29,7 +29,7 @@ async def push_at_boundaries(hub: Hub) -> None:
         # Displays that show another menu from now (menus by day-part): first, so their TVs
         # are on the new menu's board before anything else is re-sent.
         due = []
-        for display_id, at in hub.switching().items():
+        for display_id, at in list(hub.switches.items()):
             if at <= now:
                 due.append(display_id)
             else:
