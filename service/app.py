@@ -23,6 +23,7 @@ from chalkboard.accounts import views as account_views
 from chalkboard.cost import views as cost_views
 from chalkboard.db import migrate, server
 from chalkboard.db.pool import create_pool
+from chalkboard.displays import daypart_views
 from chalkboard.displays import queries as displays
 from chalkboard.displays import views as display_views
 from chalkboard.embeds import views as embed_views
@@ -47,7 +48,7 @@ from chalkboard.ops import lifecycle
 from chalkboard.ops import views as ops_views
 from chalkboard.promos import views as promo_views
 from chalkboard.schedules import api as schedule_api
-from chalkboard.schedules import boundaries, planned
+from chalkboard.schedules import boundaries, planned, planned_views
 from chalkboard.schedules import views as schedule_views
 from chalkboard.settings import Settings
 from chalkboard.tv import views as tv_views
@@ -208,9 +209,12 @@ def create_app(settings: Settings) -> Starlette:
             *menu_api.routes,
             *media_api.routes,
             *schedule_api.routes,
+            *daypart_views.api_routes,
             *schedule_views.routes,
+            *planned_views.routes,
             *media_views.routes,
             *display_views.routes,
+            *daypart_views.routes,
             *promo_views.routes,
             *tv_views.routes,
             Mount("/static", app=assets, name="static"),

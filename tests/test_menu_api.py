@@ -758,8 +758,12 @@ async def test_the_openapi_document_describes_every_api_route(
         for path, methods in document["paths"].items()
         for method in methods
     }
-    # 29 for menus, beverages and sizes; 5 for images; 11 for schedules (#16)
-    assert len(operations) == 45
+    # 29 for menus, beverages and sizes; 5 for images; 11 for schedules and 2 for a
+    # display's menus by day-part (#16)
+    assert len(operations) == 47
+    assert ("PUT", "/displays/{display_id}/daypart-menus") in operations
+    tag = document["paths"]["/api/v1/venues/{slug}/displays/{display_id}/daypart-menus"]["put"]
+    assert tag["tags"] == ["displays"]
     assert ("POST", "/menus/{menu_id}/entries/{entry_id}/pours") in operations
     patch = document["paths"]["/api/v1/venues/{slug}/menus/{menu_id}"]["patch"]
     assert patch["summary"] == "Rename a menu."

@@ -378,29 +378,78 @@ async def test_the_public_json_switches_prices_at_the_boundary(
 # --- the Schedules page's forms -----------------------------------------------------------------
 
 
-async def test_the_schedules_page_refuses_bad_forms_with_422_and_stores_nothing(
+async def test_the_schedules_page_refuses_bad_forms_once_and_stores_nothing(
     venue: Venue, db: asyncpg.Pool
 ) -> None:
-    """A window ending before it starts, a price that is not money, and odd field names:
-    the page comes back 422 with the reason; nothing is stored, no 500."""
+    """A window ending before it starts, a price that is not money, odd field names, a
+    change in the past: 303 back to the page, which shows the reason once (not on reload);
+    nothing is stored, no 500."""
     menu = await make_menu(venue.api)
-    path = f"/v/{venue.slug}/schedules/dayparts"
+    page = f"/v/{venue.slug}/schedules"
+    path = f"{page}/dayparts"
     base = {"name": "Late", "w0-days": "fri", "w0-start": "22:00", "w0-end": "02:00"}
     refused = await venue.owner.submit(path, base)
-    assert refused.status_code == 422
-    assert "Ends the next day" in refused.text
+    assert refused.status_code == 303
+    assert "Ends the next day" in (await venue.owner.page(page)).text
+    assert "Nothing was saved" not in (await venue.owner.page(page)).text
     priced = {**base, "w0-overnight": "on", f"price-{menu.entry_id}-{menu.size_id}": "lots"}
-    assert (await venue.owner.submit(path, priced)).status_code == 422
+    assert (await venue.owner.submit(path, priced)).status_code == 303
+    assert "Nothing was saved" in (await venue.owner.page(page)).text
     odd = {**base, "w0-overnight": "on", "price-1": "3", "price-x-y": "3", "entry-": "only"}
     saved = await venue.owner.submit(path, odd)
     assert saved.status_code == 303
     assert await db.fetchval("SELECT count(*) FROM dayparts WHERE venue_id = $1", venue.id) == 1
     planned = await venue.owner.submit(
-        f"/v/{venue.slug}/schedules/planned",
+        f"{page}/planned",
         {"entry_id": str(menu.entry_id), "day": "2020-01-01", "time": "17:00", "tap_label": "4"},
     )
-    assert planned.status_code == 422
-    assert "passed" in planned.text
+    assert planned.status_code == 303
+    assert "passed" in (await venue.owner.page(page)).text
     assert (
         await db.fetchval("SELECT count(*) FROM planned_changes WHERE venue_id = $1", venue.id) == 0
     )
+
+
+async def test_the_schedules_page_plans_a_rename_and_edits_a_pending_change(
+    venue: Venue, db: asyncpg.Pool
+) -> None:
+    """A rename planned from the page is stored for the picked menu; editing it moves its
+    time and name; once it has run, editing or cancelling it says so and changes nothing."""
+    menu = await make_menu(venue.api)
+    page = f"/v/{venue.slug}/schedules"
+    when = {"day": "2099-03-01", "time": "17:00"}
+    made = await venue.owner.submit(
+        f"{page}/planned", {"kind": "rename", "menu_id": str(menu.id), "rename": "Summer", **when}
+    )
+    assert made.status_code == 303
+    row = await db.fetchrow("SELECT id, menu_id, change, run_at FROM planned_changes"
+                            " WHERE venue_id = $1", venue.id)  # fmt: skip
+    assert (row["menu_id"], row["change"]) == (menu.id, {"rename": "Summer"})
+    shown = (await venue.owner.page(page)).text
+    assert 'value="Summer"' in shown  # the edit form starts as planned
+    edit = f"{page}/planned/{row['id']}"
+    edited = await venue.owner.submit(
+        edit, {"kind": "rename", "rename": "Autumn", "day": "2099-09-01", "time": "09:30"}
+    )
+    assert edited.status_code == 303
+    assert "edited" in edited.headers["location"]
+    after = await db.fetchrow("SELECT change, run_at FROM planned_changes WHERE id = $1", row["id"])
+    assert after["change"] == {"rename": "Autumn"}
+    assert after["run_at"] == datetime(2099, 9, 1, 8, 30, tzinfo=UTC)  # 09:30 in London (BST)
+    empty = await venue.owner.submit(edit, {"kind": "rename", "rename": "", **when})
+    assert empty.status_code == 303
+    assert "<li>New name: " in (await venue.owner.page(page)).text
+    assert (await db.fetchval("SELECT change FROM planned_changes WHERE id = $1", row["id"])) == {
+        "rename": "Autumn"
+    }
+
+    await db.execute("UPDATE planned_changes SET state = 'done', outcome = 'Applied as"
+                     " version 9.' WHERE id = $1", row["id"])  # fmt: skip
+    late = await venue.owner.submit(edit, {"kind": "rename", "rename": "Winter", **when})
+    assert late.status_code == 303
+    assert "was applied already" in (await venue.owner.page(page)).text
+    assert (await db.fetchval("SELECT change FROM planned_changes WHERE id = $1", row["id"])) == {
+        "rename": "Autumn"
+    }
+    assert (await venue.owner.submit(edit + "/cancel")).status_code == 303
+    assert await db.fetchval("SELECT count(*) FROM planned_changes WHERE id = $1", row["id"]) == 1

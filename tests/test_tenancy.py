@@ -51,7 +51,9 @@ SELECT
   (SELECT json_agg(d ORDER BY id) FROM dayparts d WHERE venue_id = $1) AS dayparts,
   (SELECT json_agg(p ORDER BY daypart_id) FROM daypart_prices p WHERE venue_id = $1)
     AS daypart_prices,
-  (SELECT json_agg(p ORDER BY id) FROM planned_changes p WHERE venue_id = $1) AS planned
+  (SELECT json_agg(p ORDER BY id) FROM planned_changes p WHERE venue_id = $1) AS planned,
+  (SELECT json_agg(r ORDER BY display_id, daypart_id) FROM display_daypart_menus r
+    WHERE venue_id = $1) AS daypart_menus
 """
 
 
@@ -137,6 +139,9 @@ async def menu_objects(db: asyncpg.Pool, venue_id: int) -> dict[str, int]:
                 }
             ),
             actor=actor,
+        )
+        await displays.replace_menu_rules(
+            conn, venue_id=venue_id, display_id=display.id, rules=[(daypart.id, menu_id)]
         )
         planned = await schedules.create_planned(
             conn,

@@ -6,7 +6,14 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+)
 
 from chalkboard.displays.looks import BY_KEY, DEFAULT_LOOK, FONTS
 from chalkboard.http.forms import FormErrors, text, validate
@@ -226,3 +233,40 @@ def settings_values(display: Display) -> dict[str, str]:
         "accent_color": theme.accent_color,
     }
     return values | {flag: "on" for flag in SHOW_FLAGS if getattr(theme, flag)}
+
+
+# --- menus by day-part (#16) ---------------------------------------------------------------
+
+MAX_DAYPART_MENUS = 20
+
+
+class DaypartMenu(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    daypart_id: Annotated[int, Field(ge=1, le=2**63 - 1)]
+    menu_id: Annotated[int, Field(ge=1, le=2**63 - 1)]
+
+
+class DaypartMenusIn(BaseModel):
+    """Which menu the display shows during which day-part, in order: when two of its
+    day-parts are on at once, the first listed wins. Outside them: its usual menu."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    rules: Annotated[list[DaypartMenu], Field(max_length=MAX_DAYPART_MENUS)]
+
+    @field_validator("rules")
+    @classmethod
+    def _each_daypart_once(cls, rules: list[DaypartMenu]) -> list[DaypartMenu]:
+        seen: dict[int, int] = {}
+        for i, rule in enumerate(rules):
+            if rule.daypart_id in seen:
+                raise ValueError(
+                    f"Rules {seen[rule.daypart_id] + 1} and {i + 1} name the same day-part: a"
+                    " display shows one menu during a day-part. Remove one of them."
+                )
+            seen[rule.daypart_id] = i
+        return rules
+
+    def pairs(self) -> list[tuple[int, int]]:
+        return [(rule.daypart_id, rule.menu_id) for rule in self.rules]

@@ -7,13 +7,15 @@ Writes that a TV must hear about NOTIFY in the same transaction (docs/protocol.m
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import asyncpg
 
 from chalkboard.db import Conn, fetch_one, take_turn
+from chalkboard.displays.daypart_menus import MenuRule, next_switch, rule_at, rules_from
 from chalkboard.media.pictures import picture
 from chalkboard.text import CONTROL
 
@@ -249,10 +251,24 @@ async def delete_old_pairing_codes(conn: Conn) -> None:
 
 # --- what a connected TV needs ------------------------------------------------------------
 
-# The display and its menu's current version in one round trip: all a TV needs on hello.
+# A display's menus by day-part, in order, with what resolving them needs (#16).
+MENU_RULES_OF_DISPLAY = """
+SELECT coalesce(json_agg(json_build_object(
+    'daypart_id', r.daypart_id, 'daypart', d.name, 'windows', d.windows,
+    'menu_id', r.menu_id, 'menu', m.name, 'version', m.version
+  ) ORDER BY r.position), '[]')
+FROM display_daypart_menus r
+JOIN dayparts d ON d.venue_id = r.venue_id AND d.id = r.daypart_id
+JOIN menus m ON m.venue_id = r.venue_id AND m.id = r.menu_id
+WHERE r.display_id = displays.id
+"""
+# The display and its menu's current version in one round trip: all a TV needs on hello;
+# with its menus by day-part and the venue's timezone, to tell which menu shows now.
 SHOWING_COLUMNS = f"""{DISPLAY_COLUMNS},
   (SELECT m.version FROM menus m WHERE m.venue_id = displays.venue_id AND m.id = displays.menu_id)
-    AS menu_version
+    AS menu_version,
+  ({MENU_RULES_OF_DISPLAY}) AS menu_rules,
+  (SELECT v.timezone FROM venues v WHERE v.id = displays.venue_id) AS venue_timezone
 """
 SELECT_SHOWING = f"SELECT {SHOWING_COLUMNS} FROM displays "
 SELECT_SHOWINGS_BY_TOKENS = (
@@ -272,14 +288,30 @@ WHERE d.id = s.id
 
 @dataclass(frozen=True)
 class Showing:
-    """A display and the current version of its menu (None: no menu, or just deleted)."""
+    """A display and the current version of the menu it shows (None: no menu, or just
+    deleted). With menus by day-part, `display.menu_id` is the menu it shows *now*, and
+    `switch_at` when that is to be looked at again (the next switch)."""
 
     display: Display
     menu_version: int | None
+    switch_at: datetime | None = None
 
 
-def showing_from(row: asyncpg.Record) -> Showing:
-    return Showing(display_from(row), row["menu_version"])
+def showing_from(row: asyncpg.Record, at: datetime | None = None) -> Showing:
+    """The display as it shows at `at` (default: now, when it was read)."""
+    display = display_from(row)
+    rules = rules_from(row["menu_rules"])
+    if not rules:
+        return Showing(display, row["menu_version"])
+    at = at or datetime.now(UTC)
+    tz = ZoneInfo(row["venue_timezone"])
+    switch = next_switch(rules, display.menu_id, tz, at)
+    rule = rule_at(rules, tz, at)
+    if rule is None:
+        return Showing(display, row["menu_version"], switch.at if switch else None)
+    return Showing(
+        replace(display, menu_id=rule.menu_id), rule.version, switch.at if switch else None
+    )
 
 
 async def showings_for_tokens(conn: Conn, *, token_hashes: list[bytes]) -> dict[bytes, Showing]:
@@ -317,11 +349,54 @@ def _as_kept(reported: str, limit: int) -> str:
     return CONTROL.sub("", reported)[:limit]
 
 
-SELECT_DISPLAYS_ON_MENU = "SELECT id FROM displays WHERE venue_id = $1 AND menu_id = $2"
+# Those that show the menu usually or during a day-part (#16).
+SELECT_DISPLAYS_ON_MENU = """
+SELECT id FROM displays WHERE venue_id = $1 AND menu_id = $2
+UNION SELECT display_id FROM display_daypart_menus WHERE venue_id = $1 AND menu_id = $2
+"""
 
 
 async def displays_on_menu(conn: Conn, *, venue_id: int, menu_id: int) -> list[int]:
     return [r["id"] for r in await conn.fetch(SELECT_DISPLAYS_ON_MENU, venue_id, menu_id)]
+
+
+# --- menus by day-part (#16) -------------------------------------------------------------
+
+SELECT_MENU_RULES = (
+    f"SELECT ({MENU_RULES_OF_DISPLAY}) AS rules FROM displays WHERE venue_id = $1 AND id = $2"
+)
+DELETE_MENU_RULES = "DELETE FROM display_daypart_menus WHERE venue_id = $1 AND display_id = $2"
+INSERT_MENU_RULE = """
+INSERT INTO display_daypart_menus (venue_id, display_id, daypart_id, menu_id, position)
+VALUES ($1, $2, $3, $4, $5)
+"""
+SELECT_DISPLAYS_ON_DAYPART = (
+    "SELECT DISTINCT display_id FROM display_daypart_menus WHERE venue_id = $1 AND daypart_id = $2"
+)
+
+
+async def menu_rules(conn: Conn, *, venue_id: int, display_id: int) -> list[MenuRule]:
+    """The display's menus by day-part, in order (first listed wins)."""
+    found = await conn.fetchval(SELECT_MENU_RULES, venue_id, display_id)
+    return rules_from(found or [])
+
+
+async def replace_menu_rules(
+    conn: Conn, *, venue_id: int, display_id: int, rules: list[tuple[int, int]]
+) -> None:
+    """Set the display's (day-part, menu) rules, in this order."""
+    await conn.execute(DELETE_MENU_RULES, venue_id, display_id)
+    await conn.executemany(
+        INSERT_MENU_RULE,
+        [(venue_id, display_id, daypart, menu, i) for i, (daypart, menu) in enumerate(rules)],
+    )
+
+
+async def displays_on_daypart(conn: Conn, *, venue_id: int, daypart_id: int) -> list[int]:
+    """Displays that show another menu during this day-part."""
+    return [
+        r["display_id"] for r in await conn.fetch(SELECT_DISPLAYS_ON_DAYPART, venue_id, daypart_id)
+    ]
 
 
 # --- notifications -------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -18,7 +19,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from chalkboard.displays import preview, queries
+from chalkboard.displays import daypart_views, preview, queries
 from chalkboard.displays.forms import (
     PairIn,
     Theme,
@@ -244,6 +245,7 @@ async def settings_page(
     values: dict[str, str] | None = None,
     errors: FormErrors | None = None,
     notice: str = "",
+    shown: dict[str, Any] | None = None,
 ) -> Response:
     return await render(
         ctx,
@@ -262,6 +264,7 @@ async def settings_page(
         looks=LOOKS,
         fonts=FONTS,
         **await media_choices(ctx),
+        **await daypart_views.page_values(ctx, display, shown or {}),
     )
 
 
@@ -269,13 +272,15 @@ async def display_page(request: Request, ctx: Context) -> Response:
     display = await _display(request, ctx)
     notice = next((text for key, text in NOTICES.items() if key in request.query_params), "")
     settings = ctx.services.settings
-    shown = flash.take(request, settings)  # settings that came back with errors
+    # A refused form came back: the settings form's, or the day-part menus form's.
+    shown = flash.take(request, settings)
     response = await settings_page(
         ctx,
         display,
         notice=notice,
         values=shown.get("values"),
         errors=FormErrors(shown.get("errors", {})),
+        shown=shown,
     )
     return flash.forget(request, response, settings)
 

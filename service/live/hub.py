@@ -85,6 +85,8 @@ class Hub:
         # never be forgotten. `upcoming`: the board from then on, built shortly before.
         self.changes_at: dict[int, tuple[datetime, int]] = {}
         self.upcoming: dict[int, BoardMessage] = {}
+        # Display id → when it next shows another menu by day-part (#16; only displays here).
+        self.switches: dict[int, datetime] = {}
         self.levels = LevelPushes(pool, self.boards, self.by_menu, self._spawn)
         self.connected = Gauge(
             "chalkboard_tv_sockets", "TV WebSockets open on this process", registry=registry
@@ -179,6 +181,10 @@ class Hub:
         """Bring TVs to a display: its settings if they changed, and its menu's current
         board if they show another menu (or `up_to_date` when a TV says it has it)."""
         display = showing.display
+        if showing.switch_at is None:
+            self.switches.pop(display.id, None)
+        else:
+            self.switches[display.id] = showing.switch_at
         text = protocol.display(display)
         behind: list[TvSocket] = []
         for tv in tvs:
@@ -228,7 +234,8 @@ class Hub:
 
     def _unsubscribe(self, tv: TvSocket) -> None:
         if tv.display_id is not None:
-            _discard(self.by_display, tv.display_id, tv)
+            if not _discard(self.by_display, tv.display_id, tv):
+                self.switches.pop(tv.display_id, None)
             if tv.menu_id is not None and not _discard(self.by_menu, tv.menu_id, tv):
                 self.pushed.pop(tv.menu_id, None)
                 self.changes_at.pop(tv.menu_id, None)
@@ -293,6 +300,17 @@ class Hub:
         for tv in self.by_menu.get(menu_id, ()):
             if tv.version == board.version:  # the others have a newer one on its way
                 tv.send_frame(board.frame)
+
+    async def reassign(self, display_ids: list[int]) -> None:
+        """Bring these displays' TVs to the menu they show now, as after a change of their
+        settings: read them again, and `_show` moves TVs whose menu is not that one."""
+        here = [display_id for display_id in display_ids if display_id in self.by_display]
+        async with self.pool.acquire() as conn:
+            shown = await displays.showings_by_ids(conn, display_ids=here)
+        for display_id in display_ids:
+            self.switches.pop(display_id, None)
+        for display_id in here:
+            await self._apply(display_id, shown.get(display_id))
 
     async def _display_changed(self, display_id: int, event: str) -> None:
         if display_id not in self.by_display:

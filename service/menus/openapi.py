@@ -33,6 +33,7 @@ TAGS = (
     "beverages",
     "serving-sizes",
     "images",
+    "displays",  # menus by day-part (#16)
     "dayparts",  # schedules (#16)
     "planned-changes",
 )

@@ -3,8 +3,11 @@
 Nothing is written at a boundary (the board of a version shows differently at different
 times, `schedules.effective`), so no NOTIFY comes: each task watches the menus its own TVs
 show, and at the instant the board they were sent next changes (`Hub.showing`), sends it
-again as it shows now (`Hub.reshow`), built shortly before (`Hub.prepare`). A TV that missed
-it (offline then) gets the right board when it reconnects, as every hello does.
+again as it shows now (`Hub.reshow`), built shortly before (`Hub.prepare`). Likewise for
+displays that show another menu during a day-part (`displays/daypart_menus.py`): at the
+switch (`Hub.switches`) the task reads them again and moves their TVs to that menu's board
+(`Hub.reassign`). A TV that missed it (offline then) gets the right board when it
+reconnects, as every hello does.
 """
 
 from __future__ import annotations
@@ -27,6 +30,19 @@ async def push_at_boundaries(hub: Hub) -> None:
     while True:
         now = datetime.now(UTC)
         pause = LOOK_SECONDS
+        # Displays that show another menu from now (menus by day-part): first, so their TVs
+        # are on the new menu's board before anything else is re-sent.
+        due = []
+        for display_id, at in list(hub.switches.items()):
+            if at <= now:
+                due.append(display_id)
+            else:
+                pause = min(pause, (at - now).total_seconds())
+        if due:
+            try:
+                await hub.reassign(due)
+            except Exception:  # the next round tries again; a hello heals too
+                log.exception("moving displays %s to their day-part menus failed", due)
         for menu_id, ends in hub.showing().items():
             try:
                 if ends <= now:

@@ -4,6 +4,7 @@ new version (its board carries the day-parts), so TVs and embeds pick the change
 from __future__ import annotations
 
 from chalkboard.db import Conn
+from chalkboard.displays import queries as displays
 from chalkboard.http.forms import FormErrors
 from chalkboard.menus import operations
 from chalkboard.menus import queries as menus
@@ -37,6 +38,13 @@ async def _check(conn: Conn, venue_id: int, form: DayPartIn, other_than: int | N
             )
     if errors:
         raise Invalid.fields(errors)
+
+
+async def _tell_displays(conn: Conn, venue_id: int, display_ids: list[int]) -> None:
+    """Displays that show another menu during a day-part look at it again (its windows
+    moved, or it is gone: then they show their usual menu)."""
+    for display_id in display_ids:
+        await displays.notify_display_changed(conn, display_id=display_id, event="updated")
 
 
 async def _touch_menus(conn: Conn, venue_id: int, actor: operations.Actor, summary: str) -> None:
@@ -94,6 +102,11 @@ async def save_daypart(
         sections={s.section_id: s.shows for s in form.sections},
     )
     await _touch_menus(conn, venue_id, actor, summary)
+    await _tell_displays(
+        conn,
+        venue_id,
+        await displays.displays_on_daypart(conn, venue_id=venue_id, daypart_id=daypart_id),
+    )
     saved = await queries.get_daypart(conn, venue_id=venue_id, daypart_id=daypart_id)
     assert saved is not None
     return saved
@@ -103,8 +116,10 @@ async def delete_daypart(
     conn: Conn, *, venue_id: int, daypart_id: int, actor: operations.Actor
 ) -> None:
     found = await queries.get_daypart(conn, venue_id=venue_id, daypart_id=daypart_id)
+    showing = await displays.displays_on_daypart(conn, venue_id=venue_id, daypart_id=daypart_id)
     if found is None or not await queries.delete_daypart(
         conn, venue_id=venue_id, daypart_id=daypart_id
     ):
         raise operations.NotFound("No such day-part in this venue.")
     await _touch_menus(conn, venue_id, actor, f"Removed day-part {found.name}")
+    await _tell_displays(conn, venue_id, showing)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,16 +16,17 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from chalkboard.http import flash
 from chalkboard.http.forms import FormErrors
 from chalkboard.http.pages import render
 from chalkboard.http.routing import MAX_FORM_FIELDS, Access, AppRoute, Context
 from chalkboard.menus import display, operations
 from chalkboard.menus import queries as menus
 from chalkboard.menus.api.base import Invalid, actor_of
-from chalkboard.schedules import dayparts, planned, queries
+from chalkboard.schedules import dayparts, queries
 from chalkboard.schedules.effective import effective, schedule_at
-from chalkboard.schedules.forms import DAYS, DayPartIn, PlannedIn, nested_errors
-from chalkboard.schedules.queries import DayPartRow
+from chalkboard.schedules.forms import DAYS, DayPartIn, nested_errors
+from chalkboard.schedules.queries import DayPartRow, Planned
 
 # The day-part form's per-item fields: price-<entry>-<size>, section-<id>, entry-<id>.
 FIELD = re.compile(r"(?P<kind>price|section|entry)-(?P<id>[0-9]{1,18})(-(?P<size>[0-9]{1,18}))?")
@@ -45,7 +46,7 @@ class Attempt:
     errors: FormErrors = field(default_factory=FormErrors)
 
 
-def _url(ctx: Context) -> str:
+def url_of(ctx: Context) -> str:
     return f"/v/{ctx.venue.slug}/schedules"
 
 
@@ -94,7 +95,21 @@ def _saved_values(part: DayPartRow, currency: str) -> dict[str, Any]:
     return values
 
 
-async def _boards(ctx: Context) -> list[dict[str, Any]]:
+def planned_values(change: Planned, tz: ZoneInfo, currency: str) -> dict[str, str]:
+    """A planned change as its edit form starts."""
+    local = change.run_at.astimezone(tz)
+    values = {"day": local.date().isoformat(), "time": f"{local:%H:%M}"}
+    if "rename" in change.change:
+        return values | {"rename": change.change["rename"]}
+    patch = change.change["patch"]
+    values |= {"entry_id": str(change.change["entry_id"])}
+    values |= {key: str(patch[key]) for key in ("tap_label", "status") if patch.get(key)}
+    for size_id, price in (patch.get("prices") or {}).items():
+        values[f"price-{size_id}"] = display.typed_price(price, currency)
+    return values
+
+
+async def boards(ctx: Context) -> list[dict[str, Any]]:
     return [
         await operations.current_board(ctx.conn, venue_id=ctx.venue.id, menu_id=menu_id)
         for menu_id in await menus.all_menu_ids(ctx.conn, venue_id=ctx.venue.id)
@@ -119,6 +134,7 @@ async def schedules_page(
     attempt: Attempt | None = None,
     notice: str = "",
     preview: tuple[str, str] = ("", ""),
+    problem: str = "",
 ) -> Response:
     tz = ZoneInfo(ctx.venue.timezone)
     now = datetime.now(UTC)
@@ -128,11 +144,11 @@ async def schedules_page(
         "parts": [{"id": p.id, "name": p.name, "windows": p.windows} for p in parts],
     }
     schedule = schedule_at(rules if parts else None, now)
-    boards = await _boards(ctx)
+    boards_ = await boards(ctx)
     entries = {
         entry["id"]: f"{board['menu']['name']}: {entry['beverage']['name']}"
         + (f" (tap {entry['tap_label']})" if entry["tap_label"] else "")
-        for board in boards
+        for board in boards_
         for section in board["sections"]
         for entry in section["entries"]
     }
@@ -145,7 +161,7 @@ async def schedules_page(
         parts=[(p, _saved_values(p, currency)) for p in parts],
         schedule=schedule,
         next_at=_when(schedule["next_change_at"], tz, now),
-        boards=boards,
+        boards=boards_,
         entries=entries,
         entry_options=[(str(entry_id), label) for entry_id, label in entries.items()],
         sizes=await menus.list_serving_sizes(ctx.conn, venue_id=ctx.venue.id),
@@ -158,10 +174,18 @@ async def schedules_page(
         today=now.astimezone(tz).date().isoformat(),
         attempt=attempt or Attempt(),
         notice=notice,
-        preview=_preview(boards, parts, *preview, now),
-        menu_options=[(str(b["menu"]["id"]), b["menu"]["name"]) for b in boards],
+        preview=_preview(boards_, parts, *preview, now),
+        menu_options=[(str(b["menu"]["id"]), b["menu"]["name"]) for b in boards_],
         daypart_options=[("", "Now"), *((str(p.id), p.name) for p in parts)],
         picked=preview,
+        problem=problem,
+        planned_values={p.id: planned_values(p, tz, currency) for p in planned_rows},
+        menu_entries={
+            b["menu"]["id"]: [
+                (str(e["id"]), entries[e["id"]]) for sec in b["sections"] for e in sec["entries"]
+            ]
+            for b in boards_
+        },
     )
 
 
@@ -169,17 +193,39 @@ async def schedules(request: Request, ctx: Context) -> Response:
     """The venue's day-parts and planned changes: showing now, the next change."""
     notice = {"saved": "Saved. TVs and embeds follow within a few seconds.",
               "deleted": "Deleted.", "planned": "Planned.",
+              "edited": "Saved: the planned change will do this instead.",
               "cancelled": "Cancelled: it will not happen."}  # fmt: skip
     shown = next((text for key, text in notice.items() if key in request.query_params), "")
     picked = (request.query_params.get("menu", ""), request.query_params.get("daypart", ""))
-    return await schedules_page(ctx, notice=shown, preview=picked)
+    back = flash.take(request, ctx.services.settings)  # a refused form, once (`refused`)
+    attempt = Attempt(
+        back.get("action", ""), back.get("values", {}), FormErrors(back.get("errors", {}))
+    )
+    response = await schedules_page(
+        ctx, attempt=attempt, notice=shown, preview=picked, problem=back.get("problem", "")
+    )
+    return flash.forget(request, response, ctx.services.settings)
 
 
-async def _form(request: Request) -> FormData:
+async def refused(ctx: Context, attempt: Attempt, anchor: str) -> Response:
+    """Redirect after POST: the page shows the refused form once, with what was typed (what
+    was left empty is not kept) and why. Too large for a cookie: drawn here, as a 422."""
+    values = {key: value for key, value in attempt.values.items() if value not in ("", [])}
+    back = flash.redirect(
+        ctx.services.settings,
+        url_of(ctx) + anchor,
+        action=attempt.action,
+        values=values,
+        errors=dict(attempt.errors),
+    )
+    return back or await schedules_page(ctx, status=422, attempt=attempt)
+
+
+async def read_form(request: Request) -> FormData:
     return await request.form(max_fields=MAX_FORM_FIELDS, max_files=0)
 
 
-def _typed(form: FormData) -> dict[str, Any]:
+def typed(form: FormData) -> dict[str, Any]:
     """What was typed, kept to show again (checkbox lists as lists)."""
     values: dict[str, Any] = {}
     for key in form:
@@ -233,7 +279,7 @@ def daypart_input(form: FormData, currency: str) -> tuple[DayPartIn | None, Form
 
 
 async def _save(request: Request, ctx: Context, daypart_id: int | None) -> Response:
-    form = await _form(request)
+    form = await read_form(request)
     parsed, errors = daypart_input(form, ctx.venue.currency)
     if parsed is not None:
         try:
@@ -244,12 +290,12 @@ async def _save(request: Request, ctx: Context, daypart_id: int | None) -> Respo
                 form=parsed,
                 actor=actor_of(ctx),
             )
-            return RedirectResponse(f"{_url(ctx)}?saved", 303)
+            return RedirectResponse(f"{url_of(ctx)}?saved", 303)
         except Invalid as exc:
             fields = exc.detail.get("fields")
             errors = FormErrors(fields if isinstance(fields, dict) else {"__all__": exc.message})
-    attempt = Attempt(request.url.path, _typed(form), _for_people(errors))
-    return await schedules_page(ctx, status=422, attempt=attempt)
+    attempt = Attempt(request.url.path, typed(form), _for_people(errors))
+    return await refused(ctx, attempt, f"#daypart-{daypart_id}" if daypart_id else "#new-daypart")
 
 
 def _for_people(errors: FormErrors) -> FormErrors:
@@ -288,104 +334,20 @@ async def delete_daypart(request: Request, ctx: Context) -> Response:
         daypart_id=await _daypart_id(request, ctx),
         actor=actor_of(ctx),
     )
-    return RedirectResponse(f"{_url(ctx)}?deleted", 303)
-
-
-def planned_input(
-    form: FormData, currency: str, tz: ZoneInfo
-) -> tuple[int | None, PlannedIn | None, FormErrors]:
-    """The planned-change form: an entry, its new prices/tap/status, a date and time in
-    the venue's timezone. Returns the entry's menu id too (found by the caller)."""
-    errors = FormErrors()
-    patch: dict[str, Any] = {}
-    prices = {}
-    for key in form:
-        value = str(form.get(key, "")).strip()
-        if key.startswith("price-") and key[6:].isdigit() and len(key) < 25 and value:
-            try:
-                prices[int(key.removeprefix("price-"))] = display.to_minor(value, currency)
-            except ValueError as exc:
-                errors[key] = str(exc)
-    if prices:
-        patch["prices"] = prices
-    if tap := str(form.get("tap_label", "")).strip():
-        patch["tap_label"] = tap
-    if status := str(form.get("status", "")):
-        patch["status"] = status
-    run_at: datetime | str = ""
-    try:
-        day = date.fromisoformat(str(form.get("day", "")))
-        moment = time.fromisoformat(str(form.get("time", "")))
-        run_at = datetime.combine(day, moment, tzinfo=tz)
-    except ValueError:
-        errors["run_at"] = "Give a date and a time."
-    entry = str(form.get("entry_id", ""))
-    values = {"run_at": run_at, "entry_id": entry or None, "patch": patch}
-    if not patch:
-        errors.setdefault("patch", "Give new prices, a tap or a status: what should change.")
-    try:
-        parsed = PlannedIn.model_validate(values)
-    except ValidationError as exc:
-        return None, None, FormErrors({**nested_errors(exc), **errors})
-    return (None, None, errors) if errors else (parsed.entry_id, parsed, errors)
-
-
-async def create_planned(request: Request, ctx: Context) -> Response:
-    form = await _form(request)
-    tz = ZoneInfo(ctx.venue.timezone)
-    entry_id, parsed, errors = planned_input(form, ctx.venue.currency, tz)
-    if parsed is None or entry_id is None:
-        attempt = Attempt(request.url.path, _typed(form), errors)
-        return await schedules_page(ctx, status=422, attempt=attempt)
-    menu_id = await _menu_of_entry(ctx, entry_id)
-    await planned.check(ctx.conn, venue_id=ctx.venue.id, menu_id=menu_id, form=parsed)
-    actor = actor_of(ctx)
-    await queries.create_planned(
-        ctx.conn,
-        venue_id=ctx.venue.id,
-        menu_id=menu_id,
-        run_at=parsed.run_at,
-        change=parsed.change(),
-        planned_by=ctx.user.email,
-        actor_user_id=actor.user_id,
-        actor_token_id=None,
-    )
-    return RedirectResponse(f"{_url(ctx)}?planned", 303)
-
-
-async def _menu_of_entry(ctx: Context, entry_id: int) -> int:
-    for board in await _boards(ctx):
-        for section in board["sections"]:
-            if any(entry["id"] == entry_id for entry in section["entries"]):
-                menu_id: int = board["menu"]["id"]
-                return menu_id
-    raise operations.NotFound("No such entry in this venue.")
-
-
-async def cancel_planned(request: Request, ctx: Context) -> Response:
-    found = await queries.get_planned(
-        ctx.conn, venue_id=ctx.venue.id, planned_id=request.path_params["planned_id"], lock=True
-    )
-    if found is None:
-        raise operations.NotFound("No such planned change in this venue.")
-    if not await queries.cancel_planned(ctx.conn, venue_id=ctx.venue.id, planned_id=found.id):
-        raise operations.Conflict("This change has already been applied.")
-    return RedirectResponse(f"{_url(ctx)}?cancelled", 303)
+    return RedirectResponse(f"{url_of(ctx)}?deleted", 303)
 
 
 BASE = "/v/{slug}/schedules"
 DAYPART = BASE + "/dayparts/{daypart_id:int}"
 
 
-def _post(path: str, endpoint: Any) -> AppRoute:
+def post(path: str, endpoint: Any) -> AppRoute:
     return AppRoute(path, endpoint, access=Access.VENUE, methods=["POST"])
 
 
 routes = [
     AppRoute(BASE, schedules, access=Access.VENUE),
-    _post(BASE + "/dayparts", create_daypart),
-    _post(DAYPART, update_daypart),
-    _post(DAYPART + "/delete", delete_daypart),
-    _post(BASE + "/planned", create_planned),
-    _post(BASE + "/planned/{planned_id:int}/cancel", cancel_planned),
+    post(BASE + "/dayparts", create_daypart),
+    post(DAYPART, update_daypart),
+    post(DAYPART + "/delete", delete_daypart),
 ]

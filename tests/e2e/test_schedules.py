@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import asyncpg
 import pytest
-from playwright.async_api import BrowserContext, expect
+from playwright.async_api import BrowserContext, Page, expect
 
+from chalkboard.displays import queries as displays
 from chalkboard.menus import operations
 from chalkboard.menus import queries as menus
 from chalkboard.schedules import dayparts
@@ -17,6 +19,7 @@ from chalkboard.schedules.forms import DayPartIn
 from tests.conftest import RunningServer
 from tests.e2e.axe import serious_violations
 from tests.e2e.test_editor import sign_up_with_venue
+from tests.test_daypart_menus_live import add_daypart
 from tests.test_schedules_api import ending_soon
 
 pytestmark = pytest.mark.browser
@@ -50,6 +53,16 @@ async def seed_menu(db: asyncpg.Pool, slug: str) -> int:
             actor=actor,
         )
     return entry_id
+
+
+async def plan_tap_4(page: Page) -> None:
+    """Plan, on the Schedules page, the first entry onto tap 4 on 1 March 2099 at 17:00."""
+    planned = page.locator("#planned form").filter(has_text="Plan it")
+    await planned.get_by_label("Time").fill("17:00")
+    await planned.locator("input[name=day]").fill("2099-03-01")
+    await planned.get_by_label("New tap").fill("4")
+    await planned.get_by_role("button", name="Plan it").click()
+    await expect(page.locator(".notice")).to_contain_text("Planned")
 
 
 async def test_staff_add_a_happy_hour_with_its_price_and_plan_a_change(
@@ -98,12 +111,7 @@ async def test_staff_add_a_happy_hour_with_its_price_and_plan_a_change(
     await expect(page.locator("#preview li", has_text="Landlord")).to_contain_text("$4.50 $3.00")
     assert await serious_violations(page) == []
 
-    planned = page.locator("#planned form").last
-    await planned.get_by_label("Time").fill("17:00")
-    await planned.locator("input[name=day]").fill("2099-03-01")
-    await planned.get_by_label("New tap").fill("4")
-    await planned.get_by_role("button", name="Plan it").click()
-    await expect(page.locator(".notice")).to_contain_text("Planned")
+    await plan_tap_4(page)
     await expect(page.locator("#planned .list")).to_contain_text("tap 4")
     assert await serious_violations(page) == []
     page.once("dialog", lambda dialog: dialog.accept())
@@ -141,4 +149,88 @@ async def test_an_open_embed_switches_to_the_usual_price_when_happy_hour_ends(
     await asyncio.sleep(wait)
     await expect(menu).to_contain_text("4.50", timeout=2000)
     assert await page.evaluate("window.stillTheSamePage") is True
+    assert await serious_violations(page) == []
+
+
+async def test_staff_edit_a_planned_change_and_plan_a_rename_on_a_phone(
+    live: RunningServer, phone: BrowserContext, db: asyncpg.Pool
+) -> None:
+    """At 390x844: a planned tap change is edited in its pre-filled form (a time in the past
+    is refused with the reason and changes nothing; a new time and tap are saved); a menu's
+    new name is planned. No serious accessibility violations on the way."""
+    page = await phone.new_page()
+    await page.set_viewport_size({"width": 390, "height": 844})
+    slug = await sign_up_with_venue(page, live)
+    entry_id = await seed_menu(db, slug)
+    await page.goto(f"{live.url}/v/{slug}/schedules")
+    await plan_tap_4(page)
+    planned_id = await db.fetchval("SELECT id FROM planned_changes WHERE change->>'entry_id' = $1",
+                                   str(entry_id))  # fmt: skip
+
+    row = page.locator(f"#planned-{planned_id}")
+    await row.get_by_text("Edit").click()
+    await expect(row.get_by_label("New tap")).to_have_value("4")
+    await expect(row.locator("input[name=day]")).to_have_value("2099-03-01")
+    assert await serious_violations(page) == []
+    await row.locator("input[name=day]").fill("2001-03-01")
+    await row.get_by_role("button", name="Save this change").click()
+    row = page.locator(f"#planned-{planned_id}")
+    await expect(row.locator(".alert")).to_contain_text("This time has passed")
+    await expect(row.locator("input[name=day]")).to_have_value("2001-03-01")  # as typed
+    assert await serious_violations(page) == []
+    change = await db.fetchrow("SELECT run_at, change FROM planned_changes WHERE id = $1",
+                               planned_id)  # fmt: skip
+    assert change["change"]["patch"] == {"tap_label": "4"}
+
+    await row.locator("input[name=day]").fill("2099-04-01")
+    await row.get_by_label("New tap").fill("6")
+    await row.get_by_role("button", name="Save this change").click()
+    await expect(page.locator(".notice")).to_contain_text("will do this instead")
+    await expect(page.locator(f"#planned-{planned_id}")).to_contain_text("tap 6")
+    change = await db.fetchrow("SELECT run_at, change FROM planned_changes WHERE id = $1",
+                               planned_id)  # fmt: skip
+    assert change["change"]["patch"] == {"tap_label": "6"}
+    assert change["run_at"].date().isoformat() == "2099-04-01"
+
+    rename = page.locator("#plan-rename")
+    await rename.locator("input[name=day]").fill("2099-05-01")
+    await rename.get_by_label("Time").fill("12:00")
+    await rename.get_by_label("New name").fill("Summer taps")
+    await rename.get_by_role("button", name="Plan the new name").click()
+    await expect(page.locator("#planned .list")).to_contain_text("rename the menu to Summer taps")
+    assert await serious_violations(page) == []
+
+
+async def test_staff_pick_a_tv_s_lunch_menu_on_a_phone(
+    live: RunningServer, phone: BrowserContext, db: asyncpg.Pool
+) -> None:
+    """At 390x844, on a TV's settings page: during Lunch (on now) it shows the Lunch menu;
+    the page then says Lunch shows now and when it switches back; no serious violations."""
+    page = await phone.new_page()
+    await page.set_viewport_size({"width": 390, "height": 844})
+    slug = await sign_up_with_venue(page, live)
+    await seed_menu(db, slug)
+    venue = await db.fetchrow("SELECT id, timezone FROM venues WHERE slug = $1", slug)
+    venue_id = venue["id"]
+    now = datetime.now(ZoneInfo(venue["timezone"]))  # the window is read on its clock
+    await add_daypart(db, venue_id, "Lunch", now - timedelta(hours=1), now + timedelta(hours=2))
+    async with db.acquire() as conn, conn.transaction():
+        await operations.create_menu(conn, venue_id=venue_id, name="Lunch menu",
+                                     actor=operations.Actor())  # fmt: skip
+        menu_id = await conn.fetchval("SELECT id FROM menus WHERE venue_id = $1 AND name = 'Bar'",
+                                      venue_id)  # fmt: skip
+        display = await displays.create_display(
+            conn, venue_id=venue_id, name="Food TV", menu_id=menu_id
+        )
+    await page.goto(f"{live.url}/v/{slug}/displays/{display.id}")
+    card = page.locator("#daypart-menus")
+    await expect(card.get_by_role("status")).to_contain_text("Bar (its usual menu)")
+    await card.get_by_label("Day-part").select_option(label="Lunch")
+    await card.get_by_label("Show").select_option(label="Lunch menu")
+    await card.get_by_role("button", name="Save menus by day-part").click()
+    await expect(page.locator(".notice")).to_contain_text("Saved")
+    status = page.locator("#daypart-menus").get_by_role("status")
+    await expect(status).to_contain_text("Lunch menu (Lunch)")
+    await expect(status).to_contain_text("Next switch at")
+    await expect(status).to_contain_text(": Bar")
     assert await serious_violations(page) == []
