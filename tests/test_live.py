@@ -23,7 +23,7 @@ from websockets.typing import Origin
 from chalkboard import tokens
 from chalkboard.db.pool import init_connection
 from chalkboard.displays import queries as displays
-from chalkboard.live import frames, hub, sockets
+from chalkboard.live import frames, hub, pairing, sockets
 from chalkboard.live.frames import framed
 from chalkboard.live.greetings import Greetings
 from chalkboard.live.hub import LISTENER_NAME
@@ -397,8 +397,8 @@ async def test_an_expired_pairing_code_is_replaced(
     open_socket: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """When a TV's pairing code expires unclaimed, it is sent a fresh one."""
-    monkeypatch.setattr(hub, "PAIRING_VALID_FOR", timedelta(seconds=0.5))
-    monkeypatch.setattr(hub, "PAIRING_GRACE_SECONDS", 0)
+    monkeypatch.setattr(pairing, "PAIRING_VALID_FOR", timedelta(seconds=0.5))
+    monkeypatch.setattr(pairing, "PAIRING_GRACE_SECONDS", 0)
     ws = await open_socket()
     await hello(ws, None)
     first, second = await receive(ws), await receive(ws)

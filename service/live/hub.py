@@ -12,9 +12,8 @@ import asyncio
 import contextlib
 import logging
 import random
-import secrets
 from collections.abc import Coroutine, Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import asyncpg
@@ -30,6 +29,7 @@ from chalkboard.live.boards import BoardMessage, Boards
 from chalkboard.live.feeds import MenuFeeds
 from chalkboard.live.greetings import Greetings
 from chalkboard.live.levels import LevelPushes
+from chalkboard.live.pairing import Pairings
 from chalkboard.live.protocol import Hello
 from chalkboard.live.sockets import TvSocket
 from chalkboard.menus import queries as menus
@@ -48,11 +48,6 @@ RECONNECT_MAX_SECONDS = 1.0
 # Menus whose latest version the hub remembers, whether or not it has TVs on them: a hello
 # that read a version just before a change lands catches up from here (see `_show`).
 LATEST_REMEMBERED = 10_000
-PAIRING_VALID_FOR = timedelta(minutes=10)
-# A claim committed just as the code expired still finds its TV.
-PAIRING_GRACE_SECONDS = 15
-# Unambiguous on a TV across the room: no I, O, 0 or 1.
-PAIRING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 # A drain closes a batch of TVs every half second, whatever the window: each comes back
 # within 0.5 s, so the other tasks take them at an even rate however many this task held.
 DRAIN_BATCH_SECONDS = 0.5
@@ -77,7 +72,7 @@ class Hub:
         self.tvs: set[TvSocket] = set()
         self.by_menu: dict[int, set[TvSocket]] = {}
         self.by_display: dict[int, set[TvSocket]] = {}
-        self.by_code: dict[str, TvSocket] = {}
+        self.pairings = Pairings(pool, settings, self._show)
         self.pushed: dict[int, int] = {}  # menu id → the latest version pushed to its TVs
         self.latest: dict[int, int] = {}  # menu id → the latest version heard of (bounded)
         # Menu id → when the board its TVs were last sent next changes by the schedule (#16),
@@ -154,7 +149,7 @@ class Hub:
 
     async def hello(self, tv: TvSocket, hello: Hello) -> None:
         if hello.token is None:
-            tv.pairing = asyncio.create_task(self._offer_codes(tv))
+            tv.pairing = asyncio.create_task(self.pairings.offer_codes(tv))
             return
         showing = await self.greetings.showing(tokens.hash_token(hello.token))
         if showing is None:
@@ -331,48 +326,6 @@ class Hub:
         else:
             await self._show(tvs, showing)
 
-    # --- pairing -------------------------------------------------------------------------------
-
-    async def _offer_codes(self, tv: TvSocket) -> None:
-        """Show a fresh code until one is claimed (then `_paired` cancels this)."""
-        while True:
-            code = await self._new_code()
-            self.by_code[code.code] = tv
-            try:
-                tv.send(protocol.pairing(code, public_base_url=self.settings.public_base_url))
-                await asyncio.sleep(PAIRING_VALID_FOR.total_seconds() + PAIRING_GRACE_SECONDS)
-            finally:
-                del self.by_code[code.code]
-
-    async def _new_code(self) -> displays.PairingCode:
-        async with self.pool.acquire() as conn:
-            while True:
-                code = "".join(secrets.choice(PAIRING_ALPHABET) for _ in range(6))
-                made = await displays.create_pairing_code(
-                    conn, code=code, valid_for=PAIRING_VALID_FOR
-                )
-                if made is not None:
-                    return made
-
-    async def _paired(self, code: str) -> None:
-        """Staff claimed `code`: if its TV is here, mint its token and show its display.
-        The token goes only to the TV; the database keeps its hash."""
-        tv = self.by_code.get(code)
-        if tv is None:
-            return
-        token, token_hash = tokens.new_token("cbd_")
-        async with self.pool.acquire() as conn, conn.transaction():
-            display_id = await displays.set_display_token(conn, code=code, token_hash=token_hash)
-            if display_id is None:
-                return  # delivered already
-            showing = await displays.showing_by_id(conn, display_id=display_id)
-        if showing is None:
-            return
-        if tv.pairing is not None:
-            tv.pairing.cancel()
-        tv.send(protocol.paired(token))
-        await self._show([tv], showing)
-
     # --- listening -----------------------------------------------------------------------------
 
     async def _listen(self) -> asyncpg.Connection:
@@ -427,7 +380,7 @@ class Hub:
             elif channel == "display_changed":
                 self._spawn(self._display_changed(int(key), value))
             elif channel == "display_paired":
-                self._spawn(self._paired(key))
+                self._spawn(self.pairings.claimed(key))
             elif channel == "keg_levels":  # pours: a small push, throttled (live/levels.py)
                 self.levels.poured(int(key))
                 self.feeds.poured(int(key))  # live embeds and public pages (embeds/cache.py)
@@ -457,11 +410,7 @@ class Hub:
                     menu = await menus.get_menu(conn, venue_id=venue_id, menu_id=menu_id)
                     if menu is not None:
                         versions[menu_id] = menu.version
-            claimed = []
-            for code in list(self.by_code):
-                pairing = await displays.get_pairing_code(conn, code=code)
-                if pairing is not None and pairing.display_id is not None:
-                    claimed.append(code)
+            claimed = await self.pairings.claimed_meanwhile(conn)
         for display_id in list(self.by_display):
             await self._apply(display_id, shown.get(display_id))
         for menu_id, version in versions.items():
@@ -469,7 +418,7 @@ class Hub:
             self.feeds.changed(menu_id, version)
             await self._menu_changed(menu_id, version)
         for code in claimed:
-            await self._paired(code)
+            await self.pairings.claimed(code)
 
     # --- chores --------------------------------------------------------------------------------
 
