@@ -24,7 +24,7 @@ import contextlib
 import hashlib
 import logging
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -43,6 +43,7 @@ from chalkboard.embeds.queries import Published
 from chalkboard.http.forms import FormErrors
 from chalkboard.live.feeds import MenuFeed, MenuFeeds
 from chalkboard.live.levels import LEVELS_EVERY_SECONDS
+from chalkboard.live.throttle import Throttle
 from chalkboard.menus import operations
 from chalkboard.menus.board import Board
 from chalkboard.schedules import effective as schedule
@@ -137,10 +138,9 @@ class Embeds:
         self._renders: SharedBuilds[tuple[Any, ...], Rendered] = SharedBuilds(CACHED_RENDERS)
         # Schedules (#16): (menu, version) -> the day-parts' current stretch and its end.
         self._stretches = schedule.Stretches(CACHED_RENDERS)
-        # Keg levels: menu id → when its rows may be read again; menus with a read on its way.
-        self._levels_next: dict[int, float] = {}
-        self._levels_due: set[int] = set()
+        # Keg levels: pours re-read a menu's rows at once, then at most once a second.
         self._tasks: set[asyncio.Task[None]] = set()
+        self._read_levels_soon = Throttle(LEVELS_EVERY_SECONDS, self._read_levels, self._spawn)
         feeds.on_pour = self.poured
 
     # --- public id → menu and version ---------------------------------------------------------
@@ -226,6 +226,11 @@ class Embeds:
             if known_id == public_id or known.published.venue_id == venue_id:
                 self._forget(known_id)
 
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
     def close(self) -> None:
         for public_id in list(self._known):
             self._forget(public_id)
@@ -235,23 +240,12 @@ class Embeds:
     # --- keg levels ---------------------------------------------------------------------------
 
     def poured(self, menu_id: int) -> None:
-        """The menu's keg levels moved: read its rows again unless a read is on its way."""
-        if menu_id not in self._levels_due:
-            self._levels_due.add(menu_id)
-            task = asyncio.create_task(self._read_levels(menu_id))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+        """The menu's keg levels moved: read its rows again (at once, or with the next read a
+        second on: as TVs get them, live/levels.py)."""
+        self._read_levels_soon(menu_id)
 
     async def _read_levels(self, menu_id: int) -> None:
         loop = asyncio.get_running_loop()
-        try:
-            await asyncio.sleep(max(0.0, self._levels_next.get(menu_id, 0.0) - loop.time()))
-        finally:
-            # Before reading: a pour committed during the read schedules the next one.
-            self._levels_due.discard(menu_id)
-        self._levels_next[menu_id] = loop.time() + LEVELS_EVERY_SECONDS
-        if len(self._levels_next) > CACHED_MENUS:
-            self._levels_next.pop(next(iter(self._levels_next)))
         levels = None
         for public_id, known in list(self._known.items()):
             if known.published.menu_id != menu_id:

@@ -10,7 +10,6 @@ that connects afterwards is sent today's levels in its board.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -20,6 +19,7 @@ from chalkboard.live import protocol
 from chalkboard.live.boards import Boards
 from chalkboard.live.frames import frame
 from chalkboard.live.sockets import TvSocket
+from chalkboard.live.throttle import Throttle
 from chalkboard.menus import queries as menus
 
 # A flow meter may report every few hundred ms while a pint pours; a TV needs far fewer.
@@ -34,27 +34,17 @@ class LevelPushes:
         by_menu: dict[int, set[TvSocket]],
         spawn: Callable[[Coroutine[Any, Any, None]], None],
     ) -> None:
-        self.pool, self.boards, self.by_menu, self._spawn = pool, boards, by_menu, spawn
-        self._next: dict[int, float] = {}  # menu id → when its next push may go (loop time)
-        self._scheduled: set[int] = set()
+        self.pool, self.boards, self.by_menu = pool, boards, by_menu
+        self._push_soon = Throttle(LEVELS_EVERY_SECONDS, self._push, spawn)
 
     def poured(self, menu_id: int) -> None:
-        """The menu's levels moved: push them unless a push is already on its way."""
-        if menu_id in self.by_menu and menu_id not in self._scheduled:
-            self._scheduled.add(menu_id)
-            self._spawn(self._push(menu_id))
+        """The menu's levels moved: push them (at once, or with the next push a second on)."""
+        if menu_id in self.by_menu:
+            self._push_soon(menu_id)
 
     async def _push(self, menu_id: int) -> None:
-        loop = asyncio.get_running_loop()
-        try:
-            await asyncio.sleep(max(0.0, self._next.get(menu_id, 0.0) - loop.time()))
-        finally:
-            # Before reading: a pour committed during the read schedules the next push.
-            self._scheduled.discard(menu_id)
-        self._next[menu_id] = loop.time() + LEVELS_EVERY_SECONDS
         tvs = self.by_menu.get(menu_id)
         if not tvs:
-            self._next.pop(menu_id, None)
             return
         venue_id = next(iter(tvs)).venue_id
         assert venue_id is not None
