@@ -42,8 +42,10 @@ async def test_tv_page_links_hashed_assets_and_allows_its_websocket(
     assert response.headers["cache-control"] == "no-cache"
     names = sorted(name for _, name in ASSET.findall(response.text))
     assert [name for name in names if not name.startswith("fonts/")] == [
+        "board.js",
         "layout.js",
         "looks.css",
+        "schedule.js",
         "tv.css",
         "tv.js",
     ]
