@@ -30,8 +30,12 @@ $(NODE_DEPS): tests/js/package.json tests/js/package-lock.json
 	npm ci --prefix tests/js --no-audit --no-fund --silent
 	@touch $@
 
+# Test files are spread over one worker per core (each with its own embedded Postgres and
+# app server): many tests wait (for a day-part boundary, a drain, Chromium), so two workers
+# on two cores take about half the time. TEST_WORKERS=0 runs them in this process.
+TEST_WORKERS ?= auto
 test: lint $(NODE_DEPS) ## Lint, type-check and run the whole test suite
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 lint: $(VENV)/.dev-deps ## ruff (format check + lint) and mypy
 	$(BIN)/ruff format --check service tests bench
