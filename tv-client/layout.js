@@ -14,6 +14,7 @@
   var PREFERRED_DIVISOR = 18;   // board em at text size 1 when all fits: short side / 18
   var IDEAL_COLUMN_EM = 22;     // columns about this wide read best (name, details, prices)
   var NARROWEST_COLUMN_EM = 17; // narrower, names break mid-word: not a choice the engine makes
+  var NARROWEST_NAME_EM = 8;    // what price columns leave for names: narrower, a word a line
   var SEARCH_STEPS = 5;         // binary search on the font: within 3 % of the range
   var SAME_FONT = 0.03;         // fonts within 3 % count as equal when choosing columns
   var TOGETHER_COST = 0.9;      // sections kept whole are worth text up to 10 % smaller
@@ -120,8 +121,9 @@
 
   // The layout for one column count: the fewest pages the readable minimum allows, at the
   // largest font that keeps that many pages. `measure(font, columns)` lays the blocks out
-  // at that size -> {heights, columnHeight, columnWidth}. When the engine picks the count
-  // (`choosing`), a font that makes the columns too narrow counts as not fitting at all.
+  // at that size -> {heights, columnHeight, columnWidth, nameWidth}. A font that leaves the
+  // names too narrow beside their prices (four sizes on a portrait screen), or, when the engine
+  // picks the count (`choosing`), makes the columns too narrow, counts as not fitting at all.
   function fitColumns(list, columns, range, perPage, measure, rival, choosing) {
     function at(font, onlyTogether) {
       var measured = measure(font, columns);
@@ -130,12 +132,14 @@
       result.columns = columns;
       result.widthEm = measured.columnWidth / font;
       var narrow = choosing && columns > 1 && result.widthEm < NARROWEST_COLUMN_EM;
+      if (measured.nameWidth / font < NARROWEST_NAME_EM) narrow = true;
       result.count = narrow ? Infinity : result.pages.length;
       return result;
     }
     // As few pages as at the smallest font; with `perPage`, also paged only by it where the
     // smallest font was (12 taps at 5 a page stay 5, 5, 2, not 4, 4, 4 in larger type).
     function keeps(result) {
+      if (result.count === Infinity) return false;  // even the smallest font is too narrow
       return result.count <= smallest.count && (!perPage || result.squeezed <= smallest.squeezed);
     }
     var smallest = at(range.minEm);

@@ -632,6 +632,14 @@
     return heights;
   }
 
+  // The narrowest name beside its prices in the measuring box (px), as layout.js asks.
+  function narrowestName() {
+    var mains = views.board.querySelectorAll(".board-measure .main");
+    var narrowest = Infinity;
+    for (var i = 0; i < mains.length; i++) narrowest = Math.min(narrowest, mains[i].clientWidth);
+    return narrowest;
+  }
+
   function now() {
     return window.performance && window.performance.now ? window.performance.now() : Date.now();
   }
@@ -670,7 +678,8 @@
       return {
         heights: built.list.length ? measure(built.list, column.clientWidth) : [],
         columnHeight: column.clientHeight,
-        columnWidth: column.clientWidth
+        columnWidth: column.clientWidth,
+        nameWidth: narrowestName()
       };
     });
     stage.style.fontSize = chosen.font + "px";

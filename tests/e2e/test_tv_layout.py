@@ -191,6 +191,44 @@ async def test_board_fits_the_screen_readably(
     await page.context.close()
 
 
+def four_sizes_menu(version: int = 2) -> Message:
+    """Five beers each priced in four sizes (taster, half, pint, growler): room to spare,
+    so only the names' width holds the font back."""
+    message = short_menu(version)
+    message["board"]["sizes"] = [
+        {"id": n, "name": name, "volume_ml": ml}
+        for n, (name, ml) in enumerate(
+            [("Taster", 148), ("Half", 296), ("Pint", 473), ("Growler", 1893)], start=1
+        )
+    ]
+    beers = message["board"]["sections"][0]
+    for entry_ in beers["entries"]:
+        pint = entry_["prices"]["2"]
+        entry_["prices"] = {"1": pint // 3, "2": pint // 2 + 50, "3": pint, "4": pint * 3}
+    message["board"]["sections"] = [beers]
+    return message
+
+
+@pytest.mark.parametrize(("width", "height"), [(1080, 1920), (1920, 1080)])
+async def test_four_price_columns_leave_the_names_room(
+    chromium: Browser,
+    live: RunningServer,
+    fake: FakeProtocolServer,
+    screens_dir: Path,
+    width: int,
+    height: int,
+) -> None:
+    """With four sizes a row's prices are wide: the engine picks a font (and columns) that
+    leaves each name at least 8 em beside them, instead of a name a word a line."""
+    fake.display = display(orientation(width, height))
+    fake.board = four_sizes_menu()
+    page, errors = await paired_screen(chromium, live, fake, width, height)
+    await page.screenshot(path=screens_dir / f"four-sizes-{width}x{height}.png")
+    assert await problems(page, min_text(width, height)) == []
+    assert errors == []
+    await page.context.close()
+
+
 async def test_text_size_scales_a_long_board_and_pages_it(
     chromium: Browser, live: RunningServer, fake: FakeProtocolServer, screens_dir: Path
 ) -> None:

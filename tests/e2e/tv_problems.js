@@ -1,5 +1,6 @@
 // Every problem a drawn TV page can have, as text (an empty list is a clean page):
-// boxes outside their column or the screen, overlapping blocks, text under `minText` px.
+// boxes outside their column or the screen, overlapping blocks, text under `minText` px,
+// names squeezed by their prices.
 // Evaluated by tests/e2e/test_tv_layout.py; plain browser JS, not part of the TV app.
 (minText) => {
   const problems = [];
@@ -25,8 +26,12 @@
     if (a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1)
       problems.push(`overlap: ${blocks[i].textContent.slice(0, 30)} / ${blocks[j].textContent.slice(0, 30)}`);
   }
+  const em = parseFloat(getComputedStyle(document.getElementById('stage')).fontSize);
   document.querySelectorAll('.board-columns .entry').forEach(row => {
     const main = row.querySelector('.main'), prices = row.querySelector('.prices');
+    // layout.js's NARROWEST_NAME_EM: narrower, names and details break after every word.
+    if (prices && main.clientWidth < 8 * em - 1)
+      problems.push(`name squeezed to ${(main.clientWidth / em).toFixed(1)} em: ${main.textContent.slice(0, 30)}`);
     if (main.scrollWidth > main.clientWidth + 1) problems.push(`text wider than its box: ${main.textContent.slice(0, 30)}`);
     if (prices && box(main).right > box(prices).left + 1) problems.push(`name over prices: ${main.textContent.slice(0, 30)}`);
     if (prices) for (const price of prices.children) within(price, row, 'price');
