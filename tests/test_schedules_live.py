@@ -15,6 +15,7 @@ from websockets.asyncio.client import ClientConnection
 from chalkboard.live.boards import CACHED_BOARDS
 from chalkboard.menus import operations
 from chalkboard.schedules import dayparts
+from chalkboard.schedules.boundaries import PREPARE_AHEAD
 from chalkboard.schedules.forms import DayPartIn
 from tests import test_live
 from tests.test_live import Tv, connected, hello, new_tv, receive, send
@@ -65,12 +66,19 @@ async def priced_entries(db: asyncpg.Pool, tv: Tv, *prices: int) -> tuple[int, l
     return size_id, list(entries)
 
 
-async def in_happy_hour(db: asyncpg.Pool, open_socket: Any) -> tuple[ClientConnection, datetime]:
-    """A connected TV whose menu's happy hour (one entry at 300, usually 450) is on now;
-    the TV has had the happy-hour board. Its socket, and when happy hour ends."""
+async def in_happy_hour(
+    db: asyncpg.Pool, open_socket: Any
+) -> tuple[Tv, ClientConnection, datetime]:
+    """A connected TV whose menu's happy hour (one entry at 300, usually 450; a 20 l keg) is
+    on now; the TV has had the happy-hour board. The TV, its socket, and when happy hour ends."""
     tv = await new_tv(db, entries=1)
     size_id, entries = await priced_entries(db, tv, 450)
     entry_id = entries[0]["id"]
+    async with db.acquire() as conn, conn.transaction():
+        await operations.update_entry(
+            conn, venue_id=tv.venue_id, menu_id=tv.menu_id, based_on=None, actor=ACTOR,
+            entry_id=entry_id, changes={"keg_size_ml": 20000}, prices=None,
+        )  # fmt: skip
     ws, _ = await connected(open_socket, tv)
     body, boundary = ending_soon("UTC", entry_id, size_id)
     form = DayPartIn.model_validate(body)
@@ -82,7 +90,7 @@ async def in_happy_hour(db: asyncpg.Pool, open_socket: Any) -> tuple[ClientConne
     assert during["type"] == "board"
     assert price_of(during) == 300
     assert during["board"]["schedule"]["next_change_at"] == boundary.isoformat()
-    return ws, boundary
+    return tv, ws, boundary
 
 
 @pytest.mark.slow
@@ -92,17 +100,32 @@ async def test_a_connected_tv_switches_back_to_usual_prices_when_happy_hour_ends
     """A TV shows the happy-hour price pushed with the day-part; within a second of the
     day-part's end it is sent the board again, with the usual price, even on a task showing
     more menus than its board cache holds (bench-boundary found 1,000 menus' happy hours
-    ending unseen)."""
-    ws, boundary = await in_happy_hour(db, open_socket)
+    ending unseen); and with the keg level of a pour made after its board for the boundary
+    was built ahead of it."""
+    tv, ws, boundary = await in_happy_hour(db, open_socket)
     others = [await new_tv(db) for _ in range(CACHED_BOARDS + 1)]
     for other in others:  # each builds a board, pushing the first out of the caches
         await connected(open_socket, other)
+    # The board for the boundary is built 30 s ahead of it (PREPARE_AHEAD): pour after that.
+    ahead = boundary - PREPARE_AHEAD + timedelta(seconds=5)
+    await asyncio.sleep(max(1.5, (ahead - datetime.now(UTC)).total_seconds()))
+    async with db.acquire() as conn, conn.transaction():
+        entry_id = await conn.fetchval(
+            "SELECT e.id FROM menu_entries e JOIN menu_sections s ON s.id = e.section_id"
+            " WHERE s.menu_id = $1 AND e.keg_size_ml IS NOT NULL",
+            tv.menu_id,
+        )
+        await operations.record_pour(
+            conn, venue_id=tv.venue_id, menu_id=tv.menu_id, entry_id=entry_id, volume_ml=5000,
+            actor=ACTOR,
+        )  # fmt: skip
     assert datetime.now(UTC) < boundary, "set-up took too long to test the boundary"
 
     after = await next_board(ws, until=boundary + timedelta(seconds=1))
     arrived = datetime.now(UTC)
     assert after["type"] == "board"
     assert price_of(after) == 450
+    assert after["board"]["sections"][0]["entries"][0]["keg_percent"] == 75
     assert after["board"]["schedule"]["current"] == []
     assert boundary <= arrived < boundary + timedelta(seconds=1)
 

@@ -82,7 +82,7 @@ class Hub:
         self.upcoming: dict[int, BoardMessage] = {}
         # Display id → when it next shows another menu by day-part (#16; only displays here).
         self.switches: dict[int, datetime] = {}
-        self.levels = LevelPushes(pool, self.boards, self.by_menu, self._spawn)
+        self.levels = LevelPushes(pool, self.boards, self.by_menu, self.upcoming, self._spawn)
         self.connected = Gauge(
             "chalkboard_tv_sockets", "TV WebSockets open on this process", registry=registry
         )

@@ -4,8 +4,9 @@ Pours are events, not edits (DESIGN.md, convention 20): they make no menu versio
 board push never carries them. A `keg_levels` notification (payload: the menu id) schedules
 one push of that menu's levels to its TVs — at once, then at most one a second however fast
 a flow meter reports: pours that arrive meanwhile ride on the next push, which reads the
-levels as they are then. The board cached for the menu's version is forgotten too, so a TV
-that connects afterwards is sent today's levels in its board.
+levels as they are then. The board cached for the menu's version is forgotten too (and the
+one built ahead for its next day-part boundary), so a TV that connects afterwards, or gets
+the board at the boundary, is sent today's levels in it.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 import asyncpg
 
 from chalkboard.live import protocol
-from chalkboard.live.boards import Boards
+from chalkboard.live.boards import BoardMessage, Boards
 from chalkboard.live.frames import frame
 from chalkboard.live.sockets import TvSocket
 from chalkboard.live.throttle import Throttle
@@ -32,9 +33,10 @@ class LevelPushes:
         pool: asyncpg.Pool,
         boards: Boards,
         by_menu: dict[int, set[TvSocket]],
+        upcoming: dict[int, BoardMessage],
         spawn: Callable[[Coroutine[Any, Any, None]], None],
     ) -> None:
-        self.pool, self.boards, self.by_menu = pool, boards, by_menu
+        self.pool, self.boards, self.by_menu, self.upcoming = pool, boards, by_menu, upcoming
         self._push_soon = Throttle(LEVELS_EVERY_SECONDS, self._push, spawn)
 
     def poured(self, menu_id: int) -> None:
@@ -54,6 +56,7 @@ class LevelPushes:
         if menu is None:
             return
         self.boards.forget(menu_id=menu_id, version=menu.version)
+        self.upcoming.pop(menu_id, None)  # a boundary's board built ahead: built again
         framed = frame(protocol.levels(menu_id, levels.values()))
         for tv in self.by_menu.get(menu_id, ()):
             tv.send_frame(framed)
