@@ -47,19 +47,19 @@ from fanout import (  # bench/fanout.py, beside this file
     free_port,
     host_rows,
     measure,
+    paired_displays,
     percentile,
     print_table,
+    tap_list,
 )
 from fanout_clients import PING_SECONDS
 from websockets.asyncio.client import connect as ws_connect
 
 import chalkboard
-from chalkboard import tokens
 from chalkboard.db import migrate
 from chalkboard.db.pool import connect
 from chalkboard.db.server import embedded_server
 from chalkboard.menus import operations
-from chalkboard.menus import queries as menus
 from chalkboard.menus.operations import Actor
 from chalkboard.schedules.dayparts import save_daypart
 from chalkboard.schedules.forms import DayPartIn
@@ -96,52 +96,9 @@ async def seed_venue(conn: Any, n: int, displays: int) -> Venue:
         volume_unit="oz",
     )
     assert venue is not None
-    half, pint = [
-        await menus.create_serving_size(conn, venue_id=venue.id, name=name, volume_ml=None)
-        for name in ("Half", "Pint")
-    ]
-    board = await operations.create_menu(conn, venue_id=venue.id, name="Draft", actor=ACTOR)
-    menu_id = board["menu"]["id"]
-    _, section_id = await operations.add_section(
-        conn,
-        venue_id=venue.id,
-        menu_id=menu_id,
-        based_on=None,
-        name="On tap",
-        kind="taps",
-        actor=ACTOR,
-    )
-    entry_ids = []
-    for tap in range(TAPS):
-        beverage = await menus.create_beverage(
-            conn,
-            venue_id=venue.id,
-            name=f"Bench Beer No. {tap + 1}",
-            producer="Loopback Brewing Co.",
-            style="West Coast IPA",
-        )
-        _, entry_id = await operations.add_entry(
-            conn,
-            venue_id=venue.id,
-            menu_id=menu_id,
-            section_id=section_id,
-            beverage_id=beverage.id,
-            fields={},
-            prices={half.id: 400, pint.id: USUAL_PINT},
-            position=None,
-            based_on=None,
-            actor=ACTOR,
-        )
-        entry_ids.append(entry_id)
-    pairs = [tokens.new_token("cbd_") for _ in range(displays)]
-    await conn.execute(
-        "INSERT INTO displays (venue_id, name, menu_id, token_hash) "
-        "SELECT $1, 'TV ' || n, $2, h FROM unnest($3::bytea[]) WITH ORDINALITY AS t(h, n)",
-        venue.id,
-        menu_id,
-        [token_hash for _, token_hash in pairs],
-    )
-    return Venue(venue.id, menu_id, pint.id, entry_ids, [t for t, _ in pairs])
+    menu = await tap_list(conn, venue.id, TAPS, (400, USUAL_PINT))
+    tv_tokens = await paired_displays(conn, venue.id, menu.id, displays)
+    return Venue(venue.id, menu.id, menu.pint_size, menu.entry_ids, tv_tokens)
 
 
 async def seed(settings: Settings, count: int, displays: int) -> tuple[list[Venue], int]:

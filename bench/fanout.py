@@ -47,7 +47,7 @@ import chalkboard
 from chalkboard import tokens
 from chalkboard.accounts import queries as accounts
 from chalkboard.accounts.sessions import new_api_token
-from chalkboard.db import migrate
+from chalkboard.db import Conn, migrate
 from chalkboard.db.pool import connect, create_pool
 from chalkboard.db.server import database_url, embedded_server
 from chalkboard.live.boards import Boards
@@ -133,50 +133,8 @@ async def seed(settings: Settings, tvs: int) -> Seed:
                 volume_unit="oz",
             )
             assert venue is not None
-            sizes = [
-                await menus.create_serving_size(conn, venue_id=venue.id, name=name, volume_ml=ml)
-                for name, ml in (("Half", None), ("Pint", None))
-            ]
-            board = await operations.create_menu(conn, venue_id=venue.id, name="Draft", actor=ACTOR)
-            menu_id = board["menu"]["id"]
-            _, section_id = await operations.add_section(
-                conn,
-                venue_id=venue.id,
-                menu_id=menu_id,
-                based_on=None,
-                name="On tap",
-                kind="taps",
-                actor=ACTOR,
-            )
-            for n in range(ENTRIES):
-                beverage = await menus.create_beverage(
-                    conn,
-                    venue_id=venue.id,
-                    name=f"Bench Beer No. {n + 1}",
-                    producer="Loopback Brewing Co.",
-                    style="West Coast IPA",
-                )
-                board, _ = await operations.add_entry(
-                    conn,
-                    venue_id=venue.id,
-                    menu_id=menu_id,
-                    section_id=section_id,
-                    beverage_id=beverage.id,
-                    fields={},
-                    prices={sizes[0].id: 450, sizes[1].id: 750},
-                    position=None,
-                    based_on=None,
-                    actor=ACTOR,
-                )
-            # The displays in one statement: pairing them one by one would take minutes.
-            pairs = [tokens.new_token("cbd_") for _ in range(tvs)]
-            await conn.execute(
-                "INSERT INTO displays (venue_id, name, menu_id, token_hash) "
-                "SELECT $1, 'TV ' || n, $2, h FROM unnest($3::bytea[]) WITH ORDINALITY AS t(h, n)",
-                venue.id,
-                menu_id,
-                [token_hash for _, token_hash in pairs],
-            )
+            menu = await tap_list(conn, venue.id, ENTRIES, (450, 750))
+            tv_tokens = await paired_displays(conn, venue.id, menu.id, tvs)
             api_token, api_hash = new_api_token()
             await accounts.create_api_token(
                 conn,
@@ -186,9 +144,72 @@ async def seed(settings: Settings, tvs: int) -> Seed:
                 scope="read",
                 created_by=None,
             )
-    return Seed(
-        venue.id, venue.slug, menu_id, board["menu"]["version"], [t for t, _ in pairs], api_token
+    return Seed(venue.id, venue.slug, menu.id, menu.version, tv_tokens, api_token)
+
+
+async def paired_displays(conn: Conn, venue_id: int, menu_id: int, count: int) -> list[str]:
+    """`count` displays showing the menu, paired: their TV tokens."""
+    pairs = [tokens.new_token("cbd_") for _ in range(count)]
+    # In one statement: pairing them one by one would take minutes.
+    await conn.execute(
+        "INSERT INTO displays (venue_id, name, menu_id, token_hash) "
+        "SELECT $1, 'TV ' || n, $2, h FROM unnest($3::bytea[]) WITH ORDINALITY AS t(h, n)",
+        venue_id,
+        menu_id,
+        [token_hash for _, token_hash in pairs],
     )
+    return [token for token, _ in pairs]
+
+
+@dataclass
+class TapList:
+    id: int
+    version: int
+    pint_size: int
+    entry_ids: list[int]
+
+
+async def tap_list(conn: Conn, venue_id: int, taps: int, prices: tuple[int, int]) -> TapList:
+    """A menu "Draft" with one "On tap" section of `taps` beers priced Half and Pint (in
+    cents)."""
+    sizes = [
+        await menus.create_serving_size(conn, venue_id=venue_id, name=name, volume_ml=None)
+        for name in ("Half", "Pint")
+    ]
+    board = await operations.create_menu(conn, venue_id=venue_id, name="Draft", actor=ACTOR)
+    menu_id = board["menu"]["id"]
+    _, section_id = await operations.add_section(
+        conn,
+        venue_id=venue_id,
+        menu_id=menu_id,
+        based_on=None,
+        name="On tap",
+        kind="taps",
+        actor=ACTOR,
+    )
+    entry_ids = []
+    for n in range(taps):
+        beverage = await menus.create_beverage(
+            conn,
+            venue_id=venue_id,
+            name=f"Bench Beer No. {n + 1}",
+            producer="Loopback Brewing Co.",
+            style="West Coast IPA",
+        )
+        board, entry_id = await operations.add_entry(
+            conn,
+            venue_id=venue_id,
+            menu_id=menu_id,
+            section_id=section_id,
+            beverage_id=beverage.id,
+            fields={},
+            prices={sizes[0].id: prices[0], sizes[1].id: prices[1]},
+            position=None,
+            based_on=None,
+            actor=ACTOR,
+        )
+        entry_ids.append(entry_id)
+    return TapList(menu_id, board["menu"]["version"], sizes[1].id, entry_ids)
 
 
 async def commit_edit(settings: Settings, seed: Seed, n: int) -> tuple[int, float]:
