@@ -229,6 +229,9 @@ async def paired_tv(tv: BrowserContext, live: RunningServer, fake: FakeProtocolS
     await expect(page.locator("#pairing .pairing-code")).to_have_text("ABC234")
     await fake.broadcast({"type": "paired", "token": TOKEN}, fake.display, sample_board())
     await expect(page.locator("#board")).to_be_visible()
+    # The board is drawn again once its look's faces load, replacing every node: wait for
+    # that drawing, or a node read now may be gone by the next line (seen on a busy CI host).
+    await expect(page.locator("#stage")).to_have_attribute("data-fonts", "ready")
     return page
 
 
