@@ -114,9 +114,12 @@ async def _answer(ctx: Context, display: Display) -> dict[str, Any]:
     }
 
 
-async def page_values(ctx: Context, display: Display, shown: dict[str, Any]) -> dict[str, Any]:
+async def page_values(
+    ctx: Context, display: Display, shown: dict[str, Any], preview_at: str = ""
+) -> dict[str, Any]:
     """What the settings page's "Menus by day-part" card shows: the form (as saved, or as
-    typed when it came back refused) and what shows now."""
+    typed when it came back refused) and what shows now; and the day-part its preview
+    shows the board at (`preview_at`, a day-part id; "" or not the venue's: now)."""
     answer = await _answer(ctx, display)
     names = {menu.id: menu.name for menu in await menus.list_menus(ctx.conn, venue_id=ctx.venue.id)}
     parts = await schedules.list_dayparts(ctx.conn, venue_id=ctx.venue.id)
@@ -127,7 +130,13 @@ async def page_values(ctx: Context, display: Display, shown: dict[str, Any]) -> 
     values = shown.get("daypart_menus_values", saved)
     tz = ZoneInfo(ctx.venue.timezone)
     switch_at = answer["next_switch_at"]
+    picked = next((part for part in parts if str(part.id) == preview_at), None)
+    during = next((r for r in answer["rules"] if picked and r["daypart_id"] == picked.id), None)
     return {
+        "dm_preview_options": [("", "Now"), *((str(part.id), part.name) for part in parts)],
+        "dm_preview_at": str(picked.id) if picked else "",
+        "dm_preview_menu": during["menu"] if during else names.get(display.menu_id or 0, ""),
+        "dm_preview_daypart": picked.name if picked else "",
         "dm_values": values,
         "dm_errors": FormErrors(shown.get("daypart_menus_errors", {})),
         "dm_rows": min(MAX_DAYPART_MENUS, len(parts), len(answer["rules"]) + 1),
