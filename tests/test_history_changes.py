@@ -136,8 +136,8 @@ async def test_restore_says_what_it_leaves_out_of_the_library_and_does_just_that
     owner: tuple[Browser, str], db: asyncpg.Pool
 ) -> None:
     """Restoring to before a beverage and a serving size were deleted from the library: the
-    page says the beverage will not come back (not "Added …") and names no size change;
-    restoring does just what the page said."""
+    page says the beverage will not come back (not "Added …") and names no size change (and
+    offers no Restore when that is all it would do); restoring does just what it said."""
     menu = await new_menu(owner, db)
     taps = await menu.ids("menu_sections", name="On tap")
     pils, stout = (
@@ -150,6 +150,7 @@ async def test_restore_says_what_it_leaves_out_of_the_library_and_does_just_that
     )
     prices = {f"price_{half}": "3.50", f"price_{pint}": "6.00"}
     await menu.save(f"/sections/{taps}/entries", beverage_id=str(pils), tap_label="1", **prices)
+    pils_only = menu.version
     await menu.save(f"/sections/{taps}/entries", beverage_id=str(stout), tap_label="2", **prices)
     both_on = menu.version
     pils_entry = await menu.ids("menu_entries", tap_label="1")
@@ -167,6 +168,10 @@ async def test_restore_says_what_it_leaves_out_of_the_library_and_does_just_that
         "Added Night Shift to On tap on tap 2",
         "Foghorn Pils is no longer in the library: it will not come back",
     ]
+    nothing = (await menu.boss.page(f"{menu.url}/history/{pils_only}")).text
+    assert "Foghorn Pils is no longer in the library" in nothing
+    assert "there is nothing to restore" in nothing
+    assert f"/history/{pils_only}/restore" not in nothing
     restored = await menu.boss.submit(
         f"{menu.url}/history/{both_on}/restore", {"based_on": str(menu.version)}
     )

@@ -109,6 +109,8 @@ async def restore_page(request: Request, ctx: Context) -> Response:
         revision=revision,
         lines=lines[:RESTORE_SHOWN],
         more=max(0, len(lines) - RESTORE_SHOWN),
+        # Only entries left out (their beverages deleted): restoring would change nothing.
+        changes_anything=len(lines) > len(plan.left_out),
         base=editor_url(ctx, menu.id),
         tz=ZoneInfo(ctx.venue.timezone),
     )
