@@ -305,6 +305,10 @@ async def test_the_tv_preview_shows_what_the_tv_shows_now_or_at_a_picked_day_par
     assert bar_late["prices"] == {str(menu.size_id): 450}
     assert "usual_prices" not in bar_late
 
+    page = await venue.owner.page(f"/v/{venue.slug}/displays/{display.id}?daypart={late}")
+    assert f"preview%3Fdaypart%3D{late}" in page.text  # the form works without JavaScript
+    assert f'<option value="{late}" selected>Late: Bar</option>' in page.text
+
     other = await new_venue(db)
     theirs = await add_daypart(db, other["venue_id"], "Theirs", now, now + timedelta(hours=1))
     assert (await venue.owner.get(f"{preview}?daypart={theirs}")).status_code == 404

@@ -130,19 +130,22 @@ async def page_values(
     values = shown.get("daypart_menus_values", saved)
     tz = ZoneInfo(ctx.venue.timezone)
     switch_at = answer["next_switch_at"]
-    picked = next((part for part in parts if str(part.id) == preview_at), None)
-    during = next((r for r in answer["rules"] if picked and r["daypart_id"] == picked.id), None)
+    now_menu = names.get(answer["showing_menu_id"] or 0, "no menu")
+    usual = names.get(display.menu_id or 0, "no menu")
+    during = {r["daypart_id"]: r["menu"] for r in answer["rules"]}
     return {
-        "dm_preview_options": [("", "Now"), *((str(part.id), part.name) for part in parts)],
-        "dm_preview_at": str(picked.id) if picked else "",
-        "dm_preview_menu": during["menu"] if during else names.get(display.menu_id or 0, ""),
-        "dm_preview_daypart": picked.name if picked else "",
+        # The preview's "Show the board" choices, each saying which menu shows then.
+        "dm_preview_options": [
+            ("", f"Now: {now_menu}"),
+            *((str(part.id), f"{part.name}: {during.get(part.id, usual)}") for part in parts),
+        ],
+        "dm_preview_at": preview_at if any(str(p.id) == preview_at for p in parts) else "",
         "dm_values": values,
         "dm_errors": FormErrors(shown.get("daypart_menus_errors", {})),
         "dm_rows": min(MAX_DAYPART_MENUS, len(parts), len(answer["rules"]) + 1),
         "dm_dayparts": [(str(part.id), part.name) for part in parts],
         "dm_menus": [(str(menu_id), name) for menu_id, name in names.items()],
-        "dm_now": names.get(answer["showing_menu_id"] or 0, "no menu"),
+        "dm_now": now_menu,
         "dm_now_daypart": next(
             (
                 r["daypart"]

@@ -158,8 +158,9 @@ async def test_a_tv_s_preview_shows_its_day_part_menu_and_any_day_part_on_a_phon
     chromium: Browser, live: RunningServer, owner: tuple[HttpBrowser, str], db: asyncpg.Pool
 ) -> None:
     """A TV's settings page previews the board as the TV shows it now (happy hour's price),
-    and, picked on a phone, as another day-part shows it (that day-part's menu); the page
-    has no serious accessibility violations and no sideways scroll at phone or desktop size."""
+    and, picked on a phone, as another day-part shows it (that day-part's menu) in the look
+    typed but not saved; no serious accessibility violations or sideways scroll at phone or
+    desktop size."""
     boss, slug = owner
     ids: dict[str, Any] = await published_menu(db, slug)
     venue_id = ids["venue_id"]
@@ -201,13 +202,15 @@ async def test_a_tv_s_preview_shows_its_day_part_menu_and_any_day_part_on_a_phon
         await expect(frame.locator(".board-menu")).to_have_text("Draft")
         row = frame.locator(".board-columns .entry", has_text="Visible IPA")
         await expect(row.locator(".price")).to_have_text([re.compile(r"4\.00")])
-        await expect(page.locator("#preview [role=status]")).to_contain_text("Now: Draft")
-        await page.get_by_label("Show the board").select_option(label="Late")
-        await page.get_by_role("button", name="Preview", exact=True).click()
-        await expect(page.locator("#preview [role=status]")).to_contain_text(
-            "As during Late: Lunch"
-        )
-        await expect((await tv_frame(page)).locator(".board-menu")).to_have_text("Lunch")
+        picker = page.get_by_label("Show the board")
+        await expect(picker.locator("option:checked")).to_have_text("Now: Draft")
+        await expect(page.locator(".preview-form button")).to_have_count(0)  # no reload needed
+        await page.locator("input[name=look][value=neon]").check()  # typed, not saved
+        await picker.select_option(label="Late: Lunch")
+        await expect(page).to_have_url(re.compile(rf"\?daypart={saved.id}#preview$"))
+        frame = await frame_of(page, "daypart%3D")
+        await expect(frame.locator(".board-menu")).to_have_text("Lunch")
+        await expect(frame.locator("#stage")).to_have_class(re.compile(r"\blook-neon\b"))
         await no_horizontal_scroll(page)
         assert await serious_violations(page) == []
         await page.set_viewport_size({"width": 1400, "height": 900})
