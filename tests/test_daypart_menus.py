@@ -261,8 +261,9 @@ async def test_the_tv_preview_shows_what_the_tv_shows_now_or_at_a_picked_day_par
     venue: Venue, db: asyncpg.Pool
 ) -> None:
     """A display's preview is the board its TV shows now (the day-part's menu and prices
-    while it is on); `?daypart=` previews that day-part's menu and prices; a day-part that
-    is not the venue's is a 404 and one that is not a number a 422."""
+    while it is on), and so is the editor's preview of a menu; `?daypart=` previews that
+    day-part's menu and prices; a day-part that is not the venue's is a 404 and one that is
+    not a number a 422."""
     menu = await make_menu(venue.api)  # Bar: entry at 450 a pint
     lunch = answer(Board, await venue.api.post("menus", json={"name": "Lunch"}), 201)["menu"]["id"]
     now = datetime.now(LONDON)
@@ -295,6 +296,8 @@ async def test_the_tv_preview_shows_what_the_tv_shows_now_or_at_a_picked_day_par
     assert now_entry["prices"] == {str(menu.size_id): 300}  # happy hour's price, as on the TV
     assert now_entry["usual_prices"] == {str(menu.size_id): 450}
     assert (await shown(f"?daypart={late}"))[0] == lunch
+    editor = await venue.owner.get(f"/v/{venue.slug}/displays/preview/menus/{menu.id}")
+    assert entry_of(editor.json()["board"], menu.entry_id)["prices"] == now_entry["prices"]  # type: ignore[index]
     assert (await shown(f"?daypart={happy}"))[1]["prices"] == {str(menu.size_id): 300}  # type: ignore[index]
 
     body = {"rules": [{"daypart_id": happy, "menu_id": lunch}]}

@@ -74,13 +74,14 @@ async def _first_display_on(ctx: Context, menu_id: int) -> Display | None:
 
 
 async def menu_preview(request: Request, ctx: Context) -> Response:
-    """A menu as the first TV showing it draws it (else as a TV with default settings)."""
+    """A menu as the first TV showing it draws it now, day-part prices and all (else as a
+    TV with default settings)."""
     menu_id: int = request.path_params["menu_id"]
     board = await _board(ctx, menu_id)
     display = await _first_display_on(ctx, menu_id)
     return JSONResponse(
         {
-            "board": board,
+            "board": effective(board, datetime.now(UTC)) if board else None,
             "venue": _venue(ctx),
             "display": shown(display) if display else await _stand_in(ctx),
         },
