@@ -16,10 +16,11 @@ from chalkboard.menus import operations
 from chalkboard.menus.openapi import Board
 from chalkboard.schedules import dayparts
 from tests import test_live, test_menu_api
-from tests.test_daypart_menus_live import add_daypart, showing
+from tests.test_daypart_menus_live import add_daypart, showing, window
 from tests.test_live import new_tv
-from tests.test_menu_api import Venue, answer, error
+from tests.test_menu_api import Venue, answer, error, make_menu
 from tests.test_menu_operations import ACTOR, new_venue
+from tests.test_schedules_api import entry_of
 from tests.test_schedules_live import next_board
 
 venue = test_menu_api.venue  # the fixture: a fresh venue (Europe/London) with a write token
@@ -251,3 +252,67 @@ async def test_a_revoked_display_is_a_404(venue: Venue, db: asyncpg.Pool) -> Non
     path = f"displays/{ids['display']}/daypart-menus"
     error(await venue.api.get(path), 404)
     error(await venue.api.put(path, json={"rules": []}), 404)
+
+
+# --- the settings page's TV preview ---------------------------------------------------------
+
+
+async def test_the_tv_preview_shows_what_the_tv_shows_now_or_at_a_picked_day_part(
+    venue: Venue, db: asyncpg.Pool
+) -> None:
+    """A display's preview is the board its TV shows now (the day-part's menu and prices
+    while it is on), and so is the editor's preview of a menu; `?daypart=` previews that
+    day-part's menu and prices; a day-part that is not the venue's is a 404 and one that is
+    not a number a 422."""
+    menu = await make_menu(venue.api)  # Bar: entry at 450 a pint
+    lunch = answer(Board, await venue.api.post("menus", json={"name": "Lunch"}), 201)["menu"]["id"]
+    now = datetime.now(LONDON)
+    on = window(now - timedelta(hours=1), now + timedelta(hours=2))
+    prices = [{"entry_id": menu.entry_id, "prices": {str(menu.size_id): 300}}]
+    happy = (
+        await venue.api.post("dayparts", json={"name": "Happy", "windows": [on], "entries": prices})
+    ).json()["id"]
+    late = await add_daypart(
+        db, venue.id, "Late", now + timedelta(hours=3), now + timedelta(hours=4)
+    )
+    async with db.acquire() as conn:
+        display = await displays.create_display(
+            conn, venue_id=venue.id, name="Bar TV", menu_id=menu.id
+        )
+    rules = f"displays/{display.id}/daypart-menus"
+    body = {"rules": [{"daypart_id": late, "menu_id": lunch}]}
+    answer(DaypartMenus, await venue.api.put(rules, json=body))
+    preview = f"/v/{venue.slug}/displays/{display.id}/preview"
+
+    async def shown(query: str = "") -> tuple[int, dict[str, Any] | None]:
+        response = await venue.owner.get(preview + query)
+        assert response.status_code == 200, response.text
+        board = response.json()["board"]
+        return board["menu"]["id"], entry_of(board, menu.entry_id)
+
+    shown_id, now_entry = await shown()
+    assert shown_id == menu.id
+    assert now_entry is not None
+    assert now_entry["prices"] == {str(menu.size_id): 300}  # happy hour's price, as on the TV
+    assert now_entry["usual_prices"] == {str(menu.size_id): 450}
+    assert (await shown(f"?daypart={late}"))[0] == lunch
+    editor = await venue.owner.get(f"/v/{venue.slug}/displays/preview/menus/{menu.id}")
+    assert entry_of(editor.json()["board"], menu.entry_id)["prices"] == now_entry["prices"]  # type: ignore[index]
+    assert (await shown(f"?daypart={happy}"))[1]["prices"] == {str(menu.size_id): 300}  # type: ignore[index]
+
+    body = {"rules": [{"daypart_id": happy, "menu_id": lunch}]}
+    answer(DaypartMenus, await venue.api.put(rules, json=body))
+    assert (await shown())[0] == lunch  # happy hour is on: its menu, not the usual one
+    bar_late = (await shown(f"?daypart={late}"))[1]
+    assert bar_late is not None
+    assert bar_late["prices"] == {str(menu.size_id): 450}
+    assert "usual_prices" not in bar_late
+
+    page = await venue.owner.page(f"/v/{venue.slug}/displays/{display.id}?daypart={late}")
+    assert f"preview%3Fdaypart%3D{late}" in page.text  # the form works without JavaScript
+    assert f'<option value="{late}" selected>Late: Bar</option>' in page.text
+
+    other = await new_venue(db)
+    theirs = await add_daypart(db, other["venue_id"], "Theirs", now, now + timedelta(hours=1))
+    assert (await venue.owner.get(f"{preview}?daypart={theirs}")).status_code == 404
+    assert (await venue.owner.get(f"{preview}?daypart=lunch")).status_code == 422

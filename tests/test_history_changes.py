@@ -4,6 +4,7 @@ bring back: `menus/changes.py` over real boards, and the pages over HTTP."""
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any
 
 import asyncpg
@@ -129,3 +130,56 @@ async def test_history_names_section_and_menu_changes_and_restore_shows_what_com
     assert [r["name"] for r in names] == ["On tap", "Cans"]
     missing = await menu.boss.get(f"{menu.url}/history/999999")
     assert missing.status_code == 404
+
+
+async def test_restore_says_what_it_leaves_out_of_the_library_and_does_just_that(
+    owner: tuple[Browser, str], db: asyncpg.Pool
+) -> None:
+    """Restoring to before a beverage and a serving size were deleted from the library: the
+    page says the beverage will not come back (not "Added …") and names no size change (and
+    offers no Restore when that is all it would do); restoring does just what it said."""
+    menu = await new_menu(owner, db)
+    taps = await menu.ids("menu_sections", name="On tap")
+    pils, stout = (
+        await menu.ids("beverages", name="Foghorn Pils"),
+        await menu.ids("beverages", name="Night Shift"),
+    )
+    half, pint = (
+        await menu.ids("serving_sizes", name="Half"),
+        await menu.ids("serving_sizes", name="Pint"),
+    )
+    prices = {f"price_{half}": "3.50", f"price_{pint}": "6.00"}
+    await menu.save(f"/sections/{taps}/entries", beverage_id=str(pils), tap_label="1", **prices)
+    pils_only = menu.version
+    await menu.save(f"/sections/{taps}/entries", beverage_id=str(stout), tap_label="2", **prices)
+    both_on = menu.version
+    pils_entry = await menu.ids("menu_entries", tap_label="1")
+    stout_entry = await menu.ids("menu_entries", tap_label="2")
+    await menu.save(f"/entries/{pils_entry}/remove")
+    await menu.save(f"/entries/{stout_entry}/remove")
+    slug = menu.slug
+    assert (await menu.boss.submit(f"/v/{slug}/beverages/{pils}/delete", {})).status_code == 303
+    assert (await menu.boss.submit(f"/v/{slug}/sizes/{half}/delete", {})).status_code == 303
+    menu.version = await db.fetchval("SELECT version FROM menus WHERE id = $1", menu.id)
+
+    page = (await menu.boss.page(f"{menu.url}/history/{both_on}")).text
+    said = re.findall(r'<li dir="auto">([^<]*)</li>', page)
+    assert said == [
+        "Added Night Shift to On tap on tap 2",
+        "Foghorn Pils is no longer in the library: it will not come back",
+    ]
+    nothing = (await menu.boss.page(f"{menu.url}/history/{pils_only}")).text
+    assert "Foghorn Pils is no longer in the library" in nothing
+    assert "there is nothing to restore" in nothing
+    assert f"/history/{pils_only}/restore" not in nothing
+    restored = await menu.boss.submit(
+        f"{menu.url}/history/{both_on}/restore", {"based_on": str(menu.version)}
+    )
+    assert restored.status_code == 303
+    rows = await db.fetch(
+        "SELECT b.name, p.serving_size_id FROM menu_entries e"
+        " JOIN menu_sections s ON s.id = e.section_id JOIN beverages b ON b.id = e.beverage_id"
+        " JOIN entry_prices p ON p.entry_id = e.id WHERE s.menu_id = $1",
+        menu.id,
+    )
+    assert [(r["name"], r["serving_size_id"]) for r in rows] == [("Night Shift", pint)]

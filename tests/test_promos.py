@@ -9,16 +9,11 @@ import asyncpg
 
 from chalkboard.displays import queries as displays
 from chalkboard.live.protocol import shown
-from chalkboard.media import queries as media
+from tests.builders import stored_image, venue_id_of
 from tests.conftest import Browser
 from tests.test_displays import hear, listening, paired
 
 SLIDE = {"title": "Trivia night", "body": "Thursdays at 8", "seconds": "12"}
-
-
-async def venue_id_of(db: asyncpg.Pool, slug: str) -> int:
-    venue_id: int = await db.fetchval("SELECT id FROM venues WHERE slug = $1", slug)
-    return venue_id
 
 
 async def slide_rows(db: asyncpg.Pool, slug: str) -> list[dict[str, Any]]:
@@ -32,29 +27,8 @@ async def slide_rows(db: asyncpg.Pool, slug: str) -> list[dict[str, Any]]:
 
 
 async def an_image(db: asyncpg.Pool, venue_id: int) -> int:
-    key = f"media/{venue_id}/{'c' * 64}-1920.jpg"
     async with db.acquire() as conn:
-        image = await media.create_image(
-            conn,
-            venue_id=venue_id,
-            sha256="d" * 64,
-            name="special.jpg",
-            format="jpeg",
-            width=1920,
-            height=1080,
-            upload_bytes=9000,
-            stored_bytes=8000,
-            variants=[
-                {
-                    "width": 1920,
-                    "height": 1080,
-                    "bytes": 8000,
-                    "key": key,
-                    "url": f"/{key}",
-                    "content_type": "image/jpeg",
-                }
-            ],
-        )
+        image = await stored_image(conn, venue_id, sha256="c" * 64, width=1920, height=1080)
     return image.id
 
 

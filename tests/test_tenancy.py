@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 
 import asyncpg
 import httpx
@@ -18,7 +17,6 @@ from starlette.routing import Mount
 from chalkboard.app import create_app
 from chalkboard.displays import queries as displays
 from chalkboard.http.routing import Access, AppRoute, BareRoute, SocketRoute
-from chalkboard.media import queries as media
 from chalkboard.menus import operations
 from chalkboard.menus import queries as menus
 from chalkboard.promos import queries as promos
@@ -26,6 +24,7 @@ from chalkboard.schedules import dayparts
 from chalkboard.schedules import queries as schedules
 from chalkboard.schedules.forms import DayPartIn
 from chalkboard.settings import Settings
+from tests.builders import priced_menu, stored_image
 from tests.conftest import Browser
 from tests.test_venues import invite
 
@@ -58,63 +57,18 @@ SELECT
 
 
 async def menu_objects(db: asyncpg.Pool, venue_id: int) -> dict[str, int]:
-    """A serving size, beverage, menu, section, entry and display in the venue; their ids."""
+    """A priced menu, a display on it, an image (the beverage's and a slide's), a day-part
+    pricing the entry and switching the display, and a planned change; their ids."""
     actor = operations.Actor()
     async with db.acquire() as conn, conn.transaction():
-        size = await operations.create_serving_size(
-            conn, venue_id=venue_id, name="Pint", volume_ml=Decimal(568), actor=actor
-        )
-        beverage = await menus.create_beverage(conn, venue_id=venue_id, name="Secret Stout")
-        board = await operations.create_menu(conn, venue_id=venue_id, name="Draft", actor=actor)
-        menu_id = board["menu"]["id"]
-        board, section_id = await operations.add_section(
-            conn,
-            venue_id=venue_id,
-            menu_id=menu_id,
-            based_on=None,
-            name="Taps",
-            kind="taps",
-            actor=actor,
-        )
-        board, entry_id = await operations.add_entry(
-            conn,
-            venue_id=venue_id,
-            menu_id=menu_id,
-            section_id=section_id,
-            beverage_id=beverage.id,
-            fields={"tap_label": "1"},
-            prices={size.id: 700},
-            position=None,
-            based_on=None,
-            actor=actor,
-        )
+        built = await priced_menu(conn, venue_id, menu="Draft", beverage="Secret Stout", price=700)
+        menu_id, entry_id = built.menu_id, built.entry_id
         display = await displays.create_display(
             conn, venue_id=venue_id, name="Bar TV", menu_id=menu_id
         )
-        key = f"media/{venue_id}/{'a' * 64}-160.jpg"
-        image = await media.create_image(
-            conn,
-            venue_id=venue_id,
-            sha256="b" * 64,
-            name="logo.jpg",
-            format="jpeg",
-            width=160,
-            height=90,
-            upload_bytes=2000,
-            stored_bytes=1000,
-            variants=[
-                {
-                    "width": 160,
-                    "height": 90,
-                    "bytes": 1000,
-                    "key": key,
-                    "url": f"/{key}",
-                    "content_type": "image/jpeg",
-                }
-            ],
-        )
+        image = await stored_image(conn, venue_id, sha256="b" * 64)
         await menus.set_beverage_image(
-            conn, venue_id=venue_id, beverage_id=beverage.id, image_id=image.id
+            conn, venue_id=venue_id, beverage_id=built.beverage_id, image_id=image.id
         )
         slide_id = await promos.create_slide(
             conn,
@@ -135,7 +89,7 @@ async def menu_objects(db: asyncpg.Pool, venue_id: int) -> dict[str, int]:
                 {
                     "name": "Happy hour",
                     "windows": [{"days": ["fri"], "start": "16:00", "end": "18:00"}],
-                    "entries": [{"entry_id": entry_id, "prices": {size.id: 500}}],
+                    "entries": [{"entry_id": entry_id, "prices": {built.size_id: 500}}],
                 }
             ),
             actor=actor,
@@ -159,10 +113,10 @@ async def menu_objects(db: asyncpg.Pool, venue_id: int) -> dict[str, int]:
         "planned_id": planned.id,
         "image_id": image.id,
         "display_id": display.id,
-        "size_id": size.id,
-        "beverage_id": beverage.id,
+        "size_id": built.size_id,
+        "beverage_id": built.beverage_id,
         "menu_id": menu_id,
-        "section_id": section_id,
+        "section_id": built.section_id,
         "entry_id": entry_id,
         "version": board["menu"]["version"],
         "slide_id": slide_id,

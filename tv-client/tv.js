@@ -79,7 +79,7 @@
 
   // Preview mode (docs/tv.md): framed by the editor as `/tv?preview=<a preview URL>`, the app
   // draws what that URL says a TV would be sent, and touches no socket, storage or worker.
-  var PREVIEW_URL = /^\/v\/[a-z0-9-]+\/displays\/(preview\/menus\/\d+|\d+\/preview)$/;
+  var PREVIEW_URL = /^\/v\/[a-z0-9-]+\/displays\/(preview\/menus\/\d+|\d+\/preview(\?daypart=\d+)?)$/;
   var PREVIEW_POLL_MS = 3000;
   var preview = previewSource();
 

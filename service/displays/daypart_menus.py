@@ -55,7 +55,8 @@ def _parts(rules: Sequence[MenuRule]) -> list[DayPart]:
     ]
 
 
-def _first(rules: Sequence[MenuRule], active: frozenset[int]) -> MenuRule | None:
+def rule_during(rules: Sequence[MenuRule], active: frozenset[int]) -> MenuRule | None:
+    """The rule in force while exactly the day-parts `active` are on (a preview picks one)."""
     return next((rule for rule in rules if rule.daypart_id in active), None)
 
 
@@ -63,7 +64,7 @@ def rule_at(rules: Sequence[MenuRule], tz: ZoneInfo, at: datetime) -> MenuRule |
     """The rule in force at `at` (None: the display shows its usual menu)."""
     if not rules:
         return None
-    return _first(rules, active_at(_parts(rules), tz, at))
+    return rule_during(rules, active_at(_parts(rules), tz, at))
 
 
 def next_switch(
@@ -76,7 +77,7 @@ def next_switch(
     shown = now.menu_id if now else usual_menu_id
     found = changes(_parts(rules), tz, at, limit=LOOK_AHEAD)
     for change in found:
-        rule = _first(rules, change.active)
+        rule = rule_during(rules, change.active)
         menu_id = rule.menu_id if rule else usual_menu_id
         if menu_id != shown:
             return Switch(change.at, menu_id, rule)

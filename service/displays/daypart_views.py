@@ -114,9 +114,12 @@ async def _answer(ctx: Context, display: Display) -> dict[str, Any]:
     }
 
 
-async def page_values(ctx: Context, display: Display, shown: dict[str, Any]) -> dict[str, Any]:
+async def page_values(
+    ctx: Context, display: Display, shown: dict[str, Any], preview_at: str = ""
+) -> dict[str, Any]:
     """What the settings page's "Menus by day-part" card shows: the form (as saved, or as
-    typed when it came back refused) and what shows now."""
+    typed when it came back refused) and what shows now; and the day-part its preview
+    shows the board at (`preview_at`, a day-part id; "" or not the venue's: now)."""
     answer = await _answer(ctx, display)
     names = {menu.id: menu.name for menu in await menus.list_menus(ctx.conn, venue_id=ctx.venue.id)}
     parts = await schedules.list_dayparts(ctx.conn, venue_id=ctx.venue.id)
@@ -127,13 +130,22 @@ async def page_values(ctx: Context, display: Display, shown: dict[str, Any]) -> 
     values = shown.get("daypart_menus_values", saved)
     tz = ZoneInfo(ctx.venue.timezone)
     switch_at = answer["next_switch_at"]
+    now_menu = names.get(answer["showing_menu_id"] or 0, "no menu")
+    usual = names.get(display.menu_id or 0, "no menu")
+    during = {r["daypart_id"]: r["menu"] for r in answer["rules"]}
     return {
+        # The preview's "Show the board" choices, each saying which menu shows then.
+        "dm_preview_options": [
+            ("", f"Now: {now_menu}"),
+            *((str(part.id), f"{part.name}: {during.get(part.id, usual)}") for part in parts),
+        ],
+        "dm_preview_at": preview_at if any(str(p.id) == preview_at for p in parts) else "",
         "dm_values": values,
         "dm_errors": FormErrors(shown.get("daypart_menus_errors", {})),
         "dm_rows": min(MAX_DAYPART_MENUS, len(parts), len(answer["rules"]) + 1),
         "dm_dayparts": [(str(part.id), part.name) for part in parts],
         "dm_menus": [(str(menu_id), name) for menu_id, name in names.items()],
-        "dm_now": names.get(answer["showing_menu_id"] or 0, "no menu"),
+        "dm_now": now_menu,
         "dm_now_daypart": next(
             (
                 r["daypart"]

@@ -115,6 +115,12 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class PreviewQuery(Strict):
+    """A display preview's query: `daypart`, to preview the board as that day-part shows it."""
+
+    daypart: Annotated[int, Field(ge=1, le=2**63 - 1)] | None = None
+
+
 class Theme(Strict):
     """How a TV draws its board: stored in `displays.theme`, sent to the TV as `display.theme`.
 

@@ -246,6 +246,7 @@ async def settings_page(
     errors: FormErrors | None = None,
     notice: str = "",
     shown: dict[str, Any] | None = None,
+    preview_at: str = "",
 ) -> Response:
     return await render(
         ctx,
@@ -264,7 +265,7 @@ async def settings_page(
         looks=LOOKS,
         fonts=FONTS,
         **await media_choices(ctx),
-        **await daypart_views.page_values(ctx, display, shown or {}),
+        **await daypart_views.page_values(ctx, display, shown or {}, preview_at),
     )
 
 
@@ -281,6 +282,7 @@ async def display_page(request: Request, ctx: Context) -> Response:
         values=shown.get("values"),
         errors=FormErrors(shown.get("errors", {})),
         shown=shown,
+        preview_at=request.query_params.get("daypart", ""),
     )
     return flash.forget(request, response, settings)
 

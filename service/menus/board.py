@@ -12,7 +12,7 @@ from typing import Any
 from chalkboard.db import Conn
 from chalkboard.media.pictures import picture
 from chalkboard.menus import queries
-from chalkboard.menus.queries import KegLevel, MenuSummary
+from chalkboard.menus.queries import KegLevel, MenuSummary, ServingSize
 from chalkboard.schedules.effective import board_rules
 
 Board = dict[str, Any]
@@ -21,6 +21,11 @@ Board = dict[str, Any]
 def _number(value: Decimal | None) -> float | None:
     # Display values (ABV, keg %, volumes); money is never a float: prices are integer cents.
     return None if value is None else float(value)
+
+
+def board_sizes(sizes: list[ServingSize]) -> list[dict[str, Any]]:
+    """The venue's serving sizes as a board lists them (its price columns, in order)."""
+    return [{"id": s.id, "name": s.name, "volume_ml": _number(s.volume_ml)} for s in sizes]
 
 
 async def build_board(conn: Conn, *, venue_id: int, menu: MenuSummary, version: int) -> Board:
@@ -72,7 +77,7 @@ async def build_board(conn: Conn, *, venue_id: int, menu: MenuSummary, version: 
         )
     board: Board = {
         "menu": {"id": menu.id, "name": menu.name, "version": version},
-        "sizes": [{"id": s.id, "name": s.name, "volume_ml": _number(s.volume_ml)} for s in sizes],
+        "sizes": board_sizes(sizes),
         "sections": list(sections.values()),
     }
     # Schedules (#16): the venue's day-parts ride with the board, so it can be shown at any

@@ -54,6 +54,28 @@ def describe(before: Board, after: Board, currency: str, mover: Mover | None = N
     return lines
 
 
+def restoring(now: Board, restored: Board, left_out: list[str], currency: str) -> list[str]:
+    """What a Restore does to the menu as it is `now`: each change to `restored` (the board
+    `operations.restorable` made), then each entry it leaves out as its beverage is gone.
+    Restore brings back the menu, not the library: a beverage on the menu now is named as
+    the library has it now, not as the old snapshot kept it."""
+    library = {e["beverage"]["id"]: e["beverage"] for s in now["sections"] for e in s["entries"]}
+    sections = [
+        {
+            **section,
+            "entries": [
+                {**entry, "beverage": library.get(entry["beverage"]["id"], entry["beverage"])}
+                for entry in section["entries"]
+            ],
+        }
+        for section in restored["sections"]
+    ]
+    lines = describe(now, {**restored, "sections": sections}, currency)
+    return lines + [
+        f"{name} is no longer in the library: it will not come back" for name in left_out
+    ]
+
+
 def _sizes(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> list[str]:
     was = {s["id"]: s for s in before}
     now = {s["id"]: s for s in after}

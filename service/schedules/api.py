@@ -200,14 +200,7 @@ async def menu_schedule(request: Request, ctx: Context) -> Response:
     menu_id = await _menu(request, ctx)
     query = _valid(ScheduleQuery, dict(request.query_params))
     board = await operations.current_board(ctx.conn, venue_id=ctx.venue.id, menu_id=menu_id)
-    as_if = None
-    if query.daypart is not None:
-        if (
-            await queries.get_daypart(ctx.conn, venue_id=ctx.venue.id, daypart_id=query.daypart)
-            is None
-        ):
-            raise operations.NotFound("No such day-part in this venue.")
-        as_if = frozenset({query.daypart})
+    as_if = await dayparts.shown_as(ctx.conn, venue_id=ctx.venue.id, daypart_id=query.daypart)
     shown = effective(board, query.at or datetime.now(UTC), as_if=as_if)
     return Json(shown, headers={"ETag": f'"{board["menu"]["version"]}"'})
 

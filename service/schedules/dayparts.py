@@ -123,3 +123,13 @@ async def delete_daypart(
         raise operations.NotFound("No such day-part in this venue.")
     await _touch_menus(conn, venue_id, actor, f"Removed day-part {found.name}")
     await _tell_displays(conn, venue_id, showing)
+
+
+async def shown_as(conn: Conn, *, venue_id: int, daypart_id: int | None) -> frozenset[int] | None:
+    """The day-parts a preview "as <day-part> shows it" takes as on: exactly the one picked
+    (`effective(..., as_if=)`); None, when none is picked: as now. Another venue's is a 404."""
+    if daypart_id is None:
+        return None
+    if await queries.get_daypart(conn, venue_id=venue_id, daypart_id=daypart_id) is None:
+        raise operations.NotFound("No such day-part in this venue.")
+    return frozenset({daypart_id})

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import asyncpg
@@ -13,9 +12,9 @@ from playwright.async_api import BrowserContext, Page, expect
 
 from chalkboard.displays import queries as displays
 from chalkboard.menus import operations
-from chalkboard.menus import queries as menus
 from chalkboard.schedules import dayparts
 from chalkboard.schedules.forms import DayPartIn
+from tests.builders import priced_menu, venue_id_of
 from tests.conftest import RunningServer
 from tests.e2e.axe import serious_violations
 from tests.e2e.test_editor import sign_up_with_venue
@@ -27,32 +26,9 @@ pytestmark = pytest.mark.browser
 
 async def seed_menu(db: asyncpg.Pool, slug: str) -> int:
     """A menu with one priced entry (a Pint of Landlord at 4.50) in the venue; its entry id."""
-    actor = operations.Actor()
     async with db.acquire() as conn, conn.transaction():
-        venue_id = await conn.fetchval("SELECT id FROM venues WHERE slug = $1", slug)
-        size = await operations.create_serving_size(
-            conn, venue_id=venue_id, name="Pint", volume_ml=Decimal(568), actor=actor
-        )
-        beverage = await menus.create_beverage(conn, venue_id=venue_id, name="Landlord")
-        board = await operations.create_menu(conn, venue_id=venue_id, name="Bar", actor=actor)
-        menu_id = board["menu"]["id"]
-        _, section_id = await operations.add_section(
-            conn, venue_id=venue_id, menu_id=menu_id, based_on=None, name="Taps", kind="taps",
-            actor=actor,
-        )  # fmt: skip
-        _, entry_id = await operations.add_entry(
-            conn,
-            venue_id=venue_id,
-            menu_id=menu_id,
-            section_id=section_id,
-            beverage_id=beverage.id,
-            fields={"tap_label": "1"},
-            prices={size.id: 450},
-            position=None,
-            based_on=None,
-            actor=actor,
-        )
-    return entry_id
+        built = await priced_menu(conn, await venue_id_of(db, slug))
+    return built.entry_id
 
 
 async def plan_tap_4(page: Page) -> None:

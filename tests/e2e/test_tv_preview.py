@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import asyncpg
 import httpx
@@ -11,12 +13,17 @@ import pytest
 from playwright.async_api import Browser, BrowserContext, Frame, Page, expect
 
 from chalkboard.displays import queries as displays
+from chalkboard.menus import operations
+from chalkboard.schedules import dayparts
+from chalkboard.schedules.forms import DayPartIn
 from tests.conftest import Browser as HttpBrowser
 from tests.conftest import RunningServer
 from tests.e2e.axe import serious_violations
 from tests.e2e.test_embeds import frame_of
 from tests.e2e.test_foundation import no_horizontal_scroll
+from tests.test_daypart_menus_live import window
 from tests.test_embeds import published_menu, rename
+from tests.test_menu_operations import ACTOR
 
 pytestmark = pytest.mark.browser
 
@@ -142,6 +149,71 @@ async def test_the_slides_page_works_on_a_phone(
         await expect(page.locator(".notice")).to_contain_text("Slide added")
         await expect(page.locator(".slide-row")).to_contain_text("Trivia night")
         await no_horizontal_scroll(page)
+        assert await serious_violations(page) == []
+    finally:
+        await context.close()
+
+
+async def test_a_tv_s_preview_shows_its_day_part_menu_and_any_day_part_on_a_phone(
+    chromium: Browser, live: RunningServer, owner: tuple[HttpBrowser, str], db: asyncpg.Pool
+) -> None:
+    """A TV's settings page previews the board as the TV shows it now (happy hour's price),
+    and, picked on a phone, as another day-part shows it (that day-part's menu) in the look
+    typed but not saved; no serious accessibility violations or sideways scroll at phone or
+    desktop size."""
+    boss, slug = owner
+    ids: dict[str, Any] = await published_menu(db, slug)
+    venue_id = ids["venue_id"]
+    size_id = await db.fetchval("SELECT id FROM serving_sizes WHERE venue_id = $1", venue_id)
+    now = datetime.now(
+        ZoneInfo(await db.fetchval("SELECT timezone FROM venues WHERE id = $1", venue_id))
+    )
+    happy = DayPartIn.model_validate(
+        {
+            "name": "Happy hour",
+            "windows": [window(now - timedelta(hours=1), now + timedelta(hours=2))],
+            "entries": [{"entry_id": ids["entry_id"], "prices": {str(size_id): 400}}],
+        }
+    )
+    late = DayPartIn.model_validate(
+        {"name": "Late", "windows": [window(now + timedelta(hours=3), now + timedelta(hours=4))]}
+    )
+    async with db.acquire() as conn, conn.transaction():
+        for part in (happy, late):
+            saved = await dayparts.save_daypart(
+                conn, venue_id=venue_id, daypart_id=None, form=part, actor=ACTOR
+            )
+        lunch = await operations.create_menu(conn, venue_id=venue_id, name="Lunch", actor=ACTOR)
+        display = await displays.create_display(
+            conn, venue_id=venue_id, name="Bar TV", menu_id=ids["menu_id"]
+        )
+        await displays.replace_menu_rules(
+            conn, venue_id=venue_id, display_id=display.id, rules=[(saved.id, lunch["menu"]["id"])]
+        )
+    url = f"{live.url}/v/{slug}/displays/{display.id}"
+    context = await chromium.new_context(viewport={"width": 390, "height": 844}, has_touch=True)
+    await context.add_cookies(
+        [{"name": name, "value": value, "url": live.url} for name, value in boss.cookies.items()]
+    )
+    try:
+        page = await context.new_page()
+        await page.goto(url)
+        frame = await tv_frame(page)
+        await expect(frame.locator(".board-menu")).to_have_text("Draft")
+        row = frame.locator(".board-columns .entry", has_text="Visible IPA")
+        await expect(row.locator(".price")).to_have_text([re.compile(r"4\.00")])
+        picker = page.get_by_label("Show the board")
+        await expect(picker.locator("option:checked")).to_have_text("Now: Draft")
+        await expect(page.locator(".preview-form button")).to_have_count(0)  # no reload needed
+        await page.locator("input[name=look][value=neon]").check()  # typed, not saved
+        await picker.select_option(label="Late: Lunch")
+        await expect(page).to_have_url(re.compile(rf"\?daypart={saved.id}#preview$"))
+        frame = await frame_of(page, "daypart%3D")
+        await expect(frame.locator(".board-menu")).to_have_text("Lunch")
+        await expect(frame.locator("#stage")).to_have_class(re.compile(r"\blook-neon\b"))
+        await no_horizontal_scroll(page)
+        assert await serious_violations(page) == []
+        await page.set_viewport_size({"width": 1400, "height": 900})
         assert await serious_violations(page) == []
     finally:
         await context.close()

@@ -25,7 +25,7 @@ from chalkboard.menus.operations.entries import (
     remove_entry,
     update_entry,
 )
-from chalkboard.menus.operations.history import restore, undo
+from chalkboard.menus.operations.history import Restorable, restore, restore_plan, undo
 from chalkboard.menus.operations.levels import record_pour
 from chalkboard.menus.operations.library import (
     create_serving_size,
@@ -52,6 +52,7 @@ __all__ = [
     "Edit",
     "MenuChange",
     "NotFound",
+    "Restorable",
     "StaleVersion",
     "add_entry",
     "add_section",
@@ -73,6 +74,7 @@ __all__ = [
     "remove_section",
     "rename_menu",
     "restore",
+    "restore_plan",
     "set_beverage_image",
     "undo",
     "update_beverage",

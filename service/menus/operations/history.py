@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Unpack
+from typing import Any, Unpack
 
 from chalkboard.db import Conn
 from chalkboard.menus import queries
-from chalkboard.menus.board import Board
+from chalkboard.menus.board import Board, board_sizes
 from chalkboard.menus.operations.core import (
     Conflict,
     MenuChange,
@@ -19,9 +20,51 @@ from chalkboard.menus.operations.core import (
 # --- undo and restore ----------------------------------------------------------------------
 
 
-async def _restore_structure(conn: Conn, venue_id: int, menu_id: int, snapshot: Board) -> int:
-    """Put the menu's name, sections, entries and prices back as in `snapshot`; returns
-    entries left out because their beverage has since been deleted from the library."""
+@dataclass(frozen=True)
+class Restorable:
+    """A kept snapshot as restoring it makes the menu. Restore brings back the menu, not the
+    library: entries whose beverage has been deleted since stay out (`left_out`, their
+    beverages' names), prices in deleted serving sizes are dropped, and a section without
+    sizes of its own prices by the venue's sizes as they are now."""
+
+    board: Board
+    left_out: list[str]
+
+
+def restorable(snapshot: Board, *, beverages: set[int], sizes: list[dict[str, Any]]) -> Restorable:
+    """`snapshot` as restoring it makes the menu, given the ids of the `beverages` still in
+    the library and the venue's serving `sizes` now (as a board lists them)."""
+    size_ids = [size["id"] for size in sizes]
+    left_out: list[str] = []
+    sections = []
+    for section in snapshot["sections"]:
+        entries = []
+        for entry in section["entries"]:
+            if entry["beverage"]["id"] not in beverages:
+                left_out.append(entry["beverage"]["name"])
+                continue
+            prices = {k: v for k, v in entry["prices"].items() if int(k) in size_ids}
+            entries.append({**entry, "prices": prices})
+        own = section.get("own_sizes")  # (snapshots from before sizes per section have none)
+        priced_by = [i for i in section["sizes"] if i in size_ids] if own else size_ids
+        sections.append({**section, "sizes": priced_by, "entries": entries})
+    return Restorable({**snapshot, "sizes": sizes, "sections": sections}, left_out)
+
+
+async def restore_plan(conn: Conn, *, venue_id: int, menu_id: int, version: int) -> Restorable:
+    """What restoring `version` makes the menu (NotFound: the version is not kept)."""
+    snapshot = await queries.get_snapshot(conn, venue_id=venue_id, menu_id=menu_id, version=version)
+    if snapshot is None:
+        raise NotFound(f"Version {version} of this menu is not in its history.")
+    wanted = [e["beverage"]["id"] for s in snapshot["sections"] for e in s["entries"]]
+    beverages = await queries.existing_beverage_ids(conn, venue_id=venue_id, ids=wanted)
+    sizes = board_sizes(await queries.list_serving_sizes(conn, venue_id=venue_id))
+    return restorable(snapshot, beverages=beverages, sizes=sizes)
+
+
+async def _restore_structure(conn: Conn, venue_id: int, menu_id: int, snapshot: Board) -> None:
+    """Put the menu's name, sections, entries and prices back as in `snapshot` (a board
+    `restorable` made: every beverage and size in it is still in the library)."""
     await queries.rename_menu(
         conn, venue_id=venue_id, menu_id=menu_id, name=snapshot["menu"]["name"]
     )
@@ -31,10 +74,6 @@ async def _restore_structure(conn: Conn, venue_id: int, menu_id: int, snapshot: 
     # changes whether it is on (an undone kick brings the kicked keg's level back with it).
     levels = await queries.keg_levels(conn, venue_id=venue_id, menu_id=menu_id)
     await queries.delete_menu_sections(conn, venue_id=venue_id, menu_id=menu_id)
-    wanted = [e["beverage"]["id"] for s in snapshot["sections"] for e in s["entries"]]
-    beverages = await queries.existing_beverage_ids(conn, venue_id=venue_id, ids=wanted)
-    sizes = await queries.existing_size_ids(conn, venue_id=venue_id)
-    skipped = 0
     for section_position, section in enumerate(snapshot["sections"]):
         await queries.restore_section(
             conn,
@@ -45,18 +84,11 @@ async def _restore_structure(conn: Conn, venue_id: int, menu_id: int, snapshot: 
             kind=section["kind"],
             position=section_position,
         )
-        if section.get("own_sizes"):  # (snapshots from before sizes per section have none)
+        if section.get("own_sizes"):
             await queries.set_section_sizes(
-                conn,
-                venue_id=venue_id,
-                section_id=section["id"],
-                size_ids=[size for size in section["sizes"] if size in sizes],
+                conn, venue_id=venue_id, section_id=section["id"], size_ids=section["sizes"]
             )
-        position = 0
-        for entry in section["entries"]:
-            if entry["beverage"]["id"] not in beverages:
-                skipped += 1
-                continue
+        for position, entry in enumerate(section["entries"]):
             fields = {name: entry[name] for name in queries.ENTRY_FIELDS}
             fields["private_note"] = private_notes.get(entry["id"], "")
             if fields["keg_percent"] is not None:
@@ -76,10 +108,8 @@ async def _restore_structure(conn: Conn, venue_id: int, menu_id: int, snapshot: 
                 position=position,
                 fields=fields,
             )
-            prices = {int(k): v for k, v in entry["prices"].items() if int(k) in sizes}
+            prices = {int(k): v for k, v in entry["prices"].items()}
             await queries.set_prices(conn, venue_id=venue_id, entry_id=entry["id"], prices=prices)
-            position += 1
-    return skipped
 
 
 async def undo(
@@ -93,11 +123,10 @@ async def undo(
         target = await queries.undo_target(conn, venue_id=venue_id, menu_id=menu_id)
         if target is None or target["restore_version"] is None:
             raise Conflict("There is nothing left to undo on this menu.")
-        snapshot = await queries.get_snapshot(
+        plan = await restore_plan(
             conn, venue_id=venue_id, menu_id=menu_id, version=target["restore_version"]
         )
-        assert snapshot is not None
-        await _restore_structure(conn, venue_id, menu_id, snapshot)
+        await _restore_structure(conn, venue_id, menu_id, plan.board)
         await queries.mark_undone(
             conn, venue_id=venue_id, menu_id=menu_id, version=target["undoes"]
         )
@@ -111,12 +140,9 @@ async def restore(conn: Conn, *, version: int, **change: Unpack[MenuChange]) -> 
     venue_id, menu_id = change["venue_id"], change["menu_id"]
 
     async def edit() -> str:
-        snapshot = await queries.get_snapshot(
-            conn, venue_id=venue_id, menu_id=menu_id, version=version
-        )
-        if snapshot is None:
-            raise NotFound(f"Version {version} of this menu is not in its history.")
-        skipped = await _restore_structure(conn, venue_id, menu_id, snapshot)
+        plan = await restore_plan(conn, venue_id=venue_id, menu_id=menu_id, version=version)
+        await _restore_structure(conn, venue_id, menu_id, plan.board)
+        skipped = len(plan.left_out)
         note = f" ({skipped} entries left out: their beverages were deleted)" if skipped else ""
         return f"Restored version {version}{note}"
 

@@ -95,13 +95,13 @@ async def restore_page(request: Request, ctx: Context) -> Response:
     revision = await queries.get_revision(
         ctx.conn, venue_id=ctx.venue.id, menu_id=menu.id, version=version
     )
-    snapshot = await queries.get_snapshot(
+    if revision is None:
+        raise operations.NotFound(f"Version {version} of this menu is not in its history.")
+    plan = await operations.restore_plan(
         ctx.conn, venue_id=ctx.venue.id, menu_id=menu.id, version=version
     )
-    if revision is None or snapshot is None:
-        raise operations.NotFound(f"Version {version} of this menu is not in its history.")
     now = await operations.current_board(ctx.conn, venue_id=ctx.venue.id, menu_id=menu.id)
-    lines = changes.describe(now, snapshot, ctx.venue.currency)
+    lines = changes.restoring(now, plan.board, plan.left_out, ctx.venue.currency)
     return await render(
         ctx,
         "history_restore.html",
@@ -109,6 +109,8 @@ async def restore_page(request: Request, ctx: Context) -> Response:
         revision=revision,
         lines=lines[:RESTORE_SHOWN],
         more=max(0, len(lines) - RESTORE_SHOWN),
+        # Only entries left out (their beverages deleted): restoring would change nothing.
+        changes_anything=len(lines) > len(plan.left_out),
         base=editor_url(ctx, menu.id),
         tz=ZoneInfo(ctx.venue.timezone),
     )

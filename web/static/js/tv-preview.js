@@ -54,6 +54,19 @@ for (const preview of document.querySelectorAll("[data-tv-preview]")) {
   preview.closest("details")?.addEventListener("toggle", fit);
   fit();
 
+  // "Show the board" now or during a day-part: the frame loads that board at once (the
+  // settings typed above go to it again on load); without JavaScript the form reloads.
+  const at = document.querySelector("form[data-preview-at]");
+  if (at) {
+    at.querySelector("button").remove(); // the page need not reload
+    at.addEventListener("change", () => {
+      const picked = at.elements.namedItem("daypart").value;
+      const source = at.dataset.previewAt + (picked ? `?daypart=${picked}` : "");
+      frame.src = `/tv?preview=${encodeURIComponent(source)}`;
+      history.replaceState(null, "", `${picked ? `?daypart=${picked}` : location.pathname}#preview`);
+    });
+  }
+
   const form = document.querySelector("form[data-previews]");
   if (form) {
     const send = () =>
