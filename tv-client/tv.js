@@ -1,7 +1,8 @@
 // Chalkboard TV: shows one display's tap list, live over one WebSocket (docs/protocol.md).
-// This is the app: the connection, the messages, the offline copy, the screens, laying the
-// board out and turning its pages. board.js builds the board's blocks, schedule.js shows it
-// as the venue's day-parts make it at each instant, layout.js chooses the font and columns.
+// This is the app: the messages, the offline copy, the screens, laying the board out and
+// turning its pages. connection.js keeps the socket, board.js builds the board's blocks,
+// schedule.js shows it as the venue's day-parts make it at each instant, layout.js chooses
+// the font and columns.
 //
 // Written for old TV browsers (Chrome 53-era engines): ES5 functions and `var`, no modules,
 // no async/await, no ResizeObserver, no Object.values/entries, no padStart.
@@ -9,9 +10,6 @@
 // The TV never goes blank (DESIGN.md 10): the last good board is kept in localStorage and
 // drawn before connecting; while it may be stale a small "as of HH:MM" badge says since when.
 // Nothing about the connection is ever drawn over the menu.
-//
-// Dev/test only: `/tv?ws=ws://127.0.0.1:PORT/` connects to another protocol server. In
-// production the page's CSP allows only the site's own origin, so it cannot be misused.
 (function () {
   "use strict";
 
@@ -20,19 +18,8 @@
     token: "chalkboard.tv.token", board: "chalkboard.tv.board", display: "chalkboard.tv.display",
     clock: "chalkboard.tv.clock"  // server time minus this TV's, in ms (schedule.js)
   };
-  var PING_MS = 25000;           // the protocol's TV heartbeat
-  var SILENCE_MS = 60000;        // heard nothing this long: the socket is dead, reconnect
-  var STABLE_MS = 10000;         // a connection that lasted this long resets the backoff
-  var BACKOFF_BASE_MS = 500;
-  var BACKOFF_CAP_MS = 30000;
-  var RESTART_CAP_MS = 5000;     // for a minute after a 1012 the service is coming back:
-  var RESTART_WINDOW_MS = 60000; // keep retrying within 5 s instead of backing off to 30 s
   var STALE_GRACE_MS = 5000;     // a quick reconnect (a deploy) does not flash the badge
   var SCHEDULE_CHECK_MS = 60000; // a timer for a change hours ahead also wakes every minute
-  // A socket cut without a close (1006: a load balancer or a task gone) was most likely cut
-  // for every TV on it at once: the first retry is spread over 10 s, so they do not all land
-  // on the surviving tasks in the same second (a task takes back ~1,200 TVs a second).
-  var ABNORMAL_SPREAD_MS = 10000;
   var HEADER_DIVISOR = 30;       // header font: the screen's short side / 30 (36 px at 1080p)
 
   // The server's defaults (Theme in service/displays/forms.py), for keys a theme lacks.
@@ -92,10 +79,11 @@
   var live = false;                    // the board shown is known to be current
   var page = 0;
   var pages = [];
-  var timers = { rotate: null, badge: null, reconnect: null, pairing: null, resize: null, schedule: null };
+  var timers = { rotate: null, badge: null, pairing: null, resize: null, schedule: null };
   var Schedule = window.ChalkboardSchedule;
   var clock = new Schedule.Clock(preview ? 0 : Number(load(KEYS.clock, true)));
   var drawnStretch = null;             // the schedule's stretch the board on screen is drawn for
+  var connection = null;               // connection.js, once started
 
   function load(key, raw) {
     try {
@@ -116,130 +104,36 @@
     }
   }
 
-  // ---- the connection --------------------------------------------------------------------
+  // ---- the connection (connection.js) ---------------------------------------------------------
 
-  var socket = null;
-  var attempt = 0;
-  var restartingUntil = 0;
-  var openedAt = 0;
-  var lastHeard = 0;
-  var pingsSent = [];                  // when each unanswered ping left (pongs come in order)
-  var answered = false;                // the server answered this connection's hello
-
-  function socketUrl() {
-    var override = /[?&]ws=([^&]+)/.exec(window.location.search);
-    if (override) {
-      var url = decodeURIComponent(override[1]);
-      if (/^wss?:\/\//.test(url)) return url;
-    }
-    var scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
-    return scheme + "//" + window.location.host + "/tv/ws";
-  }
-
-  function connect() {
-    timers.reconnect = null;
-    var ws;
-    try {
-      ws = new WebSocket(socketUrl());
-    } catch (e) {
-      scheduleReconnect();
-      return;
-    }
-    socket = ws;
-    lastHeard = Date.now();
-    pingsSent = [];
-    answered = false;
-    clock.reset();
-    ws.onopen = function () {
-      openedAt = lastHeard = Date.now();
-      var ratio = window.devicePixelRatio || 1;
-      var shown = token && saved && saved.board && saved.board.menu ? saved : null;
-      send({
-        type: "hello",
-        token: token || null,
-        menu: shown ? shown.board.menu.id : null,  // versions count per menu
-        version: shown ? shown.version : null,
-        app: APP,
-        screen: { w: Math.round(window.innerWidth * ratio), h: Math.round(window.innerHeight * ratio) }
-      });
-    };
-    ws.onmessage = function (event) {
-      if (ws !== socket) return;
-      lastHeard = Date.now();
-      var message;
-      try {
-        message = JSON.parse(event.data);
-      } catch (e) {
-        return;  // not JSON: nothing to act on, and nothing is ever drawn about it
-      }
-      if (message && typeof message.type === "string") receive(message);
-      if (!answered) {
-        // The hello is answered: now a round trip measures the network alone, for the clock.
-        answered = true;
-        ping();
-      }
-    };
-    ws.onclose = function (event) {
-      if (ws === socket) dropped(event.code);
+  function hello() {
+    var ratio = window.devicePixelRatio || 1;
+    var shown = token && saved && saved.board && saved.board.menu ? saved : null;
+    return {
+      type: "hello",
+      token: token || null,
+      menu: shown ? shown.board.menu.id : null,  // versions count per menu
+      version: shown ? shown.version : null,
+      app: APP,
+      screen: { w: Math.round(window.innerWidth * ratio), h: Math.round(window.innerHeight * ratio) }
     };
   }
 
-  function send(message) {
-    if (socket && socket.readyState === 1) {
-      socket.send(JSON.stringify(message));
-      return true;
+  function pong(clockChanged) {
+    if (live) markSynced();
+    if (clockChanged) {
+      store(KEYS.clock, String(clock.offset));
+      checkSchedule();
     }
-    return false;
-  }
-
-  function ping() {
-    if (send({ type: "ping" })) pingsSent.push(Date.now());
   }
 
   function dropped(code) {
-    socket = null;
     setLive(false);
-    if (openedAt && Date.now() - openedAt > STABLE_MS) attempt = 0;
-    openedAt = 0;
     if (code === 4001) forgetDevice();  // unknown or revoked: this screen must be paired again
-    if (code === 1012) restartingUntil = Date.now() + RESTART_WINDOW_MS;
-    scheduleReconnect(code === 1006 && attempt === 0 ? ABNORMAL_SPREAD_MS : 0);
   }
 
-  // Full jitter: random(0, min(cap, base * 2^attempt)), the first retry included; at least
-  // random(0, spread) when the drop hit every TV at once.
-  function scheduleReconnect(spread) {
-    if (timers.reconnect) return;
-    var cap = Date.now() < restartingUntil ? RESTART_CAP_MS : BACKOFF_CAP_MS;
-    var ceiling = Math.min(cap, BACKOFF_BASE_MS * Math.pow(2, attempt));
-    var delay = Math.random() * Math.max(ceiling, spread || 0);
-    attempt = Math.min(attempt + 1, 16);
-    timers.reconnect = window.setTimeout(connect, delay);
-  }
-
-  // Close without waiting for a close handshake a dead network would never finish.
-  function abandon() {
-    var ws = socket;
-    if (!ws) return;
-    ws.onclose = ws.onmessage = ws.onopen = null;
-    try { ws.close(); } catch (e) { /* already closing */ }
-    dropped(1006);
-  }
-
-  window.setInterval(ping, PING_MS);
-  window.setInterval(function () {
-    if (socket && Date.now() - lastHeard > SILENCE_MS) abandon();
-    checkSchedule();  // a timer that slept (a throttled or frozen tab) is caught up here
-  }, 5000);
-  window.addEventListener("online", function () {
-    // The network is back: retry soon (still jittered) instead of waiting out a long backoff.
-    if (timers.reconnect) {
-      window.clearTimeout(timers.reconnect);
-      timers.reconnect = null;
-      attempt = 0;
-      scheduleReconnect();
-    }
-  });
+  // A timer that slept (a throttled or frozen tab) is caught up here.
+  window.setInterval(function () { checkSchedule(); }, 5000);
 
   // ---- messages --------------------------------------------------------------------------
 
@@ -301,14 +195,6 @@
       case "reload":
         window.location.reload();
         break;
-      case "pong":
-        if (live) markSynced();
-        var sentAt = pingsSent.shift();
-        if (sentAt && clock.sample(sentAt, Date.now(), message.server_time)) {
-          store(KEYS.clock, String(clock.offset));
-          checkSchedule();
-        }
-        break;
     }
   }
 
@@ -359,7 +245,6 @@
     store(KEYS.board, null);
     store(KEYS.display, null);
     pairing = { code: null };  // the pairing view, waiting for a code from the next connection
-    attempt = 0;
     showPairing();
   }
 
@@ -456,7 +341,7 @@
     var expires = pairing && pairing.expires_at ? Date.parse(pairing.expires_at) : NaN;
     if (!isNaN(expires)) {
       timers.pairing = window.setTimeout(function () {
-        if (pairing && pairing.code === code) abandon();
+        if (pairing && pairing.code === code) connection.abandon();
       }, Math.min(86400000, Math.max(60000, expires + 60000 - Date.now())));
     }
   }
@@ -888,7 +773,9 @@
 
   refresh();             // the cached board first, before any network (DESIGN.md 10)
   setLive(false);
-  connect();
+  connection = window.ChalkboardConnection.start({
+    clock: clock, hello: hello, receive: receive, pong: pong, dropped: dropped
+  });
 
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register("/tv/sw.js", { scope: "/tv" }).catch(function () {
