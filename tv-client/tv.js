@@ -16,7 +16,8 @@
   var APP = "tv/1";
   var KEYS = {
     token: "chalkboard.tv.token", board: "chalkboard.tv.board", display: "chalkboard.tv.display",
-    clock: "chalkboard.tv.clock"  // server time minus this TV's, in ms (schedule.js)
+    clock: "chalkboard.tv.clock",  // server time minus this TV's, in ms (schedule.js)
+    next: "chalkboard.tv.next"     // the display's next menu by day-part: {at, menu, message}
   };
   var STALE_GRACE_MS = 5000;     // a quick reconnect (a deploy) does not flash the badge
   var SCHEDULE_CHECK_MS = 60000; // a timer for a change hours ahead also wakes every minute
@@ -73,6 +74,7 @@
   var token = preview ? null : load(KEYS.token, true);
   var saved = preview ? null : load(KEYS.board);        // {version, board, venue, synced_at}
   var display = preview ? null : load(KEYS.display);    // {id, name, orientation, theme}
+  var nextMenu = preview ? null : load(KEYS.next);      // {at, menu, message, received_at}
   var pairing = null;                  // the `pairing` message while one is shown
   var justPaired = false;
   var noMenu = !!(saved && saved.no_menu);
@@ -83,6 +85,8 @@
   var Schedule = window.ChalkboardSchedule;
   var clock = new Schedule.Clock(preview ? 0 : Number(load(KEYS.clock, true)));
   var drawnStretch = null;             // the schedule's stretch the board on screen is drawn for
+  var drawnKey = null;                 // what the board on screen shows (drawnKeyOf), or null
+  var boardWaiting = false;            // a new board waits for the promo slide on screen to end
   var connection = null;               // connection.js, once started
 
   function load(key, raw) {
@@ -109,11 +113,13 @@
   function hello() {
     var ratio = window.devicePixelRatio || 1;
     var shown = token && saved && saved.board && saved.board.menu ? saved : null;
+    var held = token && nextMenu && nextMenu.message ? nextMenu : null;  // (as checked when kept)
     return {
       type: "hello",
       token: token || null,
       menu: shown ? shown.board.menu.id : null,  // versions count per menu
       version: shown ? shown.version : null,
+      next: held ? { at: held.at, menu: held.menu, version: held.message.version } : null,
       app: APP,
       screen: { w: Math.round(window.innerWidth * ratio), h: Math.round(window.innerHeight * ratio) }
     };
@@ -160,14 +166,17 @@
         break;
       case "board":
         if (!message.board || typeof message.board !== "object") break;
-        saved = {
-          version: message.version, board: message.board, venue: message.venue || {},
-          hidden_now: message.hidden_now || null, synced_at: Date.now()
-        };
-        store(KEYS.board, saved);
-        noMenu = false;
+        keepBoard(message, Date.now());
         setLive(true);
-        refresh();
+        break;
+      case "next_menu":
+        // At `at` the display shows another menu (by day-part): keep its board until then.
+        var ahead = message.message;
+        nextMenu = typeof message.at === "string" && typeof message.menu === "number" && ahead &&
+          typeof ahead.version === "number" && ahead.board && typeof ahead.board === "object"
+          ? { at: message.at, menu: message.menu, message: ahead, received_at: Date.now() } : null;
+        store(KEYS.next, nextMenu);
+        checkSchedule();
         break;
       case "levels":
         // Keg levels move with every pour (no new version): patch the board we keep.
@@ -177,7 +186,7 @@
           if (level) { entry.keg_percent = level.keg_percent; entry.keg_size_ml = level.keg_size_ml; entry.keg_remaining_ml = level.keg_remaining_ml; }
         });
         store(KEYS.board, saved);
-        refresh();
+        redraw();
         break;
       case "up_to_date":
         noMenu = false;
@@ -196,6 +205,53 @@
         window.location.reload();
         break;
     }
+  }
+
+  // Keep a board message's board and draw it, unless the screen shows exactly that already
+  // (the server's push at a day-part boundary, just after this TV switched by its clock).
+  function keepBoard(message, syncedAt) {
+    var kept = {
+      version: message.version, board: message.board, venue: message.venue || {},
+      hidden_now: message.hidden_now || null, synced_at: syncedAt
+    };
+    var same = drawnKey !== null && !preview &&
+      drawnKeyOf(kept, Schedule.boardAt(kept.board, kept.hidden_now, clock.now())) === drawnKey;
+    saved = kept;
+    store(KEYS.board, saved);
+    noMenu = false;
+    if (same) {
+      drawnStretch = stretchNow();
+      checkSchedule();  // this board's next changes, from now
+    } else {
+      redraw();
+    }
+  }
+
+  // Draw the kept board again; while a promo slide shows, when it ends (turn()).
+  function redraw() {
+    if (onSlide) boardWaiting = true;
+    else refresh();
+  }
+
+  // What a board draws, for telling whether it is what the screen shows: its version, menu
+  // and venue, and the sections and sizes of the board as it shows now (keys sorted: a board
+  // this TV made from the schedule and the server's of that stretch list them differently).
+  function drawnKeyOf(kept, shown) {
+    return canonical([kept.version, shown.menu, shown.sizes, shown.sections, kept.venue]);
+  }
+
+  function canonical(value) {
+    if (value === null || typeof value !== "object") return JSON.stringify(value === undefined ? null : value);
+    var parts = [];
+    if (Object.prototype.toString.call(value) === "[object Array]") {
+      for (var i = 0; i < value.length; i++) parts.push(canonical(value[i]));
+      return "[" + parts.join(",") + "]";
+    }
+    var keys = [];
+    for (var key in value) if (value.hasOwnProperty(key)) keys.push(key);
+    keys.sort();
+    for (var k = 0; k < keys.length; k++) parts.push(JSON.stringify(keys[k]) + ":" + canonical(value[keys[k]]));
+    return "{" + parts.join(",") + "}";
   }
 
   // Every entry the kept board has, those its day-parts hide now included.
@@ -220,19 +276,39 @@
     return preview ? saved.board : Schedule.boardAt(saved.board, saved.hidden_now, clock.now());
   }
 
-  // Redraw when the stretch of the schedule the board was drawn for has ended; else wait for
-  // the next change (by the server's clock, so offline too).
+  // Switch to the display's next menu when it is due; redraw when the stretch of the
+  // schedule the board was drawn for has ended (after the promo slide on screen, if one
+  // is); else wait for the next of those (by the server's clock, so offline too).
   function checkSchedule() {
     window.clearTimeout(timers.schedule);
-    if (preview || pairing || !saved || !saved.board || drawnStretch === null) return;
-    if (stretchNow() !== drawnStretch) {
-      renderSafely();  // arms the next check itself
+    if (preview || pairing) return;
+    var now = clock.now();
+    var next = nextMenu ? Date.parse(nextMenu.at) : NaN;
+    if (!isNaN(next) && next <= now) {
+      switchMenu();  // draws, and so arms the next check
       return;
     }
-    var next = Schedule.nextChange(saved.board, clock.now());
-    if (next !== null) {
-      timers.schedule = window.setTimeout(checkSchedule, Math.min(SCHEDULE_CHECK_MS, Math.max(0, next - clock.now())));
+    next = isNaN(next) ? null : next;
+    if (saved && saved.board && drawnStretch !== null) {
+      if (stretchNow() !== drawnStretch) {
+        if (!onSlide) renderSafely();  // arms the next check itself; after a slide, turn() does
+        return;
+      }
+      var change = Schedule.nextChange(saved.board, now);
+      if (change !== null && (next === null || change < next)) next = change;
     }
+    if (next !== null) {
+      timers.schedule = window.setTimeout(checkSchedule, Math.min(SCHEDULE_CHECK_MS, Math.max(0, next - now)));
+    }
+  }
+
+  // The display's next menu is due: show its board as if the server had sent it now (it
+  // does, at the switch, to a TV that is online; one that is not shows it all the same).
+  function switchMenu() {
+    var due = nextMenu;
+    nextMenu = null;
+    store(KEYS.next, null);
+    keepBoard(due.message, live ? Date.now() : due.received_at);
   }
 
   function stretchNow() {
@@ -240,10 +316,11 @@
   }
 
   function forgetDevice() {
-    token = saved = display = null;
+    token = saved = display = nextMenu = null;
     store(KEYS.token, null);
     store(KEYS.board, null);
     store(KEYS.display, null);
+    store(KEYS.next, null);
     pairing = { code: null };  // the pairing view, waiting for a code from the next connection
     showPairing();
   }
@@ -284,7 +361,10 @@
     for (var key in views) {
       if (views.hasOwnProperty(key)) views[key].hidden = key !== name;
     }
-    if (name !== "board" && name !== "slide") window.clearTimeout(timers.rotate);
+    if (name !== "board" && name !== "slide") {
+      window.clearTimeout(timers.rotate);
+      drawnKey = null;  // no board on screen
+    }
     if (name !== "slide") onSlide = false;
   }
 
@@ -540,6 +620,8 @@
     var board = views.board;
     var shown = shownBoard();
     drawnStretch = preview ? null : stretchNow();
+    drawnKey = preview ? null : drawnKeyOf(saved, shown);
+    boardWaiting = false;
     var built = Board.blocks(shown, saved.venue, opts);
     show("board");
     applyImages();
@@ -595,8 +677,9 @@
   var onSlide = false;
 
   function turn() {
-    if (!preview && drawnStretch !== null && stretchNow() !== drawnStretch) {
-      renderSafely();  // a day-part began or ended: the pages change (and rotation restarts)
+    if (boardWaiting || (!preview && drawnStretch !== null && stretchNow() !== drawnStretch)) {
+      // A new board, or a day-part began or ended: the pages change (and rotation restarts).
+      renderSafely();
       return;
     }
     var wait = theme().rotation_seconds;
@@ -773,6 +856,7 @@
 
   refresh();             // the cached board first, before any network (DESIGN.md 10)
   setLive(false);
+  checkSchedule();       // a next menu kept from before may be due (a reboot offline)
   connection = window.ChalkboardConnection.start({
     clock: clock, hello: hello, receive: receive, pong: pong, dropped: dropped
   });
