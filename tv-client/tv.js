@@ -113,16 +113,19 @@
   function hello() {
     var ratio = window.devicePixelRatio || 1;
     var shown = token && saved && saved.board && saved.board.menu ? saved : null;
-    var held = token && nextMenu && nextMenu.message ? nextMenu : null;  // (as checked when kept)
-    return {
+    var message = {
       type: "hello",
       token: token || null,
       menu: shown ? shown.board.menu.id : null,  // versions count per menu
       version: shown ? shown.version : null,
-      next: held ? { at: held.at, menu: held.menu, version: held.message.version } : null,
       app: APP,
       screen: { w: Math.round(window.innerWidth * ratio), h: Math.round(window.innerHeight * ratio) }
     };
+    // The display's next menu it holds (checked when kept), so it is not sent again.
+    if (token && nextMenu && nextMenu.message) {
+      message.next = { at: nextMenu.at, menu: nextMenu.menu, version: nextMenu.message.version };
+    }
+    return message;
   }
 
   function pong(clockChanged) {
