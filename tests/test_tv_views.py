@@ -47,6 +47,7 @@ async def test_tv_page_links_hashed_assets_and_allows_its_websocket(
         "layout.js",
         "looks.css",
         "schedule.js",
+        "theme.js",
         "tv.css",
         "tv.js",
     ]

@@ -1,8 +1,8 @@
 // Chalkboard TV: shows one display's tap list, live over one WebSocket (docs/protocol.md).
 // This is the app: the messages, the offline copy, the screens, laying the board out and
-// turning its pages. connection.js keeps the socket, board.js builds the board's blocks,
-// schedule.js shows it as the venue's day-parts make it at each instant, layout.js chooses
-// the font and columns.
+// turning its pages. connection.js keeps the socket, theme.js reads a display's settings
+// and loads its fonts, board.js builds the board's blocks, schedule.js shows it as the
+// venue's day-parts make it at each instant, layout.js chooses the font and columns.
 //
 // Written for old TV browsers (Chrome 53-era engines): ES5 functions and `var`, no modules,
 // no async/await, no ResizeObserver, no Object.values/entries, no padStart.
@@ -23,42 +23,12 @@
   var SCHEDULE_CHECK_MS = 60000; // a timer for a change hours ahead also wakes every minute
   var HEADER_DIVISOR = 30;       // header font: the screen's short side / 30 (36 px at 1080p)
 
-  // The server's defaults (Theme in service/displays/forms.py), for keys a theme lacks.
-  var DEFAULT_THEME = {
-    columns: 0,                  // 0 ("auto"): from the screen's shape and the list's length
-    taps_per_page: 0,            // 0 ("auto"): as many as fit
-    rotation_seconds: 12,
-    font_scale: 1,
-    viewing_distance: "room",    // how far the guests who read it stand: close, room, across
-    look: "taproom",             // looks.css; service/displays/looks.py
-    font: "",                    // "": the look's fonts; else one face for the whole board
-    colors: { background: "#111417", text: "#f3efe6", accent: "#e0b45a" },
-    show: {
-      abv: true, ibu: false, style: true, producer: true, prices: true, keg: true, srm: true,
-      tap_numbers: true, descriptions: false, images: true
-    }
-  };
-
-  var VIEWING_DISTANCES = window.ChalkboardLayout.READABLE_DIVISOR;
-  // The font families each look draws with (looks.css), and those a display may choose.
-  var LOOK_FONTS = {
-    taproom: ["Oswald", "Inter"],
-    chalkboard: ["Cabin Sketch", "Patrick Hand"],
-    cafe: ["Playfair Display", "Nunito"],
-    neon: ["Bebas Neue", "Inter"],
-    brewery: ["Oswald", "Inter"],
-    contrast: ["Atkinson Hyperlegible"]
-  };
-  var CHOSEN_FONTS = {
-    "": null, inter: "Inter", oswald: "Oswald", nunito: "Nunito",
-    "patrick-hand": "Patrick Hand", atkinson: "Atkinson Hyperlegible"
-  };
-
   var $ = function (selector) { return document.querySelector(selector); };
   var stage = $("#stage");
   var views = { board: $("#board"), slide: $("#slide"), pairing: $("#pairing"), message: $("#message") };
   var badge = $("#badge");
   var Board = window.ChalkboardBoard;
+  var Theme = window.ChalkboardTheme;
   var el = Board.el;
   var empty = Board.empty;
   var imageUrl = Board.imageUrl;
@@ -456,13 +426,8 @@
     return { w: sw, h: sh };
   }
 
-  var COLOR = /^(#[0-9a-f]{3,8}|(rgb|hsl)a?\([0-9\s.,%]+\)|[a-z]+)$/i;
-
   function applyColors(colors) {
-    var valid = {};
-    for (var key in DEFAULT_THEME.colors) {
-      valid[key] = COLOR.test(String(colors[key])) ? colors[key] : DEFAULT_THEME.colors[key];
-    }
+    var valid = Theme.validColors(colors);
     stage.style.setProperty("--bg", valid.background);
     stage.style.setProperty("--fg", valid.text);
     stage.style.setProperty("--accent", valid.accent);
@@ -471,87 +436,14 @@
     stage.style.color = valid.text;
   }
 
-  // The display's theme (docs/protocol.md, "Display settings": flat keys such as
-  // background_color and show_abv) over the defaults, each value checked; "auto" and
-  // unknown keys fall back to the defaults.
+  // The display's theme (docs/protocol.md, "Display settings") as the options to draw with.
   function theme() {
-    var given = (display && display.theme) || {};
-    var merged = {
-      columns: whole(given.columns, 0, 4, DEFAULT_THEME.columns),
-      taps_per_page: whole(given.taps_per_page, 0, 200, DEFAULT_THEME.taps_per_page),
-      rotation_seconds: whole(given.rotation_seconds, 3, 600, DEFAULT_THEME.rotation_seconds),
-      font_scale: number(given.font_scale, 0.5, 3, DEFAULT_THEME.font_scale),
-      viewing_distance: VIEWING_DISTANCES.hasOwnProperty(given.viewing_distance)
-        ? given.viewing_distance : DEFAULT_THEME.viewing_distance,
-      look: LOOK_FONTS.hasOwnProperty(given.look) ? given.look : DEFAULT_THEME.look,
-      font: CHOSEN_FONTS.hasOwnProperty(given.font) ? given.font : DEFAULT_THEME.font,
-      colors: {},
-      show: {}
-    };
-    for (var c in DEFAULT_THEME.colors) {
-      var color = given[c + "_color"];
-      merged.colors[c] = typeof color === "string" ? color : DEFAULT_THEME.colors[c];
-    }
-    for (var s in DEFAULT_THEME.show) {
-      var flag = given["show_" + s];
-      merged.show[s] = typeof flag === "boolean" ? flag : DEFAULT_THEME.show[s];
-    }
-    return merged;
+    return Theme.merge((display && display.theme) || {});
   }
 
-  function number(value, low, high, fallback) {
-    return typeof value === "number" && isFinite(value) ? Math.min(high, Math.max(low, value)) : fallback;
-  }
-
-  function whole(value, low, high, fallback) {
-    return Math.round(number(value, low, high, fallback));
-  }
-
-  // ---- fonts: the look's faces, loaded when first used ---------------------------------------
-  //
-  // index.html lists every font file (#fonts, with its hashed URL; the service worker caches
-  // them). A board is drawn at once with whatever is loaded, then again when its faces
-  // arrive, so text is measured in the face it is shown in. Engines without FontFace keep
-  // the fallbacks named in looks.css.
-
-  var fontState = {};  // family -> "loading" | "ready" | "failed"
-
-  function loadFonts(families) {
-    if (!window.FontFace || !document.fonts || !window.Promise) return true;
-    var waiting = false;
-    for (var i = 0; i < families.length; i++) {
-      var family = families[i];
-      if (!fontState[family]) startLoading(family);
-      if (fontState[family] === "loading") waiting = true;
-    }
-    return !waiting;
-  }
-
-  function startLoading(family) {
-    var files = document.querySelectorAll("#fonts [data-family]");
-    var loads = [];
-    for (var i = 0; i < files.length; i++) {
-      if (files[i].getAttribute("data-family") !== family) continue;
-      var face = new window.FontFace(family, 'url("' + files[i].getAttribute("data-src") + '")', {
-        weight: files[i].getAttribute("data-weight")
-      });
-      document.fonts.add(face);
-      loads.push(face.load());
-    }
-    fontState[family] = "loading";
-    Promise.all(loads).then(function () {
-      fontState[family] = "ready";
-    }, function () {
-      fontState[family] = "failed";  // the fallback faces stay; nothing else to do
-    }).then(function () {
-      if (saved && saved.board && !views.board.hidden) renderSafely();
-    });
-  }
-
-  function boardFonts(opts) {
-    var families = LOOK_FONTS[opts.look].slice();
-    if (CHOSEN_FONTS[opts.font]) families.push(CHOSEN_FONTS[opts.font]);
-    return families;
+  // A board is drawn again when the faces its look uses have loaded (theme.js).
+  function fontsLoaded() {
+    if (saved && saved.board && !views.board.hidden) renderSafely();
   }
 
   // ---- images: the logo and the background (beverage pictures: board.js) -----------------
@@ -633,7 +525,7 @@
     board.querySelector(".board-menu").textContent = (shown.menu && shown.menu.name) || "";
     renderOnDeck(built.onDeck, opts);
 
-    stage.setAttribute("data-fonts", loadFonts(boardFonts(opts)) ? "ready" : "loading");
+    stage.setAttribute("data-fonts", Theme.load(Theme.fonts(opts), fontsLoaded) ? "ready" : "loading");
     var holder = board.querySelector(".board-columns");
     // The board on screen would be laid out again at every font tried: take it down first
     // (all of this runs in one task, so the screen never shows it empty).
@@ -715,7 +607,7 @@
         title: String(slide.title || ""),
         body: String(slide.body || ""),
         image: slide.image && imageUrl(slide.image.url),
-        seconds: whole(slide.seconds, 3, 60, 10)
+        seconds: Theme.whole(slide.seconds, 3, 60, 10)
       });
     }
     return shown;
