@@ -12,11 +12,12 @@ import asyncpg
 import pytest
 from websockets.asyncio.client import ClientConnection
 
+from chalkboard.displays import queries as displays
 from chalkboard.live.boards import CACHED_BOARDS
 from chalkboard.menus import operations
 from chalkboard.schedules import dayparts
 from chalkboard.schedules.boundaries import PREPARE_AHEAD
-from chalkboard.schedules.forms import DayPartIn
+from chalkboard.schedules.forms import DAYS, DayPartIn
 from tests import test_live
 from tests.test_live import Tv, connected, hello, new_tv, receive, send
 from tests.test_menu_operations import ACTOR
@@ -206,3 +207,94 @@ async def test_a_board_carries_what_a_tv_needs_to_switch_by_its_own_clock(
     pong = await receive(ws)
     assert pong["type"] == "pong"
     assert before - 1 <= pong["server_time"] / 1000 <= time.time() + 1
+
+
+# --- menus by day-part: a TV holds the board of its display's next menu ---------------------
+
+
+async def lunch_in_half_an_hour(db: asyncpg.Pool) -> tuple[Tv, int, datetime]:
+    """A display (on its usual menu) that shows the "Lunch" menu from the whole minute about
+    30 minutes ahead, for an hour: the TV, the lunch menu's id, and when lunch begins."""
+    tv = await new_tv(db, entries=1)
+    starts = datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(minutes=30)
+    start, end = f"{starts:%H:%M}", f"{starts + timedelta(hours=1):%H:%M}"
+    window = {"days": list(DAYS), "start": start, "end": end, "overnight": end <= start}
+    form = DayPartIn.model_validate({"name": "Lunch", "windows": [window]})
+    async with db.acquire() as conn, conn.transaction():
+        lunch = await dayparts.save_daypart(
+            conn, venue_id=tv.venue_id, daypart_id=None, form=form, actor=ACTOR
+        )
+    async with db.acquire() as conn, conn.transaction():
+        board = await operations.create_menu(conn, venue_id=tv.venue_id, name="Lunch", actor=ACTOR)
+        menu_id = board["menu"]["id"]
+        await displays.replace_menu_rules(
+            conn, venue_id=tv.venue_id, display_id=tv.display_id, rules=[(lunch.id, menu_id)]
+        )
+    return tv, menu_id, starts
+
+
+async def next_message(ws: ClientConnection, kind: str, *, within: float) -> dict[str, Any]:
+    """The next message of type `kind` within `within` seconds (others are skipped)."""
+    async with asyncio.timeout(within):
+        while True:
+            message: dict[str, Any] = json.loads(await ws.recv())
+            if message["type"] == kind:
+                return message
+
+
+async def test_a_tv_is_sent_its_next_menu_ahead_and_again_when_that_menu_is_edited(
+    db: asyncpg.Pool, open_socket: Any
+) -> None:
+    """Within the hour before a display switches to its lunch menu, its TV is sent that
+    menu's board and when (`next_menu`) after its own board; an edit of the lunch menu sends
+    it again at the new version, and no `board` (the TV still shows its usual menu)."""
+    tv, lunch_menu, starts = await lunch_in_half_an_hour(db)
+    ws, _ = await connected(open_socket, tv)
+    ahead = await receive(ws)
+    assert ahead["type"] == "next_menu"
+    assert datetime.fromisoformat(ahead["at"]) == starts
+    assert ahead["menu"] == lunch_menu
+    assert ahead["message"]["type"] == "board"
+    assert ahead["message"]["board"]["menu"]["name"] == "Lunch"
+    first_version = ahead["message"]["version"]
+
+    async with db.acquire() as conn, conn.transaction():
+        await operations.rename_menu(
+            conn, venue_id=tv.venue_id, menu_id=lunch_menu, based_on=None, name="Lunch (new)",
+            actor=ACTOR,
+        )  # fmt: skip
+    again = json.loads(await asyncio.wait_for(ws.recv(), 5))
+    assert again["type"] == "next_menu"  # nothing else came first: not a board
+    assert again["message"]["version"] > first_version
+    assert again["message"]["board"]["menu"]["name"] == "Lunch (new)"
+    assert datetime.fromisoformat(again["at"]) == starts
+
+
+async def test_a_hello_is_sent_the_next_menu_only_when_the_tv_does_not_hold_it(
+    db: asyncpg.Pool, open_socket: Any
+) -> None:
+    """A TV that says in its hello it holds the display's next menu is not sent it again; one
+    holding another is sent the right one; once the display switches to no other menu, a TV
+    still holding one is told to forget it (`next_menu` with no `at`)."""
+    tv, lunch_menu, _ = await lunch_in_half_an_hour(db)
+    ws, _ = await connected(open_socket, tv)
+    ahead = await receive(ws)
+    held = {"at": ahead["at"], "menu": lunch_menu, "version": ahead["message"]["version"]}
+
+    holding = await open_socket()
+    await hello(holding, tv.token, menu=None, version=None, next=held)
+    assert [(await receive(holding))["type"] for _ in range(2)] == ["display", "board"]
+    stale = await open_socket()
+    await hello(stale, tv.token, menu=None, version=None, next={**held, "version": 0})
+    assert [(await receive(stale))["type"] for _ in range(3)] == ["display", "board", "next_menu"]
+
+    async with db.acquire() as conn, conn.transaction():
+        await displays.replace_menu_rules(
+            conn, venue_id=tv.venue_id, display_id=tv.display_id, rules=[]
+        )
+        await displays.notify_display_changed(conn, display_id=tv.display_id, event="updated")
+    for socket in (ws, stale):
+        forget = await next_message(socket, "next_menu", within=5)
+        assert forget["at"] is None
+    # The one that held it was sent nothing at its hello, so this is its next message.
+    assert await receive(holding) == {"type": "next_menu", "at": None}

@@ -43,9 +43,11 @@ async def test_tv_page_links_hashed_assets_and_allows_its_websocket(
     names = sorted(name for _, name in ASSET.findall(response.text))
     assert [name for name in names if not name.startswith("fonts/")] == [
         "board.js",
+        "connection.js",
         "layout.js",
         "looks.css",
         "schedule.js",
+        "theme.js",
         "tv.css",
         "tv.js",
     ]

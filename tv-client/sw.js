@@ -12,7 +12,8 @@ var IMAGE_CACHE = "tv-images";
 var PAGE = "/tv";
 // The looks' fonts are part of the shell: a TV switched to another look offline still has them.
 var SHELL = [PAGE, "{{ asset tv.css }}", "{{ asset looks.css }}", "{{ asset layout.js }}",
-  "{{ asset board.js }}", "{{ asset schedule.js }}", "{{ asset tv.js }}",
+  "{{ asset theme.js }}", "{{ asset board.js }}", "{{ asset schedule.js }}",
+  "{{ asset connection.js }}", "{{ asset tv.js }}",
   "{{ asset fonts/cabin-sketch/cabin-sketch-latin-700-normal.woff2 }}",
   "{{ asset fonts/patrick-hand/patrick-hand-latin-400-normal.woff2 }}",
   "{{ asset fonts/oswald/oswald-latin-500-normal.woff2 }}",

@@ -1,7 +1,8 @@
 // Chalkboard TV: shows one display's tap list, live over one WebSocket (docs/protocol.md).
-// This is the app: the connection, the messages, the offline copy, the screens, laying the
-// board out and turning its pages. board.js builds the board's blocks, schedule.js shows it
-// as the venue's day-parts make it at each instant, layout.js chooses the font and columns.
+// This is the app: the messages, the offline copy, the screens, laying the board out and
+// turning its pages. connection.js keeps the socket, theme.js reads a display's settings
+// and loads its fonts, board.js builds the board's blocks, schedule.js shows it as the
+// venue's day-parts make it at each instant, layout.js chooses the font and columns.
 //
 // Written for old TV browsers (Chrome 53-era engines): ES5 functions and `var`, no modules,
 // no async/await, no ResizeObserver, no Object.values/entries, no padStart.
@@ -9,68 +10,25 @@
 // The TV never goes blank (DESIGN.md 10): the last good board is kept in localStorage and
 // drawn before connecting; while it may be stale a small "as of HH:MM" badge says since when.
 // Nothing about the connection is ever drawn over the menu.
-//
-// Dev/test only: `/tv?ws=ws://127.0.0.1:PORT/` connects to another protocol server. In
-// production the page's CSP allows only the site's own origin, so it cannot be misused.
 (function () {
   "use strict";
 
   var APP = "tv/1";
   var KEYS = {
     token: "chalkboard.tv.token", board: "chalkboard.tv.board", display: "chalkboard.tv.display",
-    clock: "chalkboard.tv.clock"  // server time minus this TV's, in ms (schedule.js)
+    clock: "chalkboard.tv.clock",  // server time minus this TV's, in ms (schedule.js)
+    next: "chalkboard.tv.next"     // the display's next menu by day-part: {at, menu, message}
   };
-  var PING_MS = 25000;           // the protocol's TV heartbeat
-  var SILENCE_MS = 60000;        // heard nothing this long: the socket is dead, reconnect
-  var STABLE_MS = 10000;         // a connection that lasted this long resets the backoff
-  var BACKOFF_BASE_MS = 500;
-  var BACKOFF_CAP_MS = 30000;
-  var RESTART_CAP_MS = 5000;     // for a minute after a 1012 the service is coming back:
-  var RESTART_WINDOW_MS = 60000; // keep retrying within 5 s instead of backing off to 30 s
   var STALE_GRACE_MS = 5000;     // a quick reconnect (a deploy) does not flash the badge
   var SCHEDULE_CHECK_MS = 60000; // a timer for a change hours ahead also wakes every minute
-  // A socket cut without a close (1006: a load balancer or a task gone) was most likely cut
-  // for every TV on it at once: the first retry is spread over 10 s, so they do not all land
-  // on the surviving tasks in the same second (a task takes back ~1,200 TVs a second).
-  var ABNORMAL_SPREAD_MS = 10000;
   var HEADER_DIVISOR = 30;       // header font: the screen's short side / 30 (36 px at 1080p)
-
-  // The server's defaults (Theme in service/displays/forms.py), for keys a theme lacks.
-  var DEFAULT_THEME = {
-    columns: 0,                  // 0 ("auto"): from the screen's shape and the list's length
-    taps_per_page: 0,            // 0 ("auto"): as many as fit
-    rotation_seconds: 12,
-    font_scale: 1,
-    viewing_distance: "room",    // how far the guests who read it stand: close, room, across
-    look: "taproom",             // looks.css; service/displays/looks.py
-    font: "",                    // "": the look's fonts; else one face for the whole board
-    colors: { background: "#111417", text: "#f3efe6", accent: "#e0b45a" },
-    show: {
-      abv: true, ibu: false, style: true, producer: true, prices: true, keg: true, srm: true,
-      tap_numbers: true, descriptions: false, images: true
-    }
-  };
-
-  var VIEWING_DISTANCES = window.ChalkboardLayout.READABLE_DIVISOR;
-  // The font families each look draws with (looks.css), and those a display may choose.
-  var LOOK_FONTS = {
-    taproom: ["Oswald", "Inter"],
-    chalkboard: ["Cabin Sketch", "Patrick Hand"],
-    cafe: ["Playfair Display", "Nunito"],
-    neon: ["Bebas Neue", "Inter"],
-    brewery: ["Oswald", "Inter"],
-    contrast: ["Atkinson Hyperlegible"]
-  };
-  var CHOSEN_FONTS = {
-    "": null, inter: "Inter", oswald: "Oswald", nunito: "Nunito",
-    "patrick-hand": "Patrick Hand", atkinson: "Atkinson Hyperlegible"
-  };
 
   var $ = function (selector) { return document.querySelector(selector); };
   var stage = $("#stage");
   var views = { board: $("#board"), slide: $("#slide"), pairing: $("#pairing"), message: $("#message") };
   var badge = $("#badge");
   var Board = window.ChalkboardBoard;
+  var Theme = window.ChalkboardTheme;
   var el = Board.el;
   var empty = Board.empty;
   var imageUrl = Board.imageUrl;
@@ -86,16 +44,20 @@
   var token = preview ? null : load(KEYS.token, true);
   var saved = preview ? null : load(KEYS.board);        // {version, board, venue, synced_at}
   var display = preview ? null : load(KEYS.display);    // {id, name, orientation, theme}
+  var nextMenu = preview ? null : load(KEYS.next);      // {at, menu, message, received_at}
   var pairing = null;                  // the `pairing` message while one is shown
   var justPaired = false;
   var noMenu = !!(saved && saved.no_menu);
   var live = false;                    // the board shown is known to be current
   var page = 0;
   var pages = [];
-  var timers = { rotate: null, badge: null, reconnect: null, pairing: null, resize: null, schedule: null };
+  var timers = { rotate: null, badge: null, pairing: null, resize: null, schedule: null };
   var Schedule = window.ChalkboardSchedule;
   var clock = new Schedule.Clock(preview ? 0 : Number(load(KEYS.clock, true)));
   var drawnStretch = null;             // the schedule's stretch the board on screen is drawn for
+  var drawnKey = null;                 // what the board on screen shows (drawnKeyOf), or null
+  var boardWaiting = false;            // a new board waits for the promo slide on screen to end
+  var connection = null;               // connection.js, once started
 
   function load(key, raw) {
     try {
@@ -116,130 +78,41 @@
     }
   }
 
-  // ---- the connection --------------------------------------------------------------------
+  // ---- the connection (connection.js) ---------------------------------------------------------
 
-  var socket = null;
-  var attempt = 0;
-  var restartingUntil = 0;
-  var openedAt = 0;
-  var lastHeard = 0;
-  var pingsSent = [];                  // when each unanswered ping left (pongs come in order)
-  var answered = false;                // the server answered this connection's hello
-
-  function socketUrl() {
-    var override = /[?&]ws=([^&]+)/.exec(window.location.search);
-    if (override) {
-      var url = decodeURIComponent(override[1]);
-      if (/^wss?:\/\//.test(url)) return url;
+  function hello() {
+    var ratio = window.devicePixelRatio || 1;
+    var shown = token && saved && saved.board && saved.board.menu ? saved : null;
+    var message = {
+      type: "hello",
+      token: token || null,
+      menu: shown ? shown.board.menu.id : null,  // versions count per menu
+      version: shown ? shown.version : null,
+      app: APP,
+      screen: { w: Math.round(window.innerWidth * ratio), h: Math.round(window.innerHeight * ratio) }
+    };
+    // The display's next menu it holds (checked when kept), so it is not sent again.
+    if (token && nextMenu && nextMenu.message) {
+      message.next = { at: nextMenu.at, menu: nextMenu.menu, version: nextMenu.message.version };
     }
-    var scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
-    return scheme + "//" + window.location.host + "/tv/ws";
+    return message;
   }
 
-  function connect() {
-    timers.reconnect = null;
-    var ws;
-    try {
-      ws = new WebSocket(socketUrl());
-    } catch (e) {
-      scheduleReconnect();
-      return;
+  function pong(clockChanged) {
+    if (live) markSynced();
+    if (clockChanged) {
+      store(KEYS.clock, String(clock.offset));
+      checkSchedule();
     }
-    socket = ws;
-    lastHeard = Date.now();
-    pingsSent = [];
-    answered = false;
-    clock.reset();
-    ws.onopen = function () {
-      openedAt = lastHeard = Date.now();
-      var ratio = window.devicePixelRatio || 1;
-      var shown = token && saved && saved.board && saved.board.menu ? saved : null;
-      send({
-        type: "hello",
-        token: token || null,
-        menu: shown ? shown.board.menu.id : null,  // versions count per menu
-        version: shown ? shown.version : null,
-        app: APP,
-        screen: { w: Math.round(window.innerWidth * ratio), h: Math.round(window.innerHeight * ratio) }
-      });
-    };
-    ws.onmessage = function (event) {
-      if (ws !== socket) return;
-      lastHeard = Date.now();
-      var message;
-      try {
-        message = JSON.parse(event.data);
-      } catch (e) {
-        return;  // not JSON: nothing to act on, and nothing is ever drawn about it
-      }
-      if (message && typeof message.type === "string") receive(message);
-      if (!answered) {
-        // The hello is answered: now a round trip measures the network alone, for the clock.
-        answered = true;
-        ping();
-      }
-    };
-    ws.onclose = function (event) {
-      if (ws === socket) dropped(event.code);
-    };
-  }
-
-  function send(message) {
-    if (socket && socket.readyState === 1) {
-      socket.send(JSON.stringify(message));
-      return true;
-    }
-    return false;
-  }
-
-  function ping() {
-    if (send({ type: "ping" })) pingsSent.push(Date.now());
   }
 
   function dropped(code) {
-    socket = null;
     setLive(false);
-    if (openedAt && Date.now() - openedAt > STABLE_MS) attempt = 0;
-    openedAt = 0;
     if (code === 4001) forgetDevice();  // unknown or revoked: this screen must be paired again
-    if (code === 1012) restartingUntil = Date.now() + RESTART_WINDOW_MS;
-    scheduleReconnect(code === 1006 && attempt === 0 ? ABNORMAL_SPREAD_MS : 0);
   }
 
-  // Full jitter: random(0, min(cap, base * 2^attempt)), the first retry included; at least
-  // random(0, spread) when the drop hit every TV at once.
-  function scheduleReconnect(spread) {
-    if (timers.reconnect) return;
-    var cap = Date.now() < restartingUntil ? RESTART_CAP_MS : BACKOFF_CAP_MS;
-    var ceiling = Math.min(cap, BACKOFF_BASE_MS * Math.pow(2, attempt));
-    var delay = Math.random() * Math.max(ceiling, spread || 0);
-    attempt = Math.min(attempt + 1, 16);
-    timers.reconnect = window.setTimeout(connect, delay);
-  }
-
-  // Close without waiting for a close handshake a dead network would never finish.
-  function abandon() {
-    var ws = socket;
-    if (!ws) return;
-    ws.onclose = ws.onmessage = ws.onopen = null;
-    try { ws.close(); } catch (e) { /* already closing */ }
-    dropped(1006);
-  }
-
-  window.setInterval(ping, PING_MS);
-  window.setInterval(function () {
-    if (socket && Date.now() - lastHeard > SILENCE_MS) abandon();
-    checkSchedule();  // a timer that slept (a throttled or frozen tab) is caught up here
-  }, 5000);
-  window.addEventListener("online", function () {
-    // The network is back: retry soon (still jittered) instead of waiting out a long backoff.
-    if (timers.reconnect) {
-      window.clearTimeout(timers.reconnect);
-      timers.reconnect = null;
-      attempt = 0;
-      scheduleReconnect();
-    }
-  });
+  // A timer that slept (a throttled or frozen tab) is caught up here.
+  window.setInterval(function () { checkSchedule(); }, 5000);
 
   // ---- messages --------------------------------------------------------------------------
 
@@ -266,14 +139,17 @@
         break;
       case "board":
         if (!message.board || typeof message.board !== "object") break;
-        saved = {
-          version: message.version, board: message.board, venue: message.venue || {},
-          hidden_now: message.hidden_now || null, synced_at: Date.now()
-        };
-        store(KEYS.board, saved);
-        noMenu = false;
+        keepBoard(message, Date.now());
         setLive(true);
-        refresh();
+        break;
+      case "next_menu":
+        // At `at` the display shows another menu (by day-part): keep its board until then.
+        var ahead = message.message;
+        nextMenu = typeof message.at === "string" && typeof message.menu === "number" && ahead &&
+          typeof ahead.version === "number" && ahead.board && typeof ahead.board === "object"
+          ? { at: message.at, menu: message.menu, message: ahead, received_at: Date.now() } : null;
+        store(KEYS.next, nextMenu);
+        checkSchedule();
         break;
       case "levels":
         // Keg levels move with every pour (no new version): patch the board we keep.
@@ -283,7 +159,7 @@
           if (level) { entry.keg_percent = level.keg_percent; entry.keg_size_ml = level.keg_size_ml; entry.keg_remaining_ml = level.keg_remaining_ml; }
         });
         store(KEYS.board, saved);
-        refresh();
+        redraw();
         break;
       case "up_to_date":
         noMenu = false;
@@ -301,15 +177,54 @@
       case "reload":
         window.location.reload();
         break;
-      case "pong":
-        if (live) markSynced();
-        var sentAt = pingsSent.shift();
-        if (sentAt && clock.sample(sentAt, Date.now(), message.server_time)) {
-          store(KEYS.clock, String(clock.offset));
-          checkSchedule();
-        }
-        break;
     }
+  }
+
+  // Keep a board message's board and draw it, unless the screen shows exactly that already
+  // (the server's push at a day-part boundary, just after this TV switched by its clock).
+  function keepBoard(message, syncedAt) {
+    var kept = {
+      version: message.version, board: message.board, venue: message.venue || {},
+      hidden_now: message.hidden_now || null, synced_at: syncedAt
+    };
+    var same = drawnKey !== null && !preview &&
+      drawnKeyOf(kept, Schedule.boardAt(kept.board, kept.hidden_now, clock.now())) === drawnKey;
+    saved = kept;
+    store(KEYS.board, saved);
+    noMenu = false;
+    if (same) {
+      drawnStretch = stretchNow();
+      checkSchedule();  // this board's next changes, from now
+    } else {
+      redraw();
+    }
+  }
+
+  // Draw the kept board again; while a promo slide shows, when it ends (turn()).
+  function redraw() {
+    if (onSlide) boardWaiting = true;
+    else refresh();
+  }
+
+  // What a board draws, for telling whether it is what the screen shows: its version, menu
+  // and venue, and the sections and sizes of the board as it shows now (keys sorted: a board
+  // this TV made from the schedule and the server's of that stretch list them differently).
+  function drawnKeyOf(kept, shown) {
+    return canonical([kept.version, shown.menu, shown.sizes, shown.sections, kept.venue]);
+  }
+
+  function canonical(value) {
+    if (value === null || typeof value !== "object") return JSON.stringify(value === undefined ? null : value);
+    var parts = [];
+    if (Object.prototype.toString.call(value) === "[object Array]") {
+      for (var i = 0; i < value.length; i++) parts.push(canonical(value[i]));
+      return "[" + parts.join(",") + "]";
+    }
+    var keys = [];
+    for (var key in value) if (value.hasOwnProperty(key)) keys.push(key);
+    keys.sort();
+    for (var k = 0; k < keys.length; k++) parts.push(JSON.stringify(keys[k]) + ":" + canonical(value[keys[k]]));
+    return "{" + parts.join(",") + "}";
   }
 
   // Every entry the kept board has, those its day-parts hide now included.
@@ -334,19 +249,39 @@
     return preview ? saved.board : Schedule.boardAt(saved.board, saved.hidden_now, clock.now());
   }
 
-  // Redraw when the stretch of the schedule the board was drawn for has ended; else wait for
-  // the next change (by the server's clock, so offline too).
+  // Switch to the display's next menu when it is due; redraw when the stretch of the
+  // schedule the board was drawn for has ended (after the promo slide on screen, if one
+  // is); else wait for the next of those (by the server's clock, so offline too).
   function checkSchedule() {
     window.clearTimeout(timers.schedule);
-    if (preview || pairing || !saved || !saved.board || drawnStretch === null) return;
-    if (stretchNow() !== drawnStretch) {
-      renderSafely();  // arms the next check itself
+    if (preview || pairing) return;
+    var now = clock.now();
+    var next = nextMenu ? Date.parse(nextMenu.at) : NaN;
+    if (!isNaN(next) && next <= now) {
+      switchMenu();  // draws, and so arms the next check
       return;
     }
-    var next = Schedule.nextChange(saved.board, clock.now());
-    if (next !== null) {
-      timers.schedule = window.setTimeout(checkSchedule, Math.min(SCHEDULE_CHECK_MS, Math.max(0, next - clock.now())));
+    next = isNaN(next) ? null : next;
+    if (saved && saved.board && drawnStretch !== null) {
+      if (stretchNow() !== drawnStretch) {
+        if (!onSlide) renderSafely();  // arms the next check itself; after a slide, turn() does
+        return;
+      }
+      var change = Schedule.nextChange(saved.board, now);
+      if (change !== null && (next === null || change < next)) next = change;
     }
+    if (next !== null) {
+      timers.schedule = window.setTimeout(checkSchedule, Math.min(SCHEDULE_CHECK_MS, Math.max(0, next - now)));
+    }
+  }
+
+  // The display's next menu is due: show its board as if the server had sent it now (it
+  // does, at the switch, to a TV that is online; one that is not shows it all the same).
+  function switchMenu() {
+    var due = nextMenu;
+    nextMenu = null;
+    store(KEYS.next, null);
+    keepBoard(due.message, live ? Date.now() : due.received_at);
   }
 
   function stretchNow() {
@@ -354,12 +289,12 @@
   }
 
   function forgetDevice() {
-    token = saved = display = null;
+    token = saved = display = nextMenu = null;
     store(KEYS.token, null);
     store(KEYS.board, null);
     store(KEYS.display, null);
+    store(KEYS.next, null);
     pairing = { code: null };  // the pairing view, waiting for a code from the next connection
-    attempt = 0;
     showPairing();
   }
 
@@ -399,7 +334,10 @@
     for (var key in views) {
       if (views.hasOwnProperty(key)) views[key].hidden = key !== name;
     }
-    if (name !== "board" && name !== "slide") window.clearTimeout(timers.rotate);
+    if (name !== "board" && name !== "slide") {
+      window.clearTimeout(timers.rotate);
+      drawnKey = null;  // no board on screen
+    }
     if (name !== "slide") onSlide = false;
   }
 
@@ -456,7 +394,7 @@
     var expires = pairing && pairing.expires_at ? Date.parse(pairing.expires_at) : NaN;
     if (!isNaN(expires)) {
       timers.pairing = window.setTimeout(function () {
-        if (pairing && pairing.code === code) abandon();
+        if (pairing && pairing.code === code) connection.abandon();
       }, Math.min(86400000, Math.max(60000, expires + 60000 - Date.now())));
     }
   }
@@ -488,13 +426,8 @@
     return { w: sw, h: sh };
   }
 
-  var COLOR = /^(#[0-9a-f]{3,8}|(rgb|hsl)a?\([0-9\s.,%]+\)|[a-z]+)$/i;
-
   function applyColors(colors) {
-    var valid = {};
-    for (var key in DEFAULT_THEME.colors) {
-      valid[key] = COLOR.test(String(colors[key])) ? colors[key] : DEFAULT_THEME.colors[key];
-    }
+    var valid = Theme.validColors(colors);
     stage.style.setProperty("--bg", valid.background);
     stage.style.setProperty("--fg", valid.text);
     stage.style.setProperty("--accent", valid.accent);
@@ -503,87 +436,14 @@
     stage.style.color = valid.text;
   }
 
-  // The display's theme (docs/protocol.md, "Display settings": flat keys such as
-  // background_color and show_abv) over the defaults, each value checked; "auto" and
-  // unknown keys fall back to the defaults.
+  // The display's theme (docs/protocol.md, "Display settings") as the options to draw with.
   function theme() {
-    var given = (display && display.theme) || {};
-    var merged = {
-      columns: whole(given.columns, 0, 4, DEFAULT_THEME.columns),
-      taps_per_page: whole(given.taps_per_page, 0, 200, DEFAULT_THEME.taps_per_page),
-      rotation_seconds: whole(given.rotation_seconds, 3, 600, DEFAULT_THEME.rotation_seconds),
-      font_scale: number(given.font_scale, 0.5, 3, DEFAULT_THEME.font_scale),
-      viewing_distance: VIEWING_DISTANCES.hasOwnProperty(given.viewing_distance)
-        ? given.viewing_distance : DEFAULT_THEME.viewing_distance,
-      look: LOOK_FONTS.hasOwnProperty(given.look) ? given.look : DEFAULT_THEME.look,
-      font: CHOSEN_FONTS.hasOwnProperty(given.font) ? given.font : DEFAULT_THEME.font,
-      colors: {},
-      show: {}
-    };
-    for (var c in DEFAULT_THEME.colors) {
-      var color = given[c + "_color"];
-      merged.colors[c] = typeof color === "string" ? color : DEFAULT_THEME.colors[c];
-    }
-    for (var s in DEFAULT_THEME.show) {
-      var flag = given["show_" + s];
-      merged.show[s] = typeof flag === "boolean" ? flag : DEFAULT_THEME.show[s];
-    }
-    return merged;
+    return Theme.merge((display && display.theme) || {});
   }
 
-  function number(value, low, high, fallback) {
-    return typeof value === "number" && isFinite(value) ? Math.min(high, Math.max(low, value)) : fallback;
-  }
-
-  function whole(value, low, high, fallback) {
-    return Math.round(number(value, low, high, fallback));
-  }
-
-  // ---- fonts: the look's faces, loaded when first used ---------------------------------------
-  //
-  // index.html lists every font file (#fonts, with its hashed URL; the service worker caches
-  // them). A board is drawn at once with whatever is loaded, then again when its faces
-  // arrive, so text is measured in the face it is shown in. Engines without FontFace keep
-  // the fallbacks named in looks.css.
-
-  var fontState = {};  // family -> "loading" | "ready" | "failed"
-
-  function loadFonts(families) {
-    if (!window.FontFace || !document.fonts || !window.Promise) return true;
-    var waiting = false;
-    for (var i = 0; i < families.length; i++) {
-      var family = families[i];
-      if (!fontState[family]) startLoading(family);
-      if (fontState[family] === "loading") waiting = true;
-    }
-    return !waiting;
-  }
-
-  function startLoading(family) {
-    var files = document.querySelectorAll("#fonts [data-family]");
-    var loads = [];
-    for (var i = 0; i < files.length; i++) {
-      if (files[i].getAttribute("data-family") !== family) continue;
-      var face = new window.FontFace(family, 'url("' + files[i].getAttribute("data-src") + '")', {
-        weight: files[i].getAttribute("data-weight")
-      });
-      document.fonts.add(face);
-      loads.push(face.load());
-    }
-    fontState[family] = "loading";
-    Promise.all(loads).then(function () {
-      fontState[family] = "ready";
-    }, function () {
-      fontState[family] = "failed";  // the fallback faces stay; nothing else to do
-    }).then(function () {
-      if (saved && saved.board && !views.board.hidden) renderSafely();
-    });
-  }
-
-  function boardFonts(opts) {
-    var families = LOOK_FONTS[opts.look].slice();
-    if (CHOSEN_FONTS[opts.font]) families.push(CHOSEN_FONTS[opts.font]);
-    return families;
+  // A board is drawn again when the faces its look uses have loaded (theme.js).
+  function fontsLoaded() {
+    if (saved && saved.board && !views.board.hidden) renderSafely();
   }
 
   // ---- images: the logo and the background (beverage pictures: board.js) -----------------
@@ -655,6 +515,8 @@
     var board = views.board;
     var shown = shownBoard();
     drawnStretch = preview ? null : stretchNow();
+    drawnKey = preview ? null : drawnKeyOf(saved, shown);
+    boardWaiting = false;
     var built = Board.blocks(shown, saved.venue, opts);
     show("board");
     applyImages();
@@ -663,7 +525,7 @@
     board.querySelector(".board-menu").textContent = (shown.menu && shown.menu.name) || "";
     renderOnDeck(built.onDeck, opts);
 
-    stage.setAttribute("data-fonts", loadFonts(boardFonts(opts)) ? "ready" : "loading");
+    stage.setAttribute("data-fonts", Theme.load(Theme.fonts(opts), fontsLoaded) ? "ready" : "loading");
     var holder = board.querySelector(".board-columns");
     // The board on screen would be laid out again at every font tried: take it down first
     // (all of this runs in one task, so the screen never shows it empty).
@@ -710,8 +572,9 @@
   var onSlide = false;
 
   function turn() {
-    if (!preview && drawnStretch !== null && stretchNow() !== drawnStretch) {
-      renderSafely();  // a day-part began or ended: the pages change (and rotation restarts)
+    if (boardWaiting || (!preview && drawnStretch !== null && stretchNow() !== drawnStretch)) {
+      // A new board, or a day-part began or ended: the pages change (and rotation restarts).
+      renderSafely();
       return;
     }
     var wait = theme().rotation_seconds;
@@ -744,7 +607,7 @@
         title: String(slide.title || ""),
         body: String(slide.body || ""),
         image: slide.image && imageUrl(slide.image.url),
-        seconds: whole(slide.seconds, 3, 60, 10)
+        seconds: Theme.whole(slide.seconds, 3, 60, 10)
       });
     }
     return shown;
@@ -888,7 +751,10 @@
 
   refresh();             // the cached board first, before any network (DESIGN.md 10)
   setLive(false);
-  connect();
+  checkSchedule();       // a next menu kept from before may be due (a reboot offline)
+  connection = window.ChalkboardConnection.start({
+    clock: clock, hello: hello, receive: receive, pong: pong, dropped: dropped
+  });
 
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register("/tv/sw.js", { scope: "/tv" }).catch(function () {

@@ -295,6 +295,9 @@ class Showing:
     display: Display
     menu_version: int | None
     switch_at: datetime | None = None
+    # (menu id, version) the display shows from `switch_at`, when that is another menu: a
+    # TV is sent its board ahead, to switch by its own clock even offline (live/hub.py).
+    switch_to: tuple[int, int] | None = None
 
 
 def showing_from(row: asyncpg.Record, at: datetime | None = None) -> Showing:
@@ -307,11 +310,16 @@ def showing_from(row: asyncpg.Record, at: datetime | None = None) -> Showing:
     tz = ZoneInfo(row["venue_timezone"])
     switch = next_switch(rules, display.menu_id, tz, at)
     rule = rule_at(rules, tz, at)
-    if rule is None:
-        return Showing(display, row["menu_version"], switch.at if switch else None)
-    return Showing(
-        replace(display, menu_id=rule.menu_id), rule.version, switch.at if switch else None
+    shown = replace(display, menu_id=rule.menu_id) if rule else display
+    if switch is None:
+        return Showing(shown, rule.version if rule else row["menu_version"])
+    to_version = switch.rule.version if switch.rule else row["menu_version"]
+    switch_to = (
+        (switch.menu_id, to_version)
+        if switch.menu_id not in (None, shown.menu_id) and to_version is not None
+        else None
     )
+    return Showing(shown, rule.version if rule else row["menu_version"], switch.at, switch_to)
 
 
 async def showings_for_tokens(conn: Conn, *, token_hashes: list[bytes]) -> dict[bytes, Showing]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 import orjson
@@ -12,6 +13,8 @@ from chalkboard.displays.queries import Display, PairingCode
 from chalkboard.menus.queries import KegLevel
 
 MAX_MESSAGE_BYTES = 4 * 1024
+# A display's next menu by day-part: (when, menu id, version) of the board it shows from then.
+NextMenuKey = tuple[datetime, int, int]
 
 # Closing codes.
 RESTARTING = 1012
@@ -31,6 +34,23 @@ class Screen(BaseModel):
     h: int = Field(ge=0, le=100_000)
 
 
+class HeldSwitch(BaseModel):
+    """The `next_menu` a TV holds (it switches to that board at `at` by its own clock)."""
+
+    model_config = ConfigDict(strict=True)
+
+    at: str = Field(max_length=64)
+    menu: int
+    version: int
+
+    def key(self) -> NextMenuKey | None:
+        try:
+            at = datetime.fromisoformat(self.at)
+        except ValueError:
+            return None
+        return None if at.tzinfo is None else (at, self.menu, self.version)
+
+
 class Hello(BaseModel):
     model_config = ConfigDict(strict=True)
 
@@ -40,10 +60,15 @@ class Hello(BaseModel):
     version: int | None = None
     app: str = Field(default="", max_length=200)
     screen: Screen | None = None
+    next: HeldSwitch | None = None
 
     def shows(self, menu_id: int | None) -> int | None:
         """The version the TV shows of `menu_id`, if that is the menu it shows."""
         return self.version if menu_id is not None and self.menu == menu_id else None
+
+    def holds(self) -> NextMenuKey | None:
+        """The switch the TV holds, as the hub keys them (None: it holds none)."""
+        return self.next.key() if self.next else None
 
 
 class Ping(BaseModel):
@@ -70,6 +95,15 @@ def encode(message: dict[str, Any]) -> str:
 
 RELOAD = encode({"type": "reload"})
 NO_MENU = encode({"type": "no_menu"})
+# No switch of menu ahead: a TV forgets the `next_menu` it holds.
+NO_NEXT_MENU = encode({"type": "next_menu", "at": None})
+
+
+def next_menu(at: datetime, menu_id: int, board_text: str) -> str:
+    """At `at` the display shows `menu_id`: the `board` message (`board_text`, as built for
+    any TV) to switch to then by the TV's own clock, online or not (docs/protocol.md)."""
+    head = encode({"type": "next_menu", "at": at.isoformat(), "menu": menu_id})
+    return f'{head[:-1]},"message":{board_text}}}'
 
 
 def pairing(code: PairingCode, *, public_base_url: str) -> str:

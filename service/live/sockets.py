@@ -32,6 +32,7 @@ class TvSocket:
         "greeted",
         "heard_at",
         "menu_id",
+        "next_menu",
         "pairing",
         "seen_at",
         "venue_id",
@@ -48,6 +49,8 @@ class TvSocket:
         self.menu_id: int | None = None
         self.display_text = ""  # the `display` message it was sent last
         self.version: int | None = None  # of the board it shows of menu_id
+        # The display's next menu by day-part it holds (`next_menu`, said in its hello).
+        self.next_menu: protocol.NextMenuKey | None = None
         self.pairing: asyncio.Task[None] | None = None
         self.greeted = False
         self.heard_at = now  # monotonic time of its last message

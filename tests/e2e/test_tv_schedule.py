@@ -17,6 +17,9 @@ import asyncpg
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page, expect
 
+from chalkboard.displays import queries as displays
+from chalkboard.menus import operations
+from chalkboard.menus import queries as menus
 from chalkboard.schedules import dayparts
 from chalkboard.schedules.forms import DAYS, DayPartIn
 from tests.conftest import RunningServer
@@ -81,6 +84,18 @@ SKEW = """
 """
 
 
+def next_minute() -> tuple[datetime, datetime, dict[str, Any]]:
+    """The next whole minute at least 25 s ahead, the minute after, and a window from one to
+    the other every day."""
+    now = datetime.now(UTC)
+    starts = now.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    if (starts - now).total_seconds() < 25:
+        starts += timedelta(minutes=1)
+    ends = starts + timedelta(minutes=1)
+    start, end = f"{starts:%H:%M}", f"{ends:%H:%M}"
+    return starts, ends, {"days": list(DAYS), "start": start, "end": end, "overnight": end <= start}
+
+
 @dataclass
 class HappyHour:
     tv: Tv
@@ -94,19 +109,12 @@ async def happy_hour(db: asyncpg.Pool) -> HappyHour:
     hour ($3.00) that starts at the next whole minute at least 25 s ahead, for a minute."""
     tv = await new_tv(db, entries=2)
     size_id, (first, second, *_) = await priced_entries(db, tv, 450, 500)
+    starts, ends, window = next_minute()
     async with db.acquire() as conn, conn.transaction():
-        now = datetime.now(UTC)
-        starts = now.replace(second=0, microsecond=0) + timedelta(minutes=1)
-        if (starts - now).total_seconds() < 25:
-            starts += timedelta(minutes=1)
-        ends = starts + timedelta(minutes=1)
-        start, end = f"{starts:%H:%M}", f"{ends:%H:%M}"
         form = DayPartIn.model_validate(
             {
                 "name": "Happy hour",
-                "windows": [
-                    {"days": list(DAYS), "start": start, "end": end, "overnight": end <= start}
-                ],
+                "windows": [window],
                 "entries": [
                     {"entry_id": first["id"], "prices": {str(size_id): 300}},
                     {"entry_id": second["id"], "shows": "only"},
@@ -208,6 +216,27 @@ async def until(moment: datetime) -> None:
     await asyncio.sleep(max(0.0, moment.timestamp() - time.time()))
 
 
+async def cut_before(boundary: datetime, *screens: Screen) -> list[float]:
+    """Cut each screen's network, well before `boundary`; when each was cut (Unix s)."""
+    assert boundary.timestamp() - time.time() > 3, "too slow to set up before it"
+    return [await screen.cut() for screen in screens]
+
+
+async def switched_on_their_own(
+    boundary: datetime, text: str, cut: list[float], *screens: Screen
+) -> list[dict[str, Any]]:
+    """Just after `boundary`, each screen showed `text` from within a second of it, having
+    heard nothing since its cut; their logs."""
+    await until(boundary + timedelta(seconds=1.5))
+    logs = []
+    for screen, cut_at in zip(screens, cut, strict=True):
+        log = await screen.log()
+        assert_on_time(switched_at(log, text, after=cut_at), boundary)
+        assert [m for m in log["messages"] if m["at"] / 1000 > cut_at] == []  # on its own
+        logs.append(log)
+    return logs
+
+
 async def learnt_offset(page: Page) -> float:
     """The clock offset the TV keeps (ms), once a pong has set it."""
     for _ in range(100):
@@ -232,15 +261,11 @@ async def test_a_tv_cut_off_before_happy_hour_switches_on_time_and_catches_up(
     for screen in (back_early, back_late):
         await learnt_offset(screen.page)
         await expect(beer_1(screen.page)).to_have_count(1)
-    assert happy_hour.starts.timestamp() - time.time() > 3, "too slow to set up before it"
-    cut = [await screen.cut() for screen in (back_early, back_late)]
+    cut = await cut_before(happy_hour.starts, back_early, back_late)
 
-    await until(happy_hour.starts + timedelta(seconds=1.5))
-    for screen, cut_at in zip((back_early, back_late), cut, strict=True):
-        log = await screen.log()
-        assert_on_time(switched_at(log, HAPPY, after=cut_at), happy_hour.starts)
+    logs = await switched_on_their_own(happy_hour.starts, HAPPY, cut, back_early, back_late)
+    for log in logs:
         assert log["texts"][-1]["text"].count(BEER_1) == 2
-        assert [m for m in log["messages"] if m["at"] / 1000 > cut_at] == []  # on its own
 
     # Rebooted while offline during happy hour: the offline copy shows happy hour too.
     await back_early.page.reload()
@@ -277,10 +302,89 @@ async def test_a_tv_whose_clock_is_minutes_wrong_switches_at_the_servers_boundar
     for screen, skew in ((fast, 300_000), (slow, -300_000)):
         assert abs(await learnt_offset(screen.page) + skew) < 1000
         await expect(first_price(screen.page)).to_have_text(USUAL)
-    cut = [await screen.cut() for screen in (fast, slow)]
+    cut = await cut_before(happy_hour.starts, fast, slow)
+    await switched_on_their_own(happy_hour.starts, HAPPY, cut, fast, slow)
 
-    await until(happy_hour.starts + timedelta(seconds=1.5))
-    for screen, cut_at in zip((fast, slow), cut, strict=True):
-        log = await screen.log()
-        assert_on_time(switched_at(log, HAPPY, after=cut_at), happy_hour.starts)
-        assert [m for m in log["messages"] if m["at"] / 1000 > cut_at] == []
+
+LUNCH_SPECIAL = "Lunch pint"
+
+
+@pytest.fixture
+async def lunch(db: asyncpg.Pool) -> HappyHour:
+    """A venue (in UTC) whose TV shows its usual menu (first tap $4.50) and, during "Lunch"
+    (from the next whole minute at least 25 s ahead, for a minute), the lunch menu: one
+    "Lunch pint" at $5.00."""
+    tv = await new_tv(db, entries=2)
+    size_id, _ = await priced_entries(db, tv, 450)
+    starts, ends, window = next_minute()
+    async with db.acquire() as conn, conn.transaction():
+        daypart = await dayparts.save_daypart(
+            conn, venue_id=tv.venue_id, daypart_id=None, actor=ACTOR,
+            form=DayPartIn.model_validate({"name": "Lunch", "windows": [window]}),
+        )  # fmt: skip
+        menu_id = (await operations.create_menu(
+            conn, venue_id=tv.venue_id, name="Lunch", actor=ACTOR
+        ))["menu"]["id"]  # fmt: skip
+        change: Any = {
+            "venue_id": tv.venue_id,
+            "menu_id": menu_id,
+            "based_on": None,
+            "actor": ACTOR,
+        }
+        _, section_id = await operations.add_section(conn, name="Food", kind="taps", **change)
+        beverage = await menus.create_beverage(conn, venue_id=tv.venue_id, name=LUNCH_SPECIAL)
+        await operations.add_entry(
+            conn, section_id=section_id, beverage_id=beverage.id, fields={},
+            prices={size_id: 500}, position=None, **change,
+        )  # fmt: skip
+        await displays.replace_menu_rules(
+            conn, venue_id=tv.venue_id, display_id=tv.display_id, rules=[(daypart.id, menu_id)]
+        )
+    return HappyHour(tv, starts, ends)
+
+
+async def holds_next_menu(page: Page) -> None:
+    """Waits until the TV keeps the board of its display's next menu (sent ahead)."""
+    for _ in range(100):
+        if await page.evaluate("localStorage.getItem('chalkboard.tv.next')"):
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError("the TV was never sent its next menu")
+
+
+async def test_a_tv_cut_off_before_its_lunch_menu_switches_to_it_on_time_and_catches_up(
+    lunch: HappyHour, screens: Any
+) -> None:
+    """Two TVs whose display shows the lunch menu during Lunch lose their network before it
+    and hear nothing more: both show the lunch menu within a second of its start. One
+    reloads while offline and still shows it, then reconnects to it; the other stays offline
+    past the end of Lunch and reconnects to its usual menu."""
+    back_early = await screens(lunch.tv.token)
+    back_late = await screens(lunch.tv.token)
+    await service_worker_in_control(back_early.page)
+    for screen in (back_early, back_late):
+        await learnt_offset(screen.page)
+        await holds_next_menu(screen.page)
+    cut = await cut_before(lunch.starts, back_early, back_late)
+
+    logs = await switched_on_their_own(lunch.starts, LUNCH_SPECIAL, cut, back_early, back_late)
+    for screen, log in zip((back_early, back_late), logs, strict=True):
+        assert "$5.00" in log["texts"][-1]["text"]
+        await expect(screen.page.locator(".board-menu")).to_have_text("Lunch")
+
+    # Rebooted while offline during Lunch: the offline copy is the lunch menu.
+    await back_early.page.reload()
+    await expect(first_price(back_early.page)).to_have_text("$5.00")
+    assert (await back_early.log())["messages"] == []
+    await back_early.reconnect()
+    await expect(back_early.page.locator(".board-menu")).to_have_text("Lunch")
+    await expect(back_early.page.locator("#badge")).to_be_hidden(timeout=RECONNECT_MS)
+
+    # Offline past the end of Lunch (it holds no switch back): the usual menu once reconnected.
+    await until(lunch.ends + timedelta(seconds=1.5))
+    await back_late.reconnect()
+    await expect(first_price(back_late.page)).to_have_text(USUAL)
+    await expect(back_late.page.locator(".board-menu")).not_to_have_text("Lunch")
+    await expect(back_late.page.locator("#badge")).to_be_hidden(timeout=RECONNECT_MS)
+    # The one that reconnected during Lunch was pushed its end.
+    await expect(first_price(back_early.page)).to_have_text(USUAL)
