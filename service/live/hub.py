@@ -13,9 +13,8 @@ import contextlib
 import logging
 import random
 from collections.abc import Coroutine, Iterable
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from datetime import datetime
+from typing import Any
 
 import asyncpg
 from prometheus_client import CollectorRegistry, Counter, Gauge
@@ -25,19 +24,19 @@ from chalkboard import tokens
 from chalkboard.db import Conn
 from chalkboard.displays import queries as displays
 from chalkboard.displays.queries import Display, Showing
-from chalkboard.live import frames, protocol
+from chalkboard.live import protocol
 from chalkboard.live.boards import BoardMessage, Boards
 from chalkboard.live.feeds import MenuFeeds
 from chalkboard.live.greetings import Greetings
 from chalkboard.live.levels import LevelPushes
+from chalkboard.live.next_menus import NextMenus
 from chalkboard.live.pairing import Pairings
-from chalkboard.live.protocol import Hello, NextMenuKey
+from chalkboard.live.protocol import Hello
 from chalkboard.live.sockets import TvSocket
 from chalkboard.menus import queries as menus
 from chalkboard.settings import Settings
 
 log = logging.getLogger("chalkboard.live")
-T = TypeVar("T")
 
 LISTENER_NAME = "chalkboard-listener"
 CHANNELS = ("menu_changed", "display_changed", "display_paired", "keg_levels")
@@ -62,23 +61,6 @@ SEEN_WRITE_SECONDS = 1
 HELLO_TIMEOUT_SECONDS = 10
 IDLE_TIMEOUT_SECONDS = 60
 SWEEP_SECONDS = 1
-# A display's TVs are sent the board of its next menu by day-part this long before the switch
-# (`next_menu`), so one whose network drops within the hour before still switches on time.
-NEXT_MENU_AHEAD = timedelta(hours=1)
-
-
-@dataclass
-class NextMenu:
-    """A display's next switch of menu by day-part, and the `next_menu` message for it."""
-
-    key: NextMenuKey  # (when, menu id, version)
-    venue_id: int
-    frame: bytes | None = None  # built when first sent, once for all the display's TVs
-    offered: bool = False  # sent to every TV the display had then (later ones: on hello)
-
-    @property
-    def at(self) -> datetime:
-        return self.key[0]
 
 
 class Hub:
@@ -101,10 +83,8 @@ class Hub:
         self.upcoming: dict[int, BoardMessage] = {}
         # Display id → when it next shows another menu by day-part (#16; only displays here).
         self.switches: dict[int, datetime] = {}
-        # Display id → which menu that is (when it is another): its TVs get its board ahead.
-        # `next_by_menu`: menu id → the displays switching to it, whose TVs an edit re-sends.
-        self.next_menus: dict[int, NextMenu] = {}
-        self.next_by_menu: dict[int, set[int]] = {}
+        # ... and which menu that is: its TVs hold that menu's board ahead (`next_menus.py`).
+        self.next_menus = NextMenus(self.boards, self.tvs, self.by_display)
         self.levels = LevelPushes(pool, self.boards, self.by_menu, self.upcoming, self._spawn)
         self.connected = Gauge(
             "chalkboard_tv_sockets", "TV WebSockets open on this process", registry=registry
@@ -201,9 +181,14 @@ class Hub:
         they show another menu (or `up_to_date` when a TV says it has it), and the board of
         its next menu by day-part when that switch is near."""
         tvs = list(tvs)
-        self._plan(showing)
+        display_id = showing.display.id
+        if showing.switch_at is None:
+            self.switches.pop(display_id, None)
+        else:
+            self.switches[display_id] = showing.switch_at
+        self.next_menus.plan(showing)
         await self._bring(tvs, showing, version)
-        await self._offer_next(showing.display.id, tvs)
+        await self.next_menus.offer(display_id, tvs)
 
     async def _bring(self, tvs: list[TvSocket], showing: Showing, version: int | None) -> None:
         display = showing.display
@@ -258,15 +243,14 @@ class Hub:
         if tv.display_id is not None:
             if not _discard(self.by_display, tv.display_id, tv):
                 self.switches.pop(tv.display_id, None)
-                self._drop_next(tv.display_id)
+                self.next_menus.drop(tv.display_id)
             if tv.menu_id is not None and not _discard(self.by_menu, tv.menu_id, tv):
                 self.pushed.pop(tv.menu_id, None)
                 self.changes_at.pop(tv.menu_id, None)
                 self.upcoming.pop(tv.menu_id, None)
 
     async def _menu_changed(self, menu_id: int, version: int) -> None:
-        if menu_id in self.next_by_menu:  # (only menus some display here switches to soon)
-            self._next_menu_edited(menu_id, version)
+        self.next_menus.edited(menu_id, version)
         tvs = self.by_menu.get(menu_id)
         if not tvs or version <= self.pushed.get(menu_id, 0):
             return
@@ -334,95 +318,9 @@ class Hub:
             shown = await displays.showings_by_ids(conn, display_ids=here)
         for display_id in display_ids:
             self.switches.pop(display_id, None)
-            self._drop_next(display_id)
+            self.next_menus.drop(display_id)
         for display_id in here:
             await self._apply(display_id, shown.get(display_id))
-
-    # --- menus by day-part (#16): a TV holds the board of its display's next menu -------------
-    #
-    # So that a TV offline at the switch still switches on time: within NEXT_MENU_AHEAD of it,
-    # the display's TVs are sent `next_menu` (the board as it will show then, and when), built
-    # once per display; again when that menu is edited meanwhile; and on hello to a TV that
-    # does not hold it (the hello says which it holds). The push at the switch still comes.
-
-    def _plan(self, showing: Showing) -> None:
-        """Note when the display next switches menus, and to which (its TVs' `next_menu`)."""
-        display_id = showing.display.id
-        if showing.switch_at is None:
-            self.switches.pop(display_id, None)
-        else:
-            self.switches[display_id] = showing.switch_at
-        if showing.switch_at is None or showing.switch_to is None:
-            self._drop_next(display_id)
-            return
-        key = (showing.switch_at, *showing.switch_to)
-        planned = self.next_menus.get(display_id)
-        if planned is not None and planned.key[:2] == key[:2] and planned.key[2] >= key[2]:
-            return  # the same switch (an edit heard since `showing` was read made it newer)
-        self._drop_next(display_id)
-        self.next_menus[display_id] = NextMenu(key, showing.display.venue_id)
-        self.next_by_menu.setdefault(key[1], set()).add(display_id)
-
-    def _drop_next(self, display_id: int) -> None:
-        planned = self.next_menus.pop(display_id, None)
-        if planned is not None:
-            _discard(self.next_by_menu, planned.key[1], display_id)
-
-    def _next_menu_edited(self, menu_id: int, version: int) -> None:
-        """Displays switch to this menu soon: their TVs are to get its new version's board
-        ahead (the boundary task sends it within a second, `send_next_menu`)."""
-        for display_id in self.next_by_menu.get(menu_id, ()):
-            planned = self.next_menus[display_id]
-            if version > planned.key[2]:
-                self.next_menus[display_id] = NextMenu(
-                    (planned.at, menu_id, version), planned.venue_id
-                )
-
-    def next_menus_due(self) -> dict[int, datetime]:
-        """Display id -> when its TVs are to be sent the board of its next menu (displays
-        whose TVs were sent it, or that switch to no other menu, are left out)."""
-        return {
-            display_id: planned.at - NEXT_MENU_AHEAD
-            for display_id, planned in self.next_menus.items()
-            if not planned.offered
-        }
-
-    async def send_next_menu(self, display_id: int) -> None:
-        planned = self.next_menus.get(display_id)
-        if planned is None:
-            return
-        await self._offer_next(display_id, list(self.by_display.get(display_id, ())))
-        planned.offered = True
-
-    async def _offer_next(self, display_id: int, tvs: list[TvSocket]) -> None:
-        """Bring the TVs' `next_menu` to the display's: the board of its next menu when that
-        switch is near, else none (a TV that holds another is told to forget it)."""
-        planned = self.next_menus.get(display_id)
-        now = datetime.now(UTC)
-        if planned is not None and planned.at - now > NEXT_MENU_AHEAD:
-            planned = None
-        if planned is not None and planned.frame is None:
-            at, menu_id, version = planned.key
-            board = await self.boards.at(
-                venue_id=planned.venue_id, menu_id=menu_id, version=version, when=at
-            )
-            if self.next_menus.get(display_id) is not planned:
-                return  # replaced meanwhile: its own offer follows (`_show`, the boundary task)
-            if board is not None:
-                planned.frame = frames.frame(protocol.next_menu(at, menu_id, board.text))
-        for tv in tvs:
-            if tv.close_code is not None or tv not in self.tvs:
-                continue
-            held = tv.next_menu
-            if held is not None and held[0] <= now:
-                held = tv.next_menu = None  # the TV has switched to it by now
-            if planned is None or planned.frame is None:
-                if held is not None:
-                    tv.next_menu = None
-                    tv.send(protocol.NO_NEXT_MENU)
-            elif held != planned.key:
-                tv.next_menu = planned.key
-                tv.send_frame(planned.frame)
 
     async def _display_changed(self, display_id: int, event: str) -> None:
         if display_id not in self.by_display:
@@ -593,15 +491,15 @@ async def _until_lost(conn: asyncpg.Connection) -> None:
         await conn.fetchval("SELECT 1", timeout=LISTENER_PROBE_SECONDS)
 
 
-def _discard(index: dict[int, set[T]], key: int, item: T) -> bool:
-    """Remove item from index[key]; whether anything is left there."""
-    items = index.get(key)
-    if items is None:
+def _discard(index: dict[int, set[TvSocket]], key: int, tv: TvSocket) -> bool:
+    """Remove tv from index[key]; whether any TV is left there."""
+    tvs = index.get(key)
+    if tvs is None:
         return False
-    items.discard(item)
-    if not items:
+    tvs.discard(tv)
+    if not tvs:
         del index[key]
-    return bool(items)
+    return bool(tvs)
 
 
 def _version_of(tvs: set[TvSocket]) -> int | None:

@@ -7,7 +7,7 @@ again as it shows now (`Hub.reshow`), built shortly before (`Hub.prepare`). Like
 displays that show another menu during a day-part (`displays/daypart_menus.py`): at the
 switch (`Hub.switches`) the task reads them again and moves their TVs to that menu's board
 (`Hub.reassign`); within the hour before, their TVs are sent that menu's board to switch
-to by their own clock (`Hub.send_next_menu`), so a TV offline at the switch switches too. A
+to by their own clock (`live/next_menus.py`), so a TV offline at the switch switches too. A
 TV that missed a push gets the right board when it reconnects, as every hello does.
 """
 
@@ -45,11 +45,11 @@ async def push_at_boundaries(hub: Hub) -> None:
             except Exception:  # the next round tries again; a hello heals too
                 log.exception("moving displays %s to their day-part menus failed", due)
         # ... and, within the hour before such a switch, the board of that menu to their TVs,
-        # which switch to it by their own clock, offline too (`Hub.send_next_menu`).
-        for display_id, send_at in hub.next_menus_due().items():
+        # which switch to it by their own clock, offline too (`live/next_menus.py`).
+        for display_id, send_at in hub.next_menus.due().items():
             if send_at <= now:
                 try:
-                    await hub.send_next_menu(display_id)
+                    await hub.next_menus.send(display_id)
                 except Exception:  # the next round tries again
                     log.exception("sending display %s its next menu failed", display_id)
             else:
