@@ -248,6 +248,35 @@ async def test_a_change_committed_during_a_hello_still_reaches_the_tv(
     assert versions[-1] == latest
 
 
+async def test_an_older_change_heard_during_a_hello_does_not_overtake_its_board(
+    settings: Settings, db: asyncpg.Pool
+) -> None:
+    """An older version's NOTIFY that arrives while a hello reads the newest board (forced
+    here) sends the TV nothing: it gets the newest board, once, and nothing stale before it."""
+    tv = await new_tv(db)
+    newest = await rename(db, tv, "Newest")
+    async with running(settings) as server:
+        hub: Hub = server.services.hub
+        real_get = hub.boards.get
+        late = [newest - 1]  # the older version, announced late once
+
+        async def get_after_a_late_notice(**key: Any) -> Any:
+            if late:
+                await hub._menu_changed(tv.menu_id, late.pop())  # the TV is subscribed by now
+            return await real_get(**key)
+
+        hub.boards.get = get_after_a_late_notice  # type: ignore[method-assign]
+        async with tv_socket(server.url) as ws:
+            await hello(ws, tv.token)
+            assert (await receive(ws))["type"] == "display"
+            board = await receive(ws)
+            await ws.send(json.dumps({"type": "ping"}))
+            after = await receive(ws)
+    assert not late
+    assert (board["type"], board["version"]) == ("board", newest)
+    assert after["type"] == "pong"
+
+
 class TaskMetadata:
     """A stand-in for ECS's task metadata endpoint v4 (`GET $URI/task`), on a real port."""
 

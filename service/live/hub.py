@@ -210,26 +210,34 @@ class Hub:
                 tv.send(protocol.NO_MENU)
             return
         board = None
+        claimed = [tv.version for tv in behind]  # the version each TV said it shows
         if showing.menu_version is not None:
             # `showing` was read before these TVs were subscribed; a change heard in between
             # found nobody here to push to, so show the later of the two. (Changes heard
             # from now on reach them through by_menu.)
             newest = max(showing.menu_version, self.latest.get(display.menu_id, 0))
+            for tv in behind:  # that board is on its way: an older push must not overtake it
+                tv.version = newest
             board = await self.boards.get(
                 venue_id=display.venue_id, menu_id=display.menu_id, version=newest
             )
             self._sent(display.menu_id, board)
-        for tv in behind:
+        for tv, had in zip(behind, claimed, strict=True):
+            if tv.menu_id != display.menu_id:
+                continue  # moved to another menu while the board was read
             if board is None:
                 tv.send(protocol.NO_MENU)  # the menu was deleted just now
-            elif tv.version == board.version and not board.scheduled:
+            elif (tv.version or 0) > board.version:
+                continue  # a newer board was pushed to it while this one was read
+            elif had == board.version and not board.scheduled:
                 tv.send(protocol.up_to_date(board.version))
-            elif tv.version == board.version:
+            elif had == board.version:
                 # Schedules (#16): with day-parts, the same version may show differently than
                 # when the TV got it (it was offline over a boundary): send it as it is now.
                 tv.send_frame(board.frame)
             else:
-                tv.offer_board(board)
+                tv.version = board.version
+                tv.send_frame(board.frame)
 
     def _subscribe(self, tv: TvSocket, display: Display, version: int | None) -> None:
         self._unsubscribe(tv)
