@@ -359,3 +359,35 @@ async def test_a_bad_menu_name_comes_back_to_the_venue_page_and_makes_no_menu(
     assert 'value="' + "x" * 200 + '"' in page.text, "what was typed stays (enough to fix)"
     count = "SELECT count(*) FROM menus m JOIN venues v ON v.id = m.venue_id WHERE v.slug = $1"
     assert await db.fetchval(count, slug) == 0
+
+
+async def test_a_mistyped_delete_confirmation_keeps_the_settings_form_as_saved(
+    owner: tuple[Browser, str], db: asyncpg.Pool
+) -> None:
+    """A refused delete leaves the settings form showing the venue's saved values, the error
+    by the delete field and a summary saying the venue was not deleted (qa #3)."""
+    boss, slug = owner
+    await boss.page(f"/v/{slug}/settings")
+    wrong = await boss.submit(f"/v/{slug}/delete", {"confirm": "Not the name"})
+    assert wrong.status_code == 303
+    assert wrong.headers["location"].endswith("#delete"), "it lands by the delete field"
+    page = (await boss.follow(wrong)).text
+    name = await db.fetchval("SELECT name FROM venues WHERE slug = $1", slug)
+    assert f'value="{name}"' in page, "the name field keeps the saved name"
+    assert '<option value="Europe/London" selected>' in page
+    assert '<option value="GBP" selected>' in page
+    assert '<option value="ml" selected>' in page
+    assert "Nothing was saved" not in page, "no settings save was attempted"
+    assert "The venue was not deleted" in page
+    delete_section = page.split('id="delete"', 1)[1]
+    assert 'id="e-confirm"' in delete_section
+    assert "Type the venue" in delete_section
+    assert 'value="Not the name"' in delete_section, "what was typed stays to correct"
+
+    resaved = await boss.submit(
+        f"/v/{slug}/settings",
+        {"name": name, "timezone": "Europe/London", "currency": "GBP", "volume_unit": "ml"},
+    )
+    assert resaved.status_code == 303
+    row = await db.fetchrow("SELECT timezone, currency FROM venues WHERE slug = $1", slug)
+    assert tuple(row) == ("Europe/London", "GBP")

@@ -38,7 +38,13 @@ def _settings_url(ctx: Context) -> str:
 
 
 async def _page(
-    ctx: Context, *, status: int = 200, values: dict[str, str], errors: FormErrors, saved: bool
+    ctx: Context,
+    *,
+    status: int = 200,
+    values: dict[str, str],
+    errors: FormErrors,
+    saved: bool,
+    typed_confirm: str = "",
 ) -> Response:
     logo = await media.venue_logo(ctx.conn, venue_id=ctx.venue.id)
     return await render(
@@ -48,6 +54,7 @@ async def _page(
         values=values,
         errors=errors,
         saved=saved,
+        typed_confirm=typed_confirm,
         logo=logo,
         logo_thumb=pictures.variant(logo.variants, pictures.THUMB_WIDTH)["url"] if logo else "",
         **venue_form_choices(),
@@ -69,9 +76,10 @@ async def settings_page(request: Request, ctx: Context) -> Response:
     }
     response = await _page(
         ctx,
-        values=shown.get("values", saved),
+        values=shown.get("values") or saved,  # a refused delete brings no settings values
         errors=FormErrors(shown.get("errors", {})),
         saved="saved" in request.query_params,
+        typed_confirm=shown.get("typed_confirm", ""),
     )
     return flash.forget(request, response, settings)
 
@@ -156,12 +164,14 @@ async def delete_venue(request: Request, ctx: Context) -> Response:
     """Delete the venue and all it holds, once its name is typed (owners only): its TVs are
     told at once, its images' files go once the deletion has committed."""
     values = await form_values(request)
-    if values.get("confirm", "").strip() != ctx.venue.name:
+    typed = values.get("confirm", "")
+    if typed.strip() != ctx.venue.name:
+        # Only the delete form comes back: the settings form above keeps the saved values.
         back = flash.redirect(
             ctx.services.settings,
-            _settings_url(ctx),
-            values={},
+            _settings_url(ctx) + "#delete",
             errors={"confirm": DELETE_TYPED},
+            typed_confirm=typed[:200],
         )
         assert back is not None
         return back
