@@ -7,9 +7,14 @@ from collections.abc import Callable
 
 import asyncpg
 
+from tests import test_menu_api
 from tests.conftest import Browser, RunningServer, answer
+from tests.test_displays import paired
 from tests.test_media import jpeg, stored_files
-from tests.test_menu_api import api_client, new_token
+from tests.test_menu_api import Venue, api_client, make_menu, new_token
+from tests.test_schedules_api import ahead, happy_hour
+
+venue = test_menu_api.venue  # the fixture: a fresh venue with a write token
 
 INVITE_LINK = re.compile(r'value="(http://[^"]+/invite/(inv_[^"]+))"')
 
@@ -400,3 +405,83 @@ async def test_a_mistyped_delete_confirmation_keeps_the_settings_form_as_saved(
     assert resaved.status_code == 303
     row = await db.fetchrow("SELECT timezone, currency FROM venues WHERE slug = $1", slug)
     assert tuple(row) == ("Europe/London", "GBP")
+
+
+async def test_the_export_holds_everything_the_venue_owns_and_no_secrets(
+    venue: Venue, db: asyncpg.Pool
+) -> None:
+    """The data download has day-parts with their prices and show/hide rules, planned
+    changes, TVs with their settings, promo slides, staff notes, which image is the logo,
+    and API token names; never a token or password hash (qa #9)."""
+    boss, slug, api = venue.owner, venue.slug, venue.api
+    menu = await make_menu(api)
+    daypart = {
+        **happy_hour(menu),
+        "sections": [{"section_id": menu.section_id, "shows": "only"}],
+    }
+    assert (await api.post("dayparts", json=daypart)).status_code == 201
+    planned = {"run_at": ahead(7 * 86400), "rename": "Summer"}
+    assert (await api.post(f"menus/{menu.id}/planned-changes", json=planned)).status_code == 201
+    note = {"private_note": "Keg in the walk-in, back left"}
+    patched = await api.patch(f"menus/{menu.id}/entries/{menu.entry_id}", json=note)
+    assert patched.status_code == 200, patched.text
+    uploaded = await api.post("images", files={"file": ("logo.jpg", jpeg(), "image/jpeg")})
+    assert uploaded.status_code == 201, uploaded.text
+    logo_id = uploaded.json()["id"]
+    await boss.page(f"/v/{slug}/settings")
+    settings = {"name": "The Crown", "timezone": "Europe/London", "currency": "GBP"}
+    saved = await boss.submit(
+        f"/v/{slug}/settings", {**settings, "volume_unit": "ml", "logo_image_id": str(logo_id)}
+    )
+    assert answer(saved) == f"303 /v/{slug}/settings?saved=1"
+    display_id = await paired(boss, slug, db, menu.id)
+    slide = {"title": "Trivia night", "body": "Thursdays", "seconds": "12"}
+    added = await boss.submit(
+        f"/v/{slug}/displays/slides", {**slide, f"display_{display_id}": "on"}
+    )
+    assert added.status_code == 303, added.text
+
+    exported = await boss.get(f"/v/{slug}/export.json")
+    assert exported.status_code == 200
+    data = exported.json()
+    (part,) = data["dayparts"]
+    assert part["name"] == "Happy hour"
+    assert part["windows"][0]["start"] == "16:00"
+    assert part["prices"] == [
+        {"entry_id": menu.entry_id, "serving_size_id": menu.size_id, "price_minor": 300}
+    ]
+    assert part["visibility"] == [
+        {"section_id": menu.section_id, "entry_id": None, "shows": "only"}
+    ]
+    (change,) = data["planned_changes"]
+    assert (change["menu_id"], change["change"], change["state"]) == (
+        menu.id,
+        {"rename": "Summer"},
+        "pending",
+    )
+    (tv,) = data["displays"]
+    assert (tv["id"], tv["name"], tv["menu_id"]) == (display_id, "Bar", menu.id)
+    assert "theme" in tv
+    assert "orientation" in tv
+    (promo,) = data["promo_slides"]
+    assert (promo["title"], promo["seconds"], promo["display_ids"]) == (
+        "Trivia night",
+        12,
+        [display_id],
+    )
+    entries = [e for m in data["menus"] for s in m["sections"] for e in s["entries"]]
+    assert {e["id"]: e["staff_note"] for e in entries}[menu.entry_id] == note["private_note"]
+    assert data["venue"]["logo_image_id"] == logo_id
+    assert [(i["id"], i["is_logo"]) for i in data["images"]] == [(logo_id, True)]
+    assert [t["name"] for t in data["api_tokens"]] == ["write"]
+    text = exported.text
+    for secret in ("token_hash", "password_hash", "$argon2"):
+        assert secret not in text
+    hashes = await db.fetch(
+        "SELECT encode(token_hash, 'hex') AS h FROM api_tokens WHERE venue_id = $1 "
+        "UNION ALL SELECT encode(token_hash, 'hex') FROM displays "
+        "WHERE venue_id = $1 AND token_hash IS NOT NULL",
+        venue.id,
+    )
+    assert hashes
+    assert not any(row["h"] in text for row in hashes), "no token hash, in any spelling"
