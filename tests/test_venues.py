@@ -19,6 +19,13 @@ venue = test_menu_api.venue  # the fixture: a fresh venue with a write token
 INVITE_LINK = re.compile(r'value="(http://[^"]+/invite/(inv_[^"]+))"')
 
 
+def shown_timezone(page: str) -> str:
+    """The time zone the venue form shows."""
+    found = re.search(r'<input id="f-timezone"[^>]*value="([^"]*)"', page)
+    assert found, "the form has the time zone field"
+    return found[1]
+
+
 async def invite(owner: Browser, slug: str, role: str = "editor") -> str:
     """Create an invite in the venue and return its path (/invite/<token>)."""
     response = await owner.submit(f"/v/{slug}/invites", {"role": role, "note": "new bartender"})
@@ -301,7 +308,7 @@ async def test_an_owner_renames_the_venue_and_changes_its_currency_and_units(
     )
     assert summary == "Changed the venue's settings"
     page = await boss.page(f"/v/{slug}/settings?saved=1")
-    assert '<option value="Europe/London" selected>' in page.text
+    assert shown_timezone(page.text) == "Europe/London"
 
     bad = await boss.submit(
         f"/v/{slug}/settings",
@@ -388,7 +395,7 @@ async def test_a_mistyped_delete_confirmation_keeps_the_settings_form_as_saved(
     page = (await boss.follow(wrong)).text
     name = await db.fetchval("SELECT name FROM venues WHERE slug = $1", slug)
     assert f'value="{name}"' in page, "the name field keeps the saved name"
-    assert '<option value="Europe/London" selected>' in page
+    assert shown_timezone(page) == "Europe/London"
     assert '<option value="GBP" selected>' in page
     assert '<option value="ml" selected>' in page
     assert "Nothing was saved" not in page, "no settings save was attempted"
@@ -485,3 +492,39 @@ async def test_the_export_holds_everything_the_venue_owns_and_no_secrets(
     )
     assert hashes
     assert not any(row["h"] in text for row in hashes), "no token hash, in any spelling"
+
+
+async def test_the_time_zone_picker_lists_current_names_common_first_and_keeps_a_legacy_one(
+    owner: tuple[Browser, str], db: asyncpg.Pool
+) -> None:
+    """The suggestions have current names only (Asia/Kolkata, not Asia/Calcutta), common
+    ones first; a venue saved under an old alias still shows and saves it; a city typed
+    loosely is understood, and a made-up one is refused (qa #13)."""
+    boss, slug = owner
+    page = (await boss.page(f"/v/{slug}/settings")).text
+    listed = re.findall(r'<option value="([^"]+)"></option>', page.split('id="timezone-list"')[1])
+    for current in ("Asia/Kolkata", "Europe/Kyiv", "Asia/Ho_Chi_Minh", "Europe/Amsterdam"):
+        assert current in listed
+    for alias in ("Asia/Calcutta", "Europe/Kiev", "Asia/Saigon", "Asia/Rangoon", "US/Eastern"):
+        assert alias not in listed
+    assert "America/Buenos_Aires" not in listed, "the current name is America/Argentina/…"
+    assert "Factory" not in listed
+    assert listed[0] == "America/New_York", "common ones first"
+    assert listed.index("Europe/London") < listed.index("Africa/Abidjan")
+    assert len(listed) == len(set(listed)), "each zone once"
+
+    await db.execute("UPDATE venues SET timezone = 'Asia/Calcutta' WHERE slug = $1", slug)
+    page = (await boss.page(f"/v/{slug}/settings")).text
+    assert shown_timezone(page) == "Asia/Calcutta", "a saved legacy name is shown as it is"
+    form = {"name": "The Crown", "currency": "GBP", "volume_unit": "ml"}
+    kept = await boss.submit(f"/v/{slug}/settings", {**form, "timezone": "Asia/Calcutta"})
+    assert answer(kept) == f"303 /v/{slug}/settings?saved=1"
+    assert await db.fetchval("SELECT timezone FROM venues WHERE slug = $1", slug) == "Asia/Calcutta"
+
+    for typed, meant in (("new york", "America/New_York"), ("Kolkata", "Asia/Kolkata")):
+        saved = await boss.submit(f"/v/{slug}/settings", {**form, "timezone": typed})
+        assert answer(saved) == f"303 /v/{slug}/settings?saved=1"
+        assert await db.fetchval("SELECT timezone FROM venues WHERE slug = $1", slug) == meant
+    refused = await boss.submit(f"/v/{slug}/settings", {**form, "timezone": "Atlantis"})
+    assert "Choose a time zone from the list" in (await boss.follow(refused)).text
+    assert await db.fetchval("SELECT timezone FROM venues WHERE slug = $1", slug) == "Asia/Kolkata"
