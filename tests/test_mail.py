@@ -194,11 +194,13 @@ async def test_changing_the_email_needs_the_password_and_the_link_mailed_to_the_
 ) -> None:
     """A wrong password or a taken address changes nothing and mails nothing; the right one
     mails a link to the new address, and only using it changes the email (once), tells the
-    old address and signs out the other devices; an expired link does nothing."""
+    old address and signs out the other devices; an expired link does nothing; three links
+    an hour at most."""
     async with (
         browser_for(mailing, "10.9.0.11") as phone,
         browser_for(mailing, "10.9.0.12") as office,
         browser_for(mailing, "10.9.0.13") as someone,
+        browser_for(mailing, "10.9.0.14") as signed_out,
     ):
         email = await phone.sign_up()
         taken = await someone.sign_up()
@@ -250,17 +252,43 @@ async def test_changing_the_email_needs_the_password_and_the_link_mailed_to_the_
         assert answer(await office.sign_in(email)) == "303 /login"
         assert (await office.sign_in(new_email)).status_code == 303
 
-        await phone.page("/account/email")
-        again = await phone.submit(
-            "/account/email", {"email": f"third-{email}", "current_password": PASSWORD}
+        async def ask(address: str) -> str:
+            await phone.page("/account/email")
+            asked = await phone.submit(
+                "/account/email", {"email": address, "current_password": PASSWORD}
+            )
+            assert answer(asked) == "303 /account?email=sent"
+            found = EMAIL_LINK.search(mail_text(await mailing.inbox.next()))
+            assert found
+            return found[1].removeprefix(mailing.app.url)
+
+        second = f"second-{email}"
+        path = await ask(second)
+        await signed_out.page(path)
+        done = await signed_out.submit(path)
+        assert answer(done) == "303 /login?email=changed", "a signed-out device is not signed in"
+        assert "Sign in with the new address" in (await signed_out.follow(done)).text
+        assert (await mailing.inbox.next())["To"] == new_email, "the old address is told"
+        assert (await phone.get("/account")).status_code == 303, "every session ended"
+        assert (await phone.sign_in(second)).status_code == 303
+
+        late = await ask(f"third-{email}")
+        await db.execute(
+            "UPDATE email_changes SET expires_at = now() - interval '1 second' "
+            "WHERE new_email = $1",
+            f"third-{email}",
         )
-        assert again.status_code == 303
-        late = EMAIL_LINK.search(mail_text(await mailing.inbox.next()))
-        assert late
-        await db.execute("UPDATE email_changes SET expires_at = now() - interval '1 second'")
-        assert (await phone.page(late[1].removeprefix(mailing.app.url))).status_code == 410
-        assert (await phone.submit(late[1].removeprefix(mailing.app.url))).status_code == 410
-        assert await db.fetchval("SELECT count(*) FROM users WHERE email = $1", new_email) == 1
+        assert (await phone.page(late)).status_code == 410
+        assert (await phone.submit(late)).status_code == 410
+        assert await db.fetchval("SELECT count(*) FROM users WHERE email = $1", second) == 1
+
+        await phone.page("/account/email")
+        fourth = await phone.submit(
+            "/account/email", {"email": f"fourth-{email}", "current_password": PASSWORD}
+        )
+        assert "Three links were sent" in (await phone.follow(fourth)).text
+        await asyncio.sleep(0.5)
+        assert mailing.inbox.empty(), "at most three links an hour"
 
 
 async def test_an_invite_can_be_mailed(mailing: MailingServer) -> None:
