@@ -17,8 +17,8 @@ from starlette.routing import Mount
 from starlette.templating import Jinja2Templates
 from starlette.types import Receive, Scope, Send
 
+from chalkboard.accounts import email_change, recovery
 from chalkboard.accounts import queries as accounts
-from chalkboard.accounts import recovery
 from chalkboard.accounts import views as account_views
 from chalkboard.cost import views as cost_views
 from chalkboard.db import migrate, server
@@ -204,6 +204,7 @@ def create_app(settings: Settings) -> Starlette:
             *cost_views.routes,
             *account_views.routes,
             *recovery.routes,
+            *email_change.routes,
             *venue_views.routes,
             *menu_views.routes,
             *menu_api.routes,

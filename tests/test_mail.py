@@ -22,6 +22,7 @@ from chalkboard.settings import Settings
 from tests.conftest import PASSWORD, Browser, RunningServer, answer, start_server
 
 RESET_LINK = re.compile(r"(https?://\S+/reset/(rst_\S+))")
+EMAIL_LINK = re.compile(r"(https?://\S+/account/email/(eml_\S+))")
 NEW_PASSWORD = "a much longer new passphrase"
 
 
@@ -180,6 +181,114 @@ async def test_changing_the_password_needs_the_current_one_and_signs_out_elsewhe
         assert "Your password is changed" in (await phone.page("/account?password=changed")).text
         assert (await office.get("/account")).status_code == 303
         assert (await office.sign_in(email, NEW_PASSWORD)).status_code == 303
+
+
+def mail_text(mail: Message) -> str:
+    body = mail.get_payload(decode=True)
+    assert isinstance(body, bytes)
+    return body.decode()
+
+
+async def test_changing_the_email_needs_the_password_and_the_link_mailed_to_the_new_address(
+    mailing: MailingServer, db: asyncpg.Pool
+) -> None:
+    """A wrong password or a taken address changes nothing and mails nothing; the right one
+    mails a link to the new address, and only using it changes the email (once), tells the
+    old address and signs out the other devices; an expired link does nothing; three links
+    an hour at most."""
+    async with (
+        browser_for(mailing, "10.9.0.11") as phone,
+        browser_for(mailing, "10.9.0.12") as office,
+        browser_for(mailing, "10.9.0.13") as someone,
+        browser_for(mailing, "10.9.0.14") as signed_out,
+    ):
+        email = await phone.sign_up()
+        taken = await someone.sign_up()
+        assert (await office.sign_in(email)).status_code == 303
+        new_email = f"new-{email}"
+        await phone.page("/account/email")
+
+        async def refused(form: dict[str, str], message: str) -> None:
+            back = await phone.submit("/account/email", form)
+            assert (back.status_code, back.headers["location"]) == (303, "/account/email")
+            assert message in (await phone.follow(back)).text
+
+        await refused({"email": new_email, "current_password": "not it"}, "not your current")
+        await refused({"email": taken.upper(), "current_password": PASSWORD}, "Another Chalkboard")
+        await refused({"email": email, "current_password": PASSWORD}, "already your email")
+        await refused({"email": "not an email", "current_password": PASSWORD}, "like name@")
+        await asyncio.sleep(0.5)
+        assert mailing.inbox.empty(), "a refused change mails nobody"
+
+        asked = await phone.submit(
+            "/account/email", {"email": new_email.upper(), "current_password": PASSWORD}
+        )
+        assert answer(asked) == "303 /account?email=sent"
+        assert "We sent a link" in (await phone.follow(asked)).text
+        mail = await mailing.inbox.next()
+        assert (mail["To"], mail["Subject"]) == (new_email, "Confirm your new Chalkboard email")
+        found = EMAIL_LINK.search(mail_text(mail))
+        assert found, mail_text(mail)
+        path, token = found[1].removeprefix(mailing.app.url), found[2]
+        stored = await db.fetchval(
+            "SELECT count(*) FROM email_changes WHERE token_hash = sha256($1::text::bytea)", token
+        )
+        assert stored == 1, "only the token's hash is kept"
+
+        shown = await phone.page(path)
+        assert shown.status_code == 200
+        assert new_email in shown.text
+        assert await db.fetchval("SELECT count(*) FROM users WHERE email = $1", email) == 1, (
+            "opening the link changes nothing: a mail scanner opens links too"
+        )
+        done = await phone.submit(path)
+        assert answer(done) == "303 /account?email=changed"
+        assert new_email in (await phone.follow(done)).text, "this device stays signed in"
+        assert (await office.get("/account")).status_code == 303, "other devices are signed out"
+        notice = await mailing.inbox.next()
+        assert (notice["To"], notice["Subject"]) == (email, "Your Chalkboard email was changed")
+        assert new_email in mail_text(notice)
+        assert (await phone.submit(path)).status_code == 410, "the link works once"
+        assert answer(await office.sign_in(email)) == "303 /login"
+        assert (await office.sign_in(new_email)).status_code == 303
+
+        async def ask(address: str) -> str:
+            await phone.page("/account/email")
+            asked = await phone.submit(
+                "/account/email", {"email": address, "current_password": PASSWORD}
+            )
+            assert answer(asked) == "303 /account?email=sent"
+            found = EMAIL_LINK.search(mail_text(await mailing.inbox.next()))
+            assert found
+            return found[1].removeprefix(mailing.app.url)
+
+        second = f"second-{email}"
+        path = await ask(second)
+        await signed_out.page(path)
+        done = await signed_out.submit(path)
+        assert answer(done) == "303 /login?email=changed", "a signed-out device is not signed in"
+        assert "Sign in with the new address" in (await signed_out.follow(done)).text
+        assert (await mailing.inbox.next())["To"] == new_email, "the old address is told"
+        assert (await phone.get("/account")).status_code == 303, "every session ended"
+        assert (await phone.sign_in(second)).status_code == 303
+
+        late = await ask(f"third-{email}")
+        await db.execute(
+            "UPDATE email_changes SET expires_at = now() - interval '1 second' "
+            "WHERE new_email = $1",
+            f"third-{email}",
+        )
+        assert (await phone.page(late)).status_code == 410
+        assert (await phone.submit(late)).status_code == 410
+        assert await db.fetchval("SELECT count(*) FROM users WHERE email = $1", second) == 1
+
+        await phone.page("/account/email")
+        fourth = await phone.submit(
+            "/account/email", {"email": f"fourth-{email}", "current_password": PASSWORD}
+        )
+        assert "Three links were sent" in (await phone.follow(fourth)).text
+        await asyncio.sleep(0.5)
+        assert mailing.inbox.empty(), "at most three links an hour"
 
 
 async def test_an_invite_can_be_mailed(mailing: MailingServer) -> None:

@@ -7,11 +7,23 @@ from collections.abc import Callable
 
 import asyncpg
 
+from tests import test_menu_api
 from tests.conftest import Browser, RunningServer, answer
+from tests.test_displays import paired
 from tests.test_media import jpeg, stored_files
-from tests.test_menu_api import api_client, new_token
+from tests.test_menu_api import Venue, api_client, make_menu, new_token
+from tests.test_schedules_api import ahead, happy_hour
+
+venue = test_menu_api.venue  # the fixture: a fresh venue with a write token
 
 INVITE_LINK = re.compile(r'value="(http://[^"]+/invite/(inv_[^"]+))"')
+
+
+def shown_timezone(page: str) -> str:
+    """The time zone the venue form shows."""
+    found = re.search(r'<input id="f-timezone"[^>]*value="([^"]*)"', page)
+    assert found, "the form has the time zone field"
+    return found[1]
 
 
 async def invite(owner: Browser, slug: str, role: str = "editor") -> str:
@@ -181,16 +193,24 @@ async def test_a_user_in_several_venues_can_switch_between_them(browser: Browser
 async def test_the_last_owner_cannot_be_removed(
     owner: tuple[Browser, str], db: asyncpg.Pool
 ) -> None:
-    """An owner removing themselves as the only owner gets 409 and stays an owner."""
+    """The only owner is not offered Leave or Make editor; sent anyway, the form comes back
+    to Team with why (redirect after POST), and they stay an owner."""
     boss, slug = owner
     user_id = await db.fetchval(
         "SELECT m.user_id FROM memberships m JOIN venues v ON v.id = m.venue_id WHERE v.slug = $1",
         slug,
     )
+    team = await boss.page(f"/v/{slug}/team")
+    assert "Leave" not in team.text, "the sole owner is not offered what cannot be done"
+    assert "Make editor" not in team.text
+    assert "the only owner" in team.text, "and is told why"
     response = await boss.submit(f"/v/{slug}/members/{user_id}/remove")
-    assert response.status_code == 409
-    assert "at least one owner" in response.text
-    assert "Someone else changed" not in response.text, "nobody else changed anything"
+    assert answer(response) == f"303 /v/{slug}/team", "refused: back to Team, not a bare page"
+    page = (await boss.follow(response)).text
+    assert "at least one owner" in page
+    assert 'role="alert"' in page
+    assert "Someone else changed" not in page, "nobody else changed anything"
+    assert "at least one owner" not in (await boss.page(f"/v/{slug}/team")).text, "once"
     assert (await boss.get(f"/v/{slug}")).status_code == 200
 
 
@@ -239,8 +259,8 @@ async def test_an_owner_changes_a_members_role_without_removing_them(
     refused = await staff.submit(f"/v/{slug}/members/{boss_id}/role", {"role": "editor"})
     assert refused.status_code == 403, "editors do not manage the team"
     alone = await boss.submit(f"/v/{slug}/members/{boss_id}/role", {"role": "editor"})
-    assert alone.status_code == 409
-    assert "at least one owner" in alone.text
+    assert answer(alone) == f"303 /v/{slug}/team"
+    assert "at least one owner" in (await boss.follow(alone)).text
     assert await role(boss_id) == "owner"
 
     team = await boss.page(f"/v/{slug}/team")
@@ -252,7 +272,8 @@ async def test_an_owner_changes_a_members_role_without_removing_them(
     assert (stepped_down.status_code, stepped_down.headers["location"]) == (303, f"/v/{slug}")
     assert (await role(boss_id), await role(staff_id)) == ("editor", "owner")
     bad = await staff.submit(f"/v/{slug}/members/{boss_id}/role", {"role": "admin"})
-    assert bad.status_code == 422
+    assert answer(bad) == f"303 /v/{slug}/team"
+    assert "Choose owner or editor." in (await staff.follow(bad)).text
 
 
 async def test_an_owner_renames_the_venue_and_changes_its_currency_and_units(
@@ -287,7 +308,7 @@ async def test_an_owner_renames_the_venue_and_changes_its_currency_and_units(
     )
     assert summary == "Changed the venue's settings"
     page = await boss.page(f"/v/{slug}/settings?saved=1")
-    assert '<option value="Europe/London" selected>' in page.text
+    assert shown_timezone(page.text) == "Europe/London"
 
     bad = await boss.submit(
         f"/v/{slug}/settings",
@@ -359,3 +380,151 @@ async def test_a_bad_menu_name_comes_back_to_the_venue_page_and_makes_no_menu(
     assert 'value="' + "x" * 200 + '"' in page.text, "what was typed stays (enough to fix)"
     count = "SELECT count(*) FROM menus m JOIN venues v ON v.id = m.venue_id WHERE v.slug = $1"
     assert await db.fetchval(count, slug) == 0
+
+
+async def test_a_mistyped_delete_confirmation_keeps_the_settings_form_as_saved(
+    owner: tuple[Browser, str], db: asyncpg.Pool
+) -> None:
+    """A refused delete leaves the settings form showing the venue's saved values, the error
+    by the delete field and a summary saying the venue was not deleted (qa #3)."""
+    boss, slug = owner
+    await boss.page(f"/v/{slug}/settings")
+    wrong = await boss.submit(f"/v/{slug}/delete", {"confirm": "Not the name"})
+    assert wrong.status_code == 303
+    assert wrong.headers["location"].endswith("#delete"), "it lands by the delete field"
+    page = (await boss.follow(wrong)).text
+    name = await db.fetchval("SELECT name FROM venues WHERE slug = $1", slug)
+    assert f'value="{name}"' in page, "the name field keeps the saved name"
+    assert shown_timezone(page) == "Europe/London"
+    assert '<option value="GBP" selected>' in page
+    assert '<option value="ml" selected>' in page
+    assert "Nothing was saved" not in page, "no settings save was attempted"
+    assert "The venue was not deleted" in page
+    delete_section = page.split('id="delete"', 1)[1]
+    assert 'id="e-confirm"' in delete_section
+    assert "Type the venue" in delete_section
+    assert 'value="Not the name"' in delete_section, "what was typed stays to correct"
+
+    resaved = await boss.submit(
+        f"/v/{slug}/settings",
+        {"name": name, "timezone": "Europe/London", "currency": "GBP", "volume_unit": "ml"},
+    )
+    assert resaved.status_code == 303
+    row = await db.fetchrow("SELECT timezone, currency FROM venues WHERE slug = $1", slug)
+    assert tuple(row) == ("Europe/London", "GBP")
+
+
+async def test_the_export_holds_everything_the_venue_owns_and_no_secrets(
+    venue: Venue, db: asyncpg.Pool
+) -> None:
+    """The data download has day-parts with their prices and show/hide rules, planned
+    changes, TVs with their settings, promo slides, staff notes, which image is the logo,
+    and API token names; never a token or password hash (qa #9)."""
+    boss, slug, api = venue.owner, venue.slug, venue.api
+    menu = await make_menu(api)
+    daypart = {
+        **happy_hour(menu),
+        "sections": [{"section_id": menu.section_id, "shows": "only"}],
+    }
+    assert (await api.post("dayparts", json=daypart)).status_code == 201
+    planned = {"run_at": ahead(7 * 86400), "rename": "Summer"}
+    assert (await api.post(f"menus/{menu.id}/planned-changes", json=planned)).status_code == 201
+    note = {"private_note": "Keg in the walk-in, back left"}
+    patched = await api.patch(f"menus/{menu.id}/entries/{menu.entry_id}", json=note)
+    assert patched.status_code == 200, patched.text
+    uploaded = await api.post("images", files={"file": ("logo.jpg", jpeg(), "image/jpeg")})
+    assert uploaded.status_code == 201, uploaded.text
+    logo_id = uploaded.json()["id"]
+    await boss.page(f"/v/{slug}/settings")
+    settings = {"name": "The Crown", "timezone": "Europe/London", "currency": "GBP"}
+    saved = await boss.submit(
+        f"/v/{slug}/settings", {**settings, "volume_unit": "ml", "logo_image_id": str(logo_id)}
+    )
+    assert answer(saved) == f"303 /v/{slug}/settings?saved=1"
+    display_id = await paired(boss, slug, db, menu.id)
+    slide = {"title": "Trivia night", "body": "Thursdays", "seconds": "12"}
+    added = await boss.submit(
+        f"/v/{slug}/displays/slides", {**slide, f"display_{display_id}": "on"}
+    )
+    assert added.status_code == 303, added.text
+
+    exported = await boss.get(f"/v/{slug}/export.json")
+    assert exported.status_code == 200
+    data = exported.json()
+    (part,) = data["dayparts"]
+    assert part["name"] == "Happy hour"
+    assert part["windows"][0]["start"] == "16:00"
+    assert part["prices"] == [
+        {"entry_id": menu.entry_id, "serving_size_id": menu.size_id, "price_minor": 300}
+    ]
+    assert part["visibility"] == [
+        {"section_id": menu.section_id, "entry_id": None, "shows": "only"}
+    ]
+    (change,) = data["planned_changes"]
+    assert (change["menu_id"], change["change"], change["state"]) == (
+        menu.id,
+        {"rename": "Summer"},
+        "pending",
+    )
+    (tv,) = data["displays"]
+    assert (tv["id"], tv["name"], tv["menu_id"]) == (display_id, "Bar", menu.id)
+    assert "theme" in tv
+    assert "orientation" in tv
+    (promo,) = data["promo_slides"]
+    assert (promo["title"], promo["seconds"], promo["display_ids"]) == (
+        "Trivia night",
+        12,
+        [display_id],
+    )
+    entries = [e for m in data["menus"] for s in m["sections"] for e in s["entries"]]
+    assert {e["id"]: e["staff_note"] for e in entries}[menu.entry_id] == note["private_note"]
+    assert data["venue"]["logo_image_id"] == logo_id
+    assert [(i["id"], i["is_logo"]) for i in data["images"]] == [(logo_id, True)]
+    assert [t["name"] for t in data["api_tokens"]] == ["write"]
+    text = exported.text
+    for secret in ("token_hash", "password_hash", "$argon2"):
+        assert secret not in text
+    hashes = await db.fetch(
+        "SELECT encode(token_hash, 'hex') AS h FROM api_tokens WHERE venue_id = $1 "
+        "UNION ALL SELECT encode(token_hash, 'hex') FROM displays "
+        "WHERE venue_id = $1 AND token_hash IS NOT NULL",
+        venue.id,
+    )
+    assert hashes
+    assert not any(row["h"] in text for row in hashes), "no token hash, in any spelling"
+
+
+async def test_the_time_zone_picker_lists_current_names_common_first_and_keeps_a_legacy_one(
+    owner: tuple[Browser, str], db: asyncpg.Pool
+) -> None:
+    """The suggestions have current names only (Asia/Kolkata, not Asia/Calcutta), common
+    ones first; a venue saved under an old alias still shows and saves it; a city typed
+    loosely is understood, and a made-up one is refused (qa #13)."""
+    boss, slug = owner
+    page = (await boss.page(f"/v/{slug}/settings")).text
+    listed = re.findall(r'<option value="([^"]+)"></option>', page.split('id="timezone-list"')[1])
+    for current in ("Asia/Kolkata", "Europe/Kyiv", "Asia/Ho_Chi_Minh", "Europe/Amsterdam"):
+        assert current in listed
+    for alias in ("Asia/Calcutta", "Europe/Kiev", "Asia/Saigon", "Asia/Rangoon", "US/Eastern"):
+        assert alias not in listed
+    assert "America/Buenos_Aires" not in listed, "the current name is America/Argentina/…"
+    assert "Factory" not in listed
+    assert listed[0] == "America/New_York", "common ones first"
+    assert listed.index("Europe/London") < listed.index("Africa/Abidjan")
+    assert len(listed) == len(set(listed)), "each zone once"
+
+    await db.execute("UPDATE venues SET timezone = 'Asia/Calcutta' WHERE slug = $1", slug)
+    page = (await boss.page(f"/v/{slug}/settings")).text
+    assert shown_timezone(page) == "Asia/Calcutta", "a saved legacy name is shown as it is"
+    form = {"name": "The Crown", "currency": "GBP", "volume_unit": "ml"}
+    kept = await boss.submit(f"/v/{slug}/settings", {**form, "timezone": "Asia/Calcutta"})
+    assert answer(kept) == f"303 /v/{slug}/settings?saved=1"
+    assert await db.fetchval("SELECT timezone FROM venues WHERE slug = $1", slug) == "Asia/Calcutta"
+
+    for typed, meant in (("new york", "America/New_York"), ("Kolkata", "Asia/Kolkata")):
+        saved = await boss.submit(f"/v/{slug}/settings", {**form, "timezone": typed})
+        assert answer(saved) == f"303 /v/{slug}/settings?saved=1"
+        assert await db.fetchval("SELECT timezone FROM venues WHERE slug = $1", slug) == meant
+    refused = await boss.submit(f"/v/{slug}/settings", {**form, "timezone": "Atlantis"})
+    assert "Choose a time zone from the list" in (await boss.follow(refused)).text
+    assert await db.fetchval("SELECT timezone FROM venues WHERE slug = $1", slug) == "Asia/Kolkata"

@@ -61,3 +61,10 @@ class ChangePassword(BaseModel):
         str, StringConstraints(min_length=1, max_length=passwords.MAX_LENGTH)
     ]
     password: NewPassword
+
+
+class ChangeEmail(BaseModel):
+    email: Email
+    current_password: Annotated[
+        str, StringConstraints(min_length=1, max_length=passwords.MAX_LENGTH)
+    ]

@@ -265,3 +265,72 @@ async def claim_password_reset(conn: Conn, *, token_hash: bytes) -> int | None:
     """Use the link (and close the person's other links): its user, or None if not open."""
     rows = await conn.fetch(CLAIM_PASSWORD_RESET, token_hash)
     return next((int(r["user_id"]) for r in rows if r["claimed"]), None)
+
+
+# --- email changes -----------------------------------------------------------------------
+
+INSERT_EMAIL_CHANGE = """
+INSERT INTO email_changes (token_hash, user_id, new_email, expires_at)
+VALUES ($1, $2, $3, now() + $4)
+"""
+COUNT_RECENT_EMAIL_CHANGES = """
+SELECT count(*) FROM email_changes WHERE user_id = $1 AND created_at > now() - $2::interval
+"""
+SELECT_EMAIL_CHANGE = """
+SELECT c.user_id, c.new_email, u.email AS old_email
+FROM email_changes c JOIN users u ON u.id = c.user_id
+WHERE c.token_hash = $1 AND c.used_at IS NULL AND c.expires_at > now()
+"""
+# Single use: the first claim wins, and the person's other open links stop working too.
+CLAIM_EMAIL_CHANGE = """
+UPDATE email_changes SET used_at = now()
+WHERE user_id = (SELECT user_id FROM email_changes
+                 WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now())
+  AND used_at IS NULL
+RETURNING token_hash = $1 AS claimed
+"""
+# The unique index on users.email refuses an address taken since the link was sent.
+UPDATE_EMAIL = """
+UPDATE users SET email = $2 WHERE id = $1
+  AND NOT EXISTS (SELECT 1 FROM users WHERE email = $2)
+RETURNING id
+"""
+
+
+@dataclass(frozen=True)
+class EmailChange:
+    user_id: int
+    new_email: str
+    old_email: str
+
+
+async def create_email_change(
+    conn: Conn, *, token_hash: bytes, user_id: int, new_email: str, valid_for: timedelta
+) -> None:
+    await conn.execute(INSERT_EMAIL_CHANGE, token_hash, user_id, new_email, valid_for)
+
+
+async def count_recent_email_changes(conn: Conn, *, user_id: int, window: timedelta) -> int:
+    count: int = await conn.fetchval(COUNT_RECENT_EMAIL_CHANGES, user_id, window)
+    return count
+
+
+async def open_email_change(conn: Conn, *, token_hash: bytes) -> EmailChange | None:
+    """The change an open (unused, unexpired) link asks for, or None."""
+    row = await conn.fetchrow(SELECT_EMAIL_CHANGE, token_hash)
+    return EmailChange(row["user_id"], row["new_email"], row["old_email"]) if row else None
+
+
+async def claim_email_change(conn: Conn, *, token_hash: bytes) -> bool:
+    """Use the link (and close the person's other links): False if it was not open."""
+    rows = await conn.fetch(CLAIM_EMAIL_CHANGE, token_hash)
+    return any(r["claimed"] for r in rows)
+
+
+async def set_email(conn: Conn, *, user_id: int, email: str) -> bool:
+    """Give the account its new email: False when another account has it by now."""
+    try:
+        async with conn.transaction():  # a savepoint: a lost race leaves the request usable
+            return await conn.fetchval(UPDATE_EMAIL, user_id, email) is not None
+    except asyncpg.UniqueViolationError:
+        return False

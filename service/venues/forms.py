@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+import importlib.resources
 import re
 import zoneinfo
 from typing import Annotated, Any, Literal
@@ -20,7 +21,22 @@ SLUG = re.compile(r"^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$")
 
 @functools.cache
 def timezones() -> frozenset[str]:
+    """Every name zoneinfo knows, old aliases too: a venue saved as Asia/Calcutta keeps working."""
     return frozenset(zoneinfo.available_timezones())
+
+
+@functools.cache
+def current_timezones() -> tuple[str, ...]:
+    """The zones the picker offers: the IANA database's zone.tab (from the `tzdata` package,
+    so it is the same on every machine), which names each country's zones by their current
+    names (Asia/Kolkata, Europe/Kyiv) and leaves out the backward aliases (Asia/Calcutta,
+    Europe/Kiev). Not zone1970.tab: it merges countries that have shared clocks since 1970,
+    so Amsterdam, Oslo or Stockholm would not be there to find."""
+    table = importlib.resources.files("tzdata").joinpath("zoneinfo", "zone.tab").read_text()
+    names = {
+        line.split("\t")[2] for line in table.splitlines() if line and not line.startswith("#")
+    }
+    return tuple(sorted(name for name in names if name in timezones()))
 
 
 @functools.cache
@@ -63,13 +79,10 @@ def venue_form_choices() -> dict[str, Any]:
     }
 
 
-def timezone_choices() -> list[tuple[str, list[tuple[str, str]]]]:
-    """Common zones first, then every place name (no "Factory", no US/… or Etc/… aliases)."""
-    places = sorted(tz for tz in timezones() if tz.split("/", 1)[0] in REGIONS and "/" in tz)
-    return [
-        ("Common", [(tz, _place_label(tz)) for tz in COMMON_TIMEZONES]),
-        ("All time zones", [(tz, _place_label(tz)) for tz in places]),
-    ]
+def timezone_choices() -> list[str]:
+    """Common zones first, then every current place name (no aliases, no "Factory")."""
+    common = set(COMMON_TIMEZONES)
+    return [*COMMON_TIMEZONES, *(tz for tz in current_timezones() if tz not in common)]
 
 
 @functools.cache
@@ -99,10 +112,18 @@ def check_slug(value: str) -> str:
 
 
 def check_timezone(value: str) -> str:
+    """A zone name as listed, or typed loosely: any case, spaces for underscores, or just the
+    city when only one zone has it ("new york", "Kolkata")."""
     value = value.strip()
-    if value not in timezones():
+    if value in timezones():
+        return value
+    typed = re.sub(r"\s+", "_", value).lower()
+    found = [
+        tz for tz in current_timezones() if typed in (tz.lower(), tz.rsplit("/", 1)[-1].lower())
+    ]
+    if len(found) != 1:
         raise ValueError("Choose a time zone from the list, like Europe/London or America/Denver.")
-    return value
+    return found[0]
 
 
 def check_currency(value: str) -> str:

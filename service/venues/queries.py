@@ -255,3 +255,72 @@ async def claim_invite(conn: Conn, *, token_hash: bytes, user_id: int) -> Invite
 
 async def revoke_invite(conn: Conn, *, venue_id: int, invite_id: int) -> bool:
     return await conn.execute(REVOKE_INVITE, venue_id, invite_id) == "UPDATE 1"
+
+
+# --- the export: everything the venue owns, but no secrets (no token or password hashes) ---
+
+EXPORT_PARTS = {
+    "venue_extras": """
+SELECT json_build_object('logo_image_id', logo_image_id, 'embed_origins', embed_origins)
+FROM venues WHERE id = $1
+""",
+    "dayparts": """
+SELECT coalesce(json_agg(json_build_object(
+    'id', d.id, 'name', d.name, 'windows', d.windows,
+    'prices', (SELECT coalesce(json_agg(json_build_object(
+        'entry_id', p.entry_id, 'serving_size_id', p.serving_size_id,
+        'price_minor', p.price_minor) ORDER BY p.entry_id, p.serving_size_id), '[]')
+      FROM daypart_prices p WHERE p.venue_id = d.venue_id AND p.daypart_id = d.id),
+    'visibility', (SELECT coalesce(json_agg(json_build_object(
+        'section_id', v.section_id, 'entry_id', v.entry_id, 'shows', v.shows)
+        ORDER BY v.section_id, v.entry_id), '[]')
+      FROM daypart_visibility v WHERE v.venue_id = d.venue_id AND v.daypart_id = d.id)
+  ) ORDER BY d.id), '[]')
+FROM dayparts d WHERE d.venue_id = $1
+""",
+    "planned_changes": """
+SELECT coalesce(json_agg(json_build_object(
+    'id', id, 'menu_id', menu_id, 'run_at', run_at, 'change', change,
+    'planned_by', planned_by, 'state', state, 'applied_version', applied_version,
+    'outcome', outcome, 'applied_at', applied_at, 'created_at', created_at
+  ) ORDER BY run_at, id), '[]')
+FROM planned_changes WHERE venue_id = $1
+""",
+    "displays": """
+SELECT coalesce(json_agg(json_build_object(
+    'id', d.id, 'name', d.name, 'menu_id', d.menu_id, 'orientation', d.orientation,
+    'theme', d.theme, 'created_at', d.created_at,
+    'last_seen_at', d.last_seen_at, 'app_version', d.app_version, 'screen', d.screen,
+    'revoked_at', d.revoked_at,
+    'daypart_menus', (SELECT coalesce(json_agg(json_build_object(
+        'daypart_id', m.daypart_id, 'menu_id', m.menu_id) ORDER BY m.position), '[]')
+      FROM display_daypart_menus m WHERE m.venue_id = d.venue_id AND m.display_id = d.id)
+  ) ORDER BY d.id), '[]')
+FROM displays d WHERE d.venue_id = $1
+""",
+    "promo_slides": """
+SELECT coalesce(json_agg(json_build_object(
+    'id', s.id, 'title', s.title, 'body', s.body, 'image_id', s.image_id,
+    'seconds', s.seconds, 'starts_on', s.starts_on, 'ends_on', s.ends_on,
+    'display_ids', (SELECT coalesce(json_agg(sd.display_id ORDER BY sd.display_id), '[]')
+      FROM promo_slide_displays sd WHERE sd.venue_id = s.venue_id AND sd.slide_id = s.id)
+  ) ORDER BY s.id), '[]')
+FROM promo_slides s WHERE s.venue_id = $1
+""",
+    "staff_notes": """
+SELECT coalesce(json_object_agg(id, private_note), '{}')
+FROM menu_entries WHERE venue_id = $1 AND private_note <> ''
+""",
+    "api_tokens": """
+SELECT coalesce(json_agg(json_build_object(
+    'name', name, 'scope', scope, 'created_at', created_at, 'last_used_at', last_used_at,
+    'revoked_at', revoked_at) ORDER BY id), '[]')
+FROM api_tokens WHERE venue_id = $1
+""",
+}
+
+
+async def export_parts(conn: Conn, *, venue_id: int) -> dict[str, object]:
+    """The venue's day-parts, planned changes, TVs, promo slides, staff notes (by entry id),
+    API token names and logo, as JSON-ready values: no hashes of tokens or passwords."""
+    return {name: await conn.fetchval(sql, venue_id) for name, sql in EXPORT_PARTS.items()}

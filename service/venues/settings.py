@@ -9,6 +9,7 @@ to the page, which shows once what was typed and why (`http/flash.py`).
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any, cast
 
 import orjson
 from starlette.requests import Request
@@ -38,7 +39,13 @@ def _settings_url(ctx: Context) -> str:
 
 
 async def _page(
-    ctx: Context, *, status: int = 200, values: dict[str, str], errors: FormErrors, saved: bool
+    ctx: Context,
+    *,
+    status: int = 200,
+    values: dict[str, str],
+    errors: FormErrors,
+    saved: bool,
+    typed_confirm: str = "",
 ) -> Response:
     logo = await media.venue_logo(ctx.conn, venue_id=ctx.venue.id)
     return await render(
@@ -48,6 +55,7 @@ async def _page(
         values=values,
         errors=errors,
         saved=saved,
+        typed_confirm=typed_confirm,
         logo=logo,
         logo_thumb=pictures.variant(logo.variants, pictures.THUMB_WIDTH)["url"] if logo else "",
         **venue_form_choices(),
@@ -69,9 +77,10 @@ async def settings_page(request: Request, ctx: Context) -> Response:
     }
     response = await _page(
         ctx,
-        values=shown.get("values", saved),
+        values=shown.get("values") or saved,  # a refused delete brings no settings values
         errors=FormErrors(shown.get("errors", {})),
         saved="saved" in request.query_params,
+        typed_confirm=shown.get("typed_confirm", ""),
     )
     return flash.forget(request, response, settings)
 
@@ -113,8 +122,17 @@ async def save_settings(request: Request, ctx: Context) -> Response:
 
 
 async def export_venue(request: Request, ctx: Context) -> Response:
-    """Everything the venue keeps, as JSON: take it before deleting the venue."""
+    """Everything the venue keeps, as JSON: take it before deleting the venue. Ids tie the
+    parts together (a day-part's prices name entries and sizes, a TV its menu); no secrets."""
     venue = ctx.venue
+    parts = await queries.export_parts(ctx.conn, venue_id=venue.id)
+    extras = cast(dict[str, Any], parts.pop("venue_extras"))
+    notes = cast(dict[str, str], parts.pop("staff_notes"))
+    boards = [
+        await operations.current_board(ctx.conn, venue_id=venue.id, menu_id=menu.id)
+        for menu in await menus.list_menus(ctx.conn, venue_id=venue.id)
+    ]
+    images = await media.list_images(ctx.conn, venue_id=venue.id, limit=100_000)
     data = {
         "venue": {
             "name": venue.name,
@@ -122,6 +140,7 @@ async def export_venue(request: Request, ctx: Context) -> Response:
             "timezone": venue.timezone,
             "currency": venue.currency,
             "volume_unit": venue.volume_unit,
+            **extras,
         },
         "members": [
             {"email": m.email, "role": m.role}
@@ -129,14 +148,17 @@ async def export_venue(request: Request, ctx: Context) -> Response:
         ],
         "serving_sizes": await menus.list_serving_sizes(ctx.conn, venue_id=venue.id),
         "beverages": await menus.search_beverages(ctx.conn, venue_id=venue.id, limit=100_000),
-        "menus": [
-            await operations.current_board(ctx.conn, venue_id=venue.id, menu_id=menu.id)
-            for menu in await menus.list_menus(ctx.conn, venue_id=venue.id)
-        ],
+        "menus": [_with_staff_notes(board, notes) for board in boards],
         "images": [
-            image.urls
-            for image in await media.list_images(ctx.conn, venue_id=venue.id, limit=100_000)
+            {
+                "id": image.id,
+                "name": image.name,
+                "is_logo": image.id == extras["logo_image_id"],
+                "urls": image.urls,
+            }
+            for image in images
         ],
+        **parts,
     }
     filename = f"{venue.slug}-chalkboard.json"
     return Response(
@@ -144,6 +166,21 @@ async def export_venue(request: Request, ctx: Context) -> Response:
         media_type="application/json",
         headers={"content-disposition": f'attachment; filename="{filename}"'},
     )
+
+
+def _with_staff_notes(board: dict[str, Any], notes: dict[str, str]) -> dict[str, Any]:
+    """The board as staff see it: each entry with its note for staff ("" if none)."""
+    sections = [
+        {
+            **section,
+            "entries": [
+                {**entry, "staff_note": notes.get(str(entry["id"]), "")}
+                for entry in section["entries"]
+            ],
+        }
+        for section in board["sections"]
+    ]
+    return {**board, "sections": sections}
 
 
 def _plain(value: object) -> object:
@@ -156,12 +193,14 @@ async def delete_venue(request: Request, ctx: Context) -> Response:
     """Delete the venue and all it holds, once its name is typed (owners only): its TVs are
     told at once, its images' files go once the deletion has committed."""
     values = await form_values(request)
-    if values.get("confirm", "").strip() != ctx.venue.name:
+    typed = values.get("confirm", "")
+    if typed.strip() != ctx.venue.name:
+        # Only the delete form comes back: the settings form above keeps the saved values.
         back = flash.redirect(
             ctx.services.settings,
-            _settings_url(ctx),
-            values={},
+            _settings_url(ctx) + "#delete",
             errors={"confirm": DELETE_TYPED},
+            typed_confirm=typed[:200],
         )
         assert back is not None
         return back

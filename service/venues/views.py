@@ -31,6 +31,7 @@ from chalkboard.venues.forms import (
 from chalkboard.venues.queries import Invite, Venue
 
 INVITE_PREFIX = "inv_"
+LAST_OWNER = "A venue needs at least one owner. Make someone else an owner first."
 
 
 async def create_venue_for(ctx: Context, form: NewVenue, owner_id: int) -> Venue | None:
@@ -187,15 +188,26 @@ async def revoke_invite(request: Request, ctx: Context) -> Response:
     return RedirectResponse(f"/v/{ctx.venue.slug}/team", 303)
 
 
+def _back_to_team(ctx: Context, refused: str) -> Response:
+    """A refused team form: 303 back to Team, which says why once (redirect after POST)."""
+    back = flash.redirect(ctx.services.settings, _team_url(ctx), refused=refused)
+    assert back is not None  # one sentence fits in a cookie
+    return back
+
+
+async def _not_as_asked(ctx: Context, user_id: int) -> Response:
+    """Why a role change or removal did nothing: not a member (404, as for another venue's
+    people), or the venue's last owner."""
+    members = {m.user_id for m in await queries.list_members(ctx.conn, venue_id=ctx.venue.id)}
+    if user_id not in members:
+        raise HTTPException(404, "That person is not a member of this venue.")
+    return _back_to_team(ctx, LAST_OWNER)
+
+
 async def remove_member(request: Request, ctx: Context) -> Response:
     user_id = request.path_params["user_id"]
     if not await queries.remove_member(ctx.conn, venue_id=ctx.venue.id, user_id=user_id):
-        members = {m.user_id for m in await queries.list_members(ctx.conn, venue_id=ctx.venue.id)}
-        if user_id not in members:
-            raise HTTPException(404, "That person is not a member of this venue.")
-        raise HTTPException(
-            409, "A venue needs at least one owner. Make someone else an owner first."
-        )
+        return await _not_as_asked(ctx, user_id)
     if user_id == ctx.user.id:
         return RedirectResponse("/venues", 303)
     return RedirectResponse(f"/v/{ctx.venue.slug}/team", 303)
@@ -206,16 +218,11 @@ async def change_role(request: Request, ctx: Context) -> Response:
     user_id = request.path_params["user_id"]
     form, _ = validate(MemberRole, await form_values(request))
     if form is None:
-        raise HTTPException(422, "Choose owner or editor.")
+        return _back_to_team(ctx, "Choose owner or editor.")
     if not await queries.set_member_role(
         ctx.conn, venue_id=ctx.venue.id, user_id=user_id, role=form.role
     ):
-        members = {m.user_id for m in await queries.list_members(ctx.conn, venue_id=ctx.venue.id)}
-        if user_id not in members:
-            raise HTTPException(404, "That person is not a member of this venue.")
-        raise HTTPException(
-            409, "A venue needs at least one owner. Make someone else an owner first."
-        )
+        return await _not_as_asked(ctx, user_id)
     if user_id == ctx.user.id and form.role != "owner":
         return RedirectResponse(f"/v/{ctx.venue.slug}", 303)  # no longer sees the team page
     return RedirectResponse(_team_url(ctx), 303)
