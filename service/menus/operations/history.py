@@ -20,17 +20,20 @@ from chalkboard.menus.operations.core import (
 
 
 async def _restore_structure(conn: Conn, venue_id: int, menu_id: int, snapshot: Board) -> int:
-    """Put the menu's name, sections, entries and prices back as in `snapshot`; returns
-    entries left out because their beverage has since been deleted from the library."""
+    """Put the menu's name, sections, entries and prices back as in `snapshot`, in place;
+    returns entries left out because their beverage has since been deleted from the library.
+
+    Sections and entries still on the menu are updated, not re-created, so what belongs to
+    the venue or to events stays with them: day-part prices and show/hide rules, pours,
+    staff notes (not in snapshots: the board is public). Those the snapshot does not have
+    are deleted, with theirs; those it brings back come back without any."""
     await queries.rename_menu(
         conn, venue_id=venue_id, menu_id=menu_id, name=snapshot["menu"]["name"]
     )
-    # Staff notes are not in snapshots (the board is public): entries that come back keep theirs.
-    private_notes = await queries.private_notes(conn, venue_id=venue_id, menu_id=menu_id)
     # Keg levels are events, not edits: a keg keeps the level it has now, unless going back
     # changes whether it is on (an undone kick brings the kicked keg's level back with it).
     levels = await queries.keg_levels(conn, venue_id=venue_id, menu_id=menu_id)
-    await queries.delete_menu_sections(conn, venue_id=venue_id, menu_id=menu_id)
+    restored: list[int] = []
     wanted = [e["beverage"]["id"] for s in snapshot["sections"] for e in s["entries"]]
     beverages = await queries.existing_beverage_ids(conn, venue_id=venue_id, ids=wanted)
     sizes = await queries.existing_size_ids(conn, venue_id=venue_id)
@@ -45,20 +48,20 @@ async def _restore_structure(conn: Conn, venue_id: int, menu_id: int, snapshot: 
             kind=section["kind"],
             position=section_position,
         )
-        if section.get("own_sizes"):  # (snapshots from before sizes per section have none)
-            await queries.set_section_sizes(
-                conn,
-                venue_id=venue_id,
-                section_id=section["id"],
-                size_ids=[size for size in section["sizes"] if size in sizes],
-            )
+        # (snapshots from before sizes per section have no own_sizes: all of the venue's)
+        own = [size for size in section["sizes"] if size in sizes]
+        await queries.set_section_sizes(
+            conn,
+            venue_id=venue_id,
+            section_id=section["id"],
+            size_ids=own if section.get("own_sizes") else None,
+        )
         position = 0
         for entry in section["entries"]:
             if entry["beverage"]["id"] not in beverages:
                 skipped += 1
                 continue
             fields = {name: entry[name] for name in queries.ENTRY_FIELDS}
-            fields["private_note"] = private_notes.get(entry["id"], "")
             if fields["keg_percent"] is not None:
                 fields["keg_percent"] = Decimal(str(fields["keg_percent"]))
             now = levels.get(entry["id"])
@@ -78,7 +81,15 @@ async def _restore_structure(conn: Conn, venue_id: int, menu_id: int, snapshot: 
             )
             prices = {int(k): v for k, v in entry["prices"].items() if int(k) in sizes}
             await queries.set_prices(conn, venue_id=venue_id, entry_id=entry["id"], prices=prices)
+            restored.append(entry["id"])
             position += 1
+    await queries.delete_not_restored(
+        conn,
+        venue_id=venue_id,
+        menu_id=menu_id,
+        section_ids=[section["id"] for section in snapshot["sections"]],
+        entry_ids=restored,
+    )
     return skipped
 
 
