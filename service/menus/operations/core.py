@@ -6,7 +6,9 @@ Every change to a menu goes through `change_menu`, inside the request's transact
      current one, refuse with `StaleVersion` (carrying the current board) when what the
      edit changes changed since (`conflicts.py`; with `whole_menu`, anything did) — nothing
      is lost and nothing is silently overwritten, and edits of different things merge;
-  3. apply the edit; 4. bump `version`; 5. store the new board as a revision (who, what,
+  3. apply the edit — an edit that changes nothing (a form saved as it was, a sensor
+     repeating itself) stops here: no version, no History line, no push, and the answer is
+     the current board; 4. bump `version`; 5. store the new board as a revision (who, what,
   when; the base for undo and restore); 6. NOTIFY `menu_changed` with `menu_id:version`,
   delivered when the transaction commits.
 A failure anywhere rolls the whole request back: no row, no revision, no notification.
@@ -59,7 +61,9 @@ class Conflict(Exception):
     """The change cannot be made as asked (e.g. deleting a beverage still on a menu)."""
 
 
-Edit = Callable[[], Awaitable[str]]
+# An edit makes its change and returns a one-line summary, or None when there was nothing to
+# change (everything was already as asked).
+Edit = Callable[[], Awaitable[str | None]]
 
 
 class MenuChange(TypedDict):
@@ -117,7 +121,8 @@ async def change_menu(
     described: bool = False,
     mover: changes.Mover | None = None,
 ) -> Board:
-    """Apply `edit` (which returns a one-line summary) as the menu's next version.
+    """Apply `edit` (which returns a one-line summary) as the menu's next version; when it
+    returns None (nothing to change), answer the current board and make no version.
 
     `touches` says what the edit changes: based on an older version, it is refused only
     when one of those things changed since (or, with `whole_menu`, when anything did).
@@ -141,6 +146,8 @@ async def change_menu(
             raise StaleVersion(menu.version, shown, tuple(c for c in clashing if base is not None))
     before = await snapshot_or_build(conn, venue_id, menu) if described else None
     summary = await edit()
+    if summary is None:
+        return await levels_now(conn, venue_id, await snapshot_or_build(conn, venue_id, menu))
     version = await queries.bump_menu_version(conn, venue_id=venue_id, menu_id=menu_id)
     menu = await queries.get_menu(conn, venue_id=venue_id, menu_id=menu_id) or menu
     return await record(conn, venue_id, menu, version, summary, kind, actor, before, mover)

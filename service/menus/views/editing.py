@@ -149,12 +149,20 @@ def editor_url(ctx: Context, menu_id: int) -> str:
 
 
 def back_to_editor(
-    ctx: Context, board: Board, anchor: str = "", *, adding: int | None = None
+    ctx: Context,
+    board: Board,
+    anchor: str = "",
+    *,
+    adding: int | None = None,
+    editing: Editing | None = None,
 ) -> Response:
     """Back to the editor, which then shows what this version changed, with Undo (and,
-    `adding` a section id, that section's add form open again: "add another")."""
+    `adding` a section id, that section's add form open again: "add another"); given the
+    `editing` that saved, a save that made no version says there was nothing to save."""
     menu = board["menu"]
     url = f"{editor_url(ctx, menu['id'])}?done={menu['version']}"
+    if editing is not None and menu["version"] == editing.menu.version:
+        url = f"{editor_url(ctx, menu['id'])}?unchanged=1"
     if adding is not None:
         url, anchor = f"{url}&add={adding}", f"add-{adding}"
     return RedirectResponse(url + (f"#{anchor}" if anchor else ""), 303)
@@ -179,6 +187,7 @@ async def editor_page(
     done: int | None = None,
     query: str = "",
     adding: int | None = None,
+    unchanged: bool = False,
 ) -> Response:
     """The editor for `board`, whether all is well (200), input is bad (422) or stale (409)."""
     menu_id = board["menu"]["id"]
@@ -208,6 +217,7 @@ async def editor_page(
         done=next((r for r in revisions if r.version == done), None),
         query=query,
         adding=adding,
+        unchanged=unchanged,
         matches=matches,
         statuses=STATUSES,
         section_kinds=SECTION_KINDS,
@@ -235,6 +245,7 @@ async def editor(request: Request, ctx: Context) -> Response:
         done=int_or_none(params.get("done")),
         query=params.get("q", "").strip()[:80],
         adding=int_or_none(params.get("add")),
+        unchanged=params.get("unchanged") == "1",
     )
     return flash.forget(request, response, settings)
 
