@@ -712,6 +712,15 @@ WHERE r.venue_id = $1 AND r.menu_id = $2 AND ($4::bigint IS NULL OR r.version <=
 ORDER BY r.version DESC
 LIMIT $3
 """
+# Who made the versions after one (the people or tokens a stale edit clashed with).
+SELECT_EDITORS_SINCE = """
+SELECT DISTINCT r.actor_user_id, r.actor_token_id, coalesce(u.email, t.name, 'system') AS actor
+FROM menu_revisions r
+LEFT JOIN users u ON u.id = r.actor_user_id
+LEFT JOIN api_tokens t ON t.id = r.actor_token_id
+WHERE r.venue_id = $1 AND r.menu_id = $2 AND r.version > $3
+ORDER BY actor
+"""
 # The latest plain edit not yet undone, and the revision just before it (what undo restores).
 SELECT_UNDO_TARGET = """
 SELECT r.version AS undoes, r.summary,
@@ -780,6 +789,14 @@ async def list_revisions(
 async def get_revision(conn: Conn, *, venue_id: int, menu_id: int, version: int) -> Revision | None:
     found = await list_revisions(conn, venue_id=venue_id, menu_id=menu_id, limit=1, up_to=version)
     return found[0] if found and found[0].version == version else None
+
+
+async def editors_since(
+    conn: Conn, *, venue_id: int, menu_id: int, version: int
+) -> list[tuple[int | None, int | None, str]]:
+    """(user id, token id, how History names them) of whoever made a version after `version`."""
+    rows = await conn.fetch(SELECT_EDITORS_SINCE, venue_id, menu_id, version)
+    return [(r["actor_user_id"], r["actor_token_id"], r["actor"]) for r in rows]
 
 
 async def undo_target(conn: Conn, *, venue_id: int, menu_id: int) -> asyncpg.Record | None:

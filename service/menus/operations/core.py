@@ -41,6 +41,10 @@ class Actor:
     # Added to the history line, e.g. "scheduled by sam@bar.example" (schedules, #16).
     note: str = ""
 
+    @property
+    def ids(self) -> tuple[int | None, int | None]:
+        return (self.user_id, self.token_id)
+
 
 class NotFound(Exception):
     """The venue has no such menu, section, entry, beverage or serving size."""
@@ -48,13 +52,31 @@ class NotFound(Exception):
 
 class StaleVersion(Exception):
     """The edit was based on an older version and what it changes changed since; `board` is
-    the current state to show, `clashes` says what changed ("Jaipur: Pint price"), if known."""
+    the current state to show, `clashes` says what changed ("Jaipur: Pint price"), if known;
+    `who` who changed it, if known, and `by_you` whether only the editor did (elsewhere)."""
 
-    def __init__(self, current: int, board: Board, clashes: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        current: int,
+        board: Board,
+        clashes: tuple[str, ...] = (),
+        *,
+        who: str = "",
+        by_you: bool = False,
+    ) -> None:
         super().__init__(f"the menu is at version {current}")
         self.current = current
         self.board = board
         self.clashes = clashes
+        self.who = who
+        self.by_you = by_you
+
+    def changed(self, what: str) -> str:
+        """Who changed `what`, truthfully: "sam@bar.example changed Jaipur: Pint price",
+        "You changed … on another device or tab", or "Someone else changed …"."""
+        if self.by_you:
+            return f"You changed {what} on another device or tab"
+        return f"{self.who or 'Someone else'} changed {what}"
 
 
 class Conflict(Exception):
@@ -143,7 +165,17 @@ async def change_menu(
             clashing = conflicts.clashes(base, now, touches, sizes)
         if clashing:
             shown = await levels_now(conn, venue_id, now)
-            raise StaleVersion(menu.version, shown, tuple(c for c in clashing if base is not None))
+            editors = await queries.editors_since(
+                conn, venue_id=venue_id, menu_id=menu_id, version=based_on
+            )
+            others = [name for user, token, name in editors if (user, token) != actor.ids]
+            raise StaleVersion(
+                menu.version,
+                shown,
+                tuple(c for c in clashing if base is not None),
+                who=", ".join(others),
+                by_you=bool(editors) and not others,
+            )
     before = await snapshot_or_build(conn, venue_id, menu) if described else None
     summary = await edit()
     if summary is None:

@@ -33,11 +33,11 @@ from chalkboard.menus.queries import EntryPlace, MenuSummary
 PICK_LIST = 8  # beverages offered in the editor's "add" form before anyone searches
 PICK_FOUND = 50  # a search's matches in the whole library (type more to narrow it)
 CONFLICT = (
-    "Someone else changed this menu while you were editing; your change was NOT saved. "
+    "{changed} while you were editing; your change was NOT saved. "
     "Here is the menu now — make your change again."
 )
 CLASH = (
-    "Someone else changed {what} while you were editing, so your change was NOT saved. "
+    "{changed} while you were editing, so your change was NOT saved. "
     "Here is the menu now, with what you typed — check it and save again."
 )
 STATUSES = [
@@ -291,7 +291,8 @@ def menu_action(view: MenuAction) -> Endpoint:
             async with ctx.conn.transaction():
                 return await view(request, ctx, editing)
         except operations.StaleVersion as exc:
-            problem = CLASH.format(what=", ".join(exc.clashes)) if exc.clashes else CONFLICT
+            said = exc.changed(", ".join(exc.clashes) or "this menu")
+            problem = (CLASH if exc.clashes else CONFLICT).format(changed=said)
             return await _come_back(ctx, exc.board, attempt, status=409, problem=problem)
         except operations.Conflict as exc:
             board = await operations.current_board(ctx.conn, venue_id=ctx.venue.id, menu_id=menu.id)
