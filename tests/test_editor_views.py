@@ -246,7 +246,8 @@ async def test_a_save_from_a_stale_page_is_409_with_the_current_menu_and_nothing
 
     menu.version = stale
     response = await menu.refused(f"/entries/{entry}", tap_label="9", status="on_deck", note="Mine")
-    assert "Someone else changed Foghorn Pils: tap while you were editing" in response.text
+    said = "You changed Foghorn Pils: tap on another device or tab while you were editing"
+    assert said in response.text, "the clash was with this account's own save"
     assert "your change was NOT saved" in response.text
     assert f'name="based_on" value="{stale + 2}"' in response.text, "the page is the menu now"
     assert 'value="Mine"' in response.text, "what they typed is still there"

@@ -130,7 +130,7 @@ async def stale_version(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, operations.StaleVersion)
     what = ", ".join(exc.clashes) or "this"
     message = (
-        f"Someone else changed {what} while you were editing, so your change was not saved. "
+        f"{exc.changed(what)} while you were editing, so your change was not saved. "
         f"It is now at version {exc.current}: check it and make your change again."
     )
     if wants_json(request):

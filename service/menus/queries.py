@@ -335,7 +335,6 @@ INSERT_SECTION_SIZES = """
 INSERT INTO section_sizes (venue_id, section_id, serving_size_id)
 SELECT $1, $2, unnest($3::bigint[])
 """
-DELETE_MENU_SECTIONS = "DELETE FROM menu_sections WHERE venue_id = $1 AND menu_id = $2"
 
 
 async def create_section(conn: Conn, *, venue_id: int, menu_id: int, name: str, kind: str) -> int:
@@ -391,10 +390,6 @@ async def move_section(
     await conn.execute(SHIFT_SECTIONS, venue_id, menu_id, target, 1)
     await conn.execute(SET_SECTION_POSITION, venue_id, menu_id, section_id, target)
     return True
-
-
-async def delete_menu_sections(conn: Conn, *, venue_id: int, menu_id: int) -> None:
-    await conn.execute(DELETE_MENU_SECTIONS, venue_id, menu_id)
 
 
 # --- entries -----------------------------------------------------------------------------
@@ -612,17 +607,36 @@ async def board_rows(conn: Conn, *, venue_id: int, menu_id: int) -> list[asyncpg
 
 # --- restoring a snapshot -------------------------------------------------------------------
 
-# Identity columns are GENERATED ALWAYS; a restore brings rows back under their old ids so
-# that links (editor, TVs) keep pointing at the same things.
+# A restore puts rows back in place, under their old ids: links (editor, TVs) keep pointing at
+# the same things, and what hangs off a row that stays (day-part effects, pours, staff notes)
+# stays with it. A row the restore brings back is inserted (identity columns are GENERATED
+# ALWAYS, hence OVERRIDING); one it leaves out is deleted, with what hangs off it.
 RESTORE_SECTION = """
 INSERT INTO menu_sections (id, venue_id, menu_id, name, kind, position)
 OVERRIDING SYSTEM VALUE VALUES ($1, $2, $3, $4, $5, $6)
+ON CONFLICT (id) DO UPDATE
+SET name = EXCLUDED.name, kind = EXCLUDED.kind, position = EXCLUDED.position
+WHERE menu_sections.venue_id = EXCLUDED.venue_id AND menu_sections.menu_id = EXCLUDED.menu_id
 """
 RESTORE_ENTRY = """
 INSERT INTO menu_entries
     (id, venue_id, section_id, beverage_id, position, tap_label, status, keg_percent,
-     keg_size_ml, keg_remaining_ml, note, private_note)
-OVERRIDING SYSTEM VALUE VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+     keg_size_ml, keg_remaining_ml, note)
+OVERRIDING SYSTEM VALUE VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+ON CONFLICT (id) DO UPDATE
+SET section_id = EXCLUDED.section_id, beverage_id = EXCLUDED.beverage_id,
+    position = EXCLUDED.position, tap_label = EXCLUDED.tap_label, status = EXCLUDED.status,
+    keg_percent = EXCLUDED.keg_percent, keg_size_ml = EXCLUDED.keg_size_ml,
+    keg_remaining_ml = EXCLUDED.keg_remaining_ml, note = EXCLUDED.note
+WHERE menu_entries.venue_id = EXCLUDED.venue_id
+"""
+DELETE_ENTRIES_NOT_RESTORED = """
+DELETE FROM menu_entries e USING menu_sections s
+WHERE e.venue_id = $1 AND s.venue_id = e.venue_id AND s.id = e.section_id AND s.menu_id = $2
+  AND e.id <> ALL($3::bigint[])
+"""
+DELETE_SECTIONS_NOT_RESTORED = """
+DELETE FROM menu_sections WHERE venue_id = $1 AND menu_id = $2 AND id <> ALL($3::bigint[])
 """
 SELECT_EXISTING_BEVERAGES = (
     "SELECT id FROM beverages WHERE venue_id = $1 AND id = ANY($2::bigint[])"
@@ -659,8 +673,15 @@ async def restore_entry(
         fields["keg_size_ml"],
         fields["keg_remaining_ml"],
         fields["note"],
-        fields.get("private_note") or "",
     )
+
+
+async def delete_not_restored(
+    conn: Conn, *, venue_id: int, menu_id: int, section_ids: list[int], entry_ids: list[int]
+) -> None:
+    """Delete the menu's entries and sections a restore did not put back."""
+    await conn.execute(DELETE_ENTRIES_NOT_RESTORED, venue_id, menu_id, entry_ids)
+    await conn.execute(DELETE_SECTIONS_NOT_RESTORED, venue_id, menu_id, section_ids)
 
 
 async def existing_beverage_ids(conn: Conn, *, venue_id: int, ids: list[int]) -> set[int]:
@@ -690,6 +711,15 @@ LEFT JOIN api_tokens t ON t.id = r.actor_token_id
 WHERE r.venue_id = $1 AND r.menu_id = $2 AND ($4::bigint IS NULL OR r.version <= $4)
 ORDER BY r.version DESC
 LIMIT $3
+"""
+# Who made the versions after one (the people or tokens a stale edit clashed with).
+SELECT_EDITORS_SINCE = """
+SELECT DISTINCT r.actor_user_id, r.actor_token_id, coalesce(u.email, t.name, 'system') AS actor
+FROM menu_revisions r
+LEFT JOIN users u ON u.id = r.actor_user_id
+LEFT JOIN api_tokens t ON t.id = r.actor_token_id
+WHERE r.venue_id = $1 AND r.menu_id = $2 AND r.version > $3
+ORDER BY actor
 """
 # The latest plain edit not yet undone, and the revision just before it (what undo restores).
 SELECT_UNDO_TARGET = """
@@ -759,6 +789,14 @@ async def list_revisions(
 async def get_revision(conn: Conn, *, venue_id: int, menu_id: int, version: int) -> Revision | None:
     found = await list_revisions(conn, venue_id=venue_id, menu_id=menu_id, limit=1, up_to=version)
     return found[0] if found and found[0].version == version else None
+
+
+async def editors_since(
+    conn: Conn, *, venue_id: int, menu_id: int, version: int
+) -> list[tuple[int | None, int | None, str]]:
+    """(user id, token id, how History names them) of whoever made a version after `version`."""
+    rows = await conn.fetch(SELECT_EDITORS_SINCE, venue_id, menu_id, version)
+    return [(r["actor_user_id"], r["actor_token_id"], r["actor"]) for r in rows]
 
 
 async def undo_target(conn: Conn, *, venue_id: int, menu_id: int) -> asyncpg.Record | None:

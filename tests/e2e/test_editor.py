@@ -243,7 +243,7 @@ async def test_two_people_editing_different_entries_both_save_and_the_same_field
         await saved(second, "Changed Dark Star")
         await save(first, "Dark Star")
         await expect(first.get_by_role("alert")).to_contain_text(
-            "Someone else changed Dark Star: Pint price while you were editing"
+            "You changed Dark Star: Pint price on another device or tab while you were editing"
         )
         await expect(entry(first, "Dark Star").get_by_label("Pint", exact=True)).to_have_value(
             "5.20"

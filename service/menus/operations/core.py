@@ -6,7 +6,9 @@ Every change to a menu goes through `change_menu`, inside the request's transact
      current one, refuse with `StaleVersion` (carrying the current board) when what the
      edit changes changed since (`conflicts.py`; with `whole_menu`, anything did) — nothing
      is lost and nothing is silently overwritten, and edits of different things merge;
-  3. apply the edit; 4. bump `version`; 5. store the new board as a revision (who, what,
+  3. apply the edit — an edit that changes nothing (a form saved as it was, a sensor
+     repeating itself) stops here: no version, no History line, no push, and the answer is
+     the current board; 4. bump `version`; 5. store the new board as a revision (who, what,
   when; the base for undo and restore); 6. NOTIFY `menu_changed` with `menu_id:version`,
   delivered when the transaction commits.
 A failure anywhere rolls the whole request back: no row, no revision, no notification.
@@ -39,6 +41,10 @@ class Actor:
     # Added to the history line, e.g. "scheduled by sam@bar.example" (schedules, #16).
     note: str = ""
 
+    @property
+    def ids(self) -> tuple[int | None, int | None]:
+        return (self.user_id, self.token_id)
+
 
 class NotFound(Exception):
     """The venue has no such menu, section, entry, beverage or serving size."""
@@ -46,20 +52,40 @@ class NotFound(Exception):
 
 class StaleVersion(Exception):
     """The edit was based on an older version and what it changes changed since; `board` is
-    the current state to show, `clashes` says what changed ("Jaipur: Pint price"), if known."""
+    the current state to show, `clashes` says what changed ("Jaipur: Pint price"), if known;
+    `who` who changed it, if known, and `by_you` whether only the editor did (elsewhere)."""
 
-    def __init__(self, current: int, board: Board, clashes: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        current: int,
+        board: Board,
+        clashes: tuple[str, ...] = (),
+        *,
+        who: str = "",
+        by_you: bool = False,
+    ) -> None:
         super().__init__(f"the menu is at version {current}")
         self.current = current
         self.board = board
         self.clashes = clashes
+        self.who = who
+        self.by_you = by_you
+
+    def changed(self, what: str) -> str:
+        """Who changed `what`, truthfully: "sam@bar.example changed Jaipur: Pint price",
+        "You changed … on another device or tab", or "Someone else changed …"."""
+        if self.by_you:
+            return f"You changed {what} on another device or tab"
+        return f"{self.who or 'Someone else'} changed {what}"
 
 
 class Conflict(Exception):
     """The change cannot be made as asked (e.g. deleting a beverage still on a menu)."""
 
 
-Edit = Callable[[], Awaitable[str]]
+# An edit makes its change and returns a one-line summary, or None when there was nothing to
+# change (everything was already as asked).
+Edit = Callable[[], Awaitable[str | None]]
 
 
 class MenuChange(TypedDict):
@@ -117,7 +143,8 @@ async def change_menu(
     described: bool = False,
     mover: changes.Mover | None = None,
 ) -> Board:
-    """Apply `edit` (which returns a one-line summary) as the menu's next version.
+    """Apply `edit` (which returns a one-line summary) as the menu's next version; when it
+    returns None (nothing to change), answer the current board and make no version.
 
     `touches` says what the edit changes: based on an older version, it is refused only
     when one of those things changed since (or, with `whole_menu`, when anything did).
@@ -138,9 +165,21 @@ async def change_menu(
             clashing = conflicts.clashes(base, now, touches, sizes)
         if clashing:
             shown = await levels_now(conn, venue_id, now)
-            raise StaleVersion(menu.version, shown, tuple(c for c in clashing if base is not None))
+            editors = await queries.editors_since(
+                conn, venue_id=venue_id, menu_id=menu_id, version=based_on
+            )
+            others = [name for user, token, name in editors if (user, token) != actor.ids]
+            raise StaleVersion(
+                menu.version,
+                shown,
+                tuple(c for c in clashing if base is not None),
+                who=", ".join(others),
+                by_you=bool(editors) and not others,
+            )
     before = await snapshot_or_build(conn, venue_id, menu) if described else None
     summary = await edit()
+    if summary is None:
+        return await levels_now(conn, venue_id, await snapshot_or_build(conn, venue_id, menu))
     version = await queries.bump_menu_version(conn, venue_id=venue_id, menu_id=menu_id)
     menu = await queries.get_menu(conn, venue_id=venue_id, menu_id=menu_id) or menu
     return await record(conn, venue_id, menu, version, summary, kind, actor, before, mover)

@@ -96,29 +96,32 @@ async def update_entry(
                 if shown.get(size) != prices.get(size)
             }
 
-    async def edit() -> str:
+    async def edit() -> str | None:
         await entry_in_menu(conn, venue_id, menu_id, entry_id)
         fields = await queries.entry_fields(conn, venue_id=venue_id, entry_id=entry_id)
         before = dict(fields)
         old_prices = await queries.get_prices(conn, venue_id=venue_id, entry_id=entry_id)
         new = old_prices
-        # Only values that differ count as changed, so an untouched keg % does not
-        # override the volume a flow meter reported.
-        changed = {name for name, value in changes.items() if fields.get(name) != value}
-        fields.update(changes)
-        beverage = await beverage_in_venue(conn, venue_id, fields["beverage_id"])
-        await queries.update_entry(
-            conn, venue_id=venue_id, entry_id=entry_id, **keg_fields(fields, changed)
-        )
         if prices is not None:
             new = dict(prices)
             if was is not None:  # this person's price edits over the prices as they are now
-                new = await queries.get_prices(conn, venue_id=venue_id, entry_id=entry_id)
+                new = dict(old_prices)
                 for size, price in price_edits.items():
                     if price is None:
                         new.pop(size, None)
                     else:
                         new[size] = price
+        # Only values that differ count as changed, so an untouched keg % does not
+        # override the volume a flow meter reported.
+        changed = {name for name, value in changes.items() if fields.get(name) != value}
+        if not changed and new == old_prices:
+            return None
+        fields.update(changes)
+        beverage = await beverage_in_venue(conn, venue_id, fields["beverage_id"])
+        await queries.update_entry(
+            conn, venue_id=venue_id, entry_id=entry_id, **keg_fields(fields, changed)
+        )
+        if new != old_prices:
             await check_sizes(conn, venue_id, new)
             await queries.set_prices(conn, venue_id=venue_id, entry_id=entry_id, prices=new)
         what = await _what_changed(conn, venue_id, before, fields, old_prices, new)
@@ -236,8 +239,12 @@ async def move_entry(
 ) -> Board:
     venue_id, menu_id = change["venue_id"], change["menu_id"]
 
-    async def edit() -> str:
+    async def edit() -> str | None:
+        was = await entry_in_menu(conn, venue_id, menu_id, entry_id)
         await _place(conn, venue_id, menu_id, entry_id, section_id, position)
+        now = await entry_in_menu(conn, venue_id, menu_id, entry_id)
+        if (now.section_id, now.position) == (was.section_id, was.position):
+            return None
         return "Reordered the list"
 
     touches = conflicts.both(

@@ -64,16 +64,19 @@ async def restore_plan(conn: Conn, *, venue_id: int, menu_id: int, version: int)
 
 async def _restore_structure(conn: Conn, venue_id: int, menu_id: int, snapshot: Board) -> None:
     """Put the menu's name, sections, entries and prices back as in `snapshot` (a board
-    `restorable` made: every beverage and size in it is still in the library)."""
+    `restorable` made: every beverage and size in it is still in the library), in place.
+
+    Sections and entries still on the menu are updated, not re-created, so what belongs to
+    the venue or to events stays with them: day-part prices and show/hide rules, pours,
+    staff notes (not in snapshots: the board is public). Those the snapshot does not have
+    are deleted, with theirs; those it brings back come back without any."""
     await queries.rename_menu(
         conn, venue_id=venue_id, menu_id=menu_id, name=snapshot["menu"]["name"]
     )
-    # Staff notes are not in snapshots (the board is public): entries that come back keep theirs.
-    private_notes = await queries.private_notes(conn, venue_id=venue_id, menu_id=menu_id)
     # Keg levels are events, not edits: a keg keeps the level it has now, unless going back
     # changes whether it is on (an undone kick brings the kicked keg's level back with it).
     levels = await queries.keg_levels(conn, venue_id=venue_id, menu_id=menu_id)
-    await queries.delete_menu_sections(conn, venue_id=venue_id, menu_id=menu_id)
+    restored: list[int] = []
     for section_position, section in enumerate(snapshot["sections"]):
         await queries.restore_section(
             conn,
@@ -84,13 +87,15 @@ async def _restore_structure(conn: Conn, venue_id: int, menu_id: int, snapshot: 
             kind=section["kind"],
             position=section_position,
         )
-        if section.get("own_sizes"):
-            await queries.set_section_sizes(
-                conn, venue_id=venue_id, section_id=section["id"], size_ids=section["sizes"]
-            )
+        # (snapshots from before sizes per section have no own_sizes: all of the venue's)
+        await queries.set_section_sizes(
+            conn,
+            venue_id=venue_id,
+            section_id=section["id"],
+            size_ids=section["sizes"] if section.get("own_sizes") else None,
+        )
         for position, entry in enumerate(section["entries"]):
             fields = {name: entry[name] for name in queries.ENTRY_FIELDS}
-            fields["private_note"] = private_notes.get(entry["id"], "")
             if fields["keg_percent"] is not None:
                 fields["keg_percent"] = Decimal(str(fields["keg_percent"]))
             now = levels.get(entry["id"])
@@ -110,6 +115,14 @@ async def _restore_structure(conn: Conn, venue_id: int, menu_id: int, snapshot: 
             )
             prices = {int(k): v for k, v in entry["prices"].items()}
             await queries.set_prices(conn, venue_id=venue_id, entry_id=entry["id"], prices=prices)
+            restored.append(entry["id"])
+    await queries.delete_not_restored(
+        conn,
+        venue_id=venue_id,
+        menu_id=menu_id,
+        section_ids=[section["id"] for section in snapshot["sections"]],
+        entry_ids=restored,
+    )
 
 
 async def undo(

@@ -33,7 +33,10 @@ async def create_menu(conn: Conn, *, venue_id: int, name: str, actor: Actor) -> 
 async def rename_menu(conn: Conn, *, name: str, **change: Unpack[MenuChange]) -> Board:
     venue_id, menu_id = change["venue_id"], change["menu_id"]
 
-    async def edit() -> str:
+    async def edit() -> str | None:
+        menu = await queries.get_menu(conn, venue_id=venue_id, menu_id=menu_id)
+        if menu is not None and menu.name == name:
+            return None
         await queries.rename_menu(conn, venue_id=venue_id, menu_id=menu_id, name=name)
         return f"Renamed the menu to {name}"
 
@@ -98,10 +101,12 @@ async def update_section(
     if was is not None:
         edits = {k: v for k, v in edits.items() if conflicts.section_value(was, k) != v}
 
-    async def edit() -> str:
+    async def edit() -> str | None:
         now = section_in(await current_board(conn, venue_id=venue_id, menu_id=menu_id), section_id)
         if now is None:
             raise NotFound("No such section on this menu.")
+        if all(conflicts.section_value(now, k) == v for k, v in edits.items()):
+            return None
         name, kind = edits.get("name", now["name"]), edits.get("kind", now["kind"])
         await queries.update_section(
             conn, venue_id=venue_id, menu_id=menu_id, section_id=section_id, name=name, kind=kind
@@ -147,12 +152,19 @@ async def move_section(
 ) -> Board:
     venue_id, menu_id = change["venue_id"], change["menu_id"]
 
-    async def edit() -> str:
-        if not await queries.move_section(
-            conn, venue_id=venue_id, menu_id=menu_id, section_id=section_id, to_position=position
-        ):
+    async def edit() -> str | None:
+        was = await queries.section_position(
+            conn, venue_id=venue_id, menu_id=menu_id, section_id=section_id
+        )
+        if was is None:
             raise NotFound("No such section on this menu.")
-        return "Reordered sections"
+        await queries.move_section(
+            conn, venue_id=venue_id, menu_id=menu_id, section_id=section_id, to_position=position
+        )
+        now = await queries.section_position(
+            conn, venue_id=venue_id, menu_id=menu_id, section_id=section_id
+        )
+        return None if now == was else "Reordered sections"
 
     touches = conflicts.section(section_id, conflicts.PLACE)
     mover = ("section", section_id)

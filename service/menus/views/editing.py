@@ -33,11 +33,11 @@ from chalkboard.menus.queries import EntryPlace, MenuSummary
 PICK_LIST = 8  # beverages offered in the editor's "add" form before anyone searches
 PICK_FOUND = 50  # a search's matches in the whole library (type more to narrow it)
 CONFLICT = (
-    "Someone else changed this menu while you were editing; your change was NOT saved. "
+    "{changed} while you were editing; your change was NOT saved. "
     "Here is the menu now — make your change again."
 )
 CLASH = (
-    "Someone else changed {what} while you were editing, so your change was NOT saved. "
+    "{changed} while you were editing, so your change was NOT saved. "
     "Here is the menu now, with what you typed — check it and save again."
 )
 STATUSES = [
@@ -149,12 +149,20 @@ def editor_url(ctx: Context, menu_id: int) -> str:
 
 
 def back_to_editor(
-    ctx: Context, board: Board, anchor: str = "", *, adding: int | None = None
+    ctx: Context,
+    board: Board,
+    anchor: str = "",
+    *,
+    adding: int | None = None,
+    editing: Editing | None = None,
 ) -> Response:
     """Back to the editor, which then shows what this version changed, with Undo (and,
-    `adding` a section id, that section's add form open again: "add another")."""
+    `adding` a section id, that section's add form open again: "add another"); given the
+    `editing` that saved, a save that made no version says there was nothing to save."""
     menu = board["menu"]
     url = f"{editor_url(ctx, menu['id'])}?done={menu['version']}"
+    if editing is not None and menu["version"] == editing.menu.version:
+        url = f"{editor_url(ctx, menu['id'])}?unchanged=1"
     if adding is not None:
         url, anchor = f"{url}&add={adding}", f"add-{adding}"
     return RedirectResponse(url + (f"#{anchor}" if anchor else ""), 303)
@@ -179,6 +187,7 @@ async def editor_page(
     done: int | None = None,
     query: str = "",
     adding: int | None = None,
+    unchanged: bool = False,
 ) -> Response:
     """The editor for `board`, whether all is well (200), input is bad (422) or stale (409)."""
     menu_id = board["menu"]["id"]
@@ -208,6 +217,7 @@ async def editor_page(
         done=next((r for r in revisions if r.version == done), None),
         query=query,
         adding=adding,
+        unchanged=unchanged,
         matches=matches,
         statuses=STATUSES,
         section_kinds=SECTION_KINDS,
@@ -235,6 +245,7 @@ async def editor(request: Request, ctx: Context) -> Response:
         done=int_or_none(params.get("done")),
         query=params.get("q", "").strip()[:80],
         adding=int_or_none(params.get("add")),
+        unchanged=params.get("unchanged") == "1",
     )
     return flash.forget(request, response, settings)
 
@@ -280,7 +291,8 @@ def menu_action(view: MenuAction) -> Endpoint:
             async with ctx.conn.transaction():
                 return await view(request, ctx, editing)
         except operations.StaleVersion as exc:
-            problem = CLASH.format(what=", ".join(exc.clashes)) if exc.clashes else CONFLICT
+            said = exc.changed(", ".join(exc.clashes) or "this menu")
+            problem = (CLASH if exc.clashes else CONFLICT).format(changed=said)
             return await _come_back(ctx, exc.board, attempt, status=409, problem=problem)
         except operations.Conflict as exc:
             board = await operations.current_board(ctx.conn, venue_id=ctx.venue.id, menu_id=menu.id)

@@ -112,7 +112,7 @@ async def update_entry(request: Request, ctx: Context, editing: Editing) -> Resp
         changes=fields,
         prices=prices,
     )
-    return back_to_editor(ctx, board, f"entry-{entry.id}")
+    return back_to_editor(ctx, board, f"entry-{entry.id}", editing=editing)
 
 
 @menu_action
@@ -134,7 +134,7 @@ async def move_entry(request: Request, ctx: Context, editing: Editing) -> Respon
         section_id=form.section_id,
         position=form.position,
     )
-    return back_to_editor(ctx, board, f"entry-{entry.id}")
+    return back_to_editor(ctx, board, f"entry-{entry.id}", editing=editing)
 
 
 @menu_action

@@ -50,7 +50,7 @@ async def rename_menu(request: Request, ctx: Context, editing: Editing) -> Respo
         **editing.change(ctx),
         name=form.name,
     )
-    return back_to_editor(ctx, board)
+    return back_to_editor(ctx, board, editing=editing)
 
 
 async def delete_menu(request: Request, ctx: Context) -> Response:

@@ -48,7 +48,7 @@ async def add_section(request: Request, ctx: Context, editing: Editing) -> Respo
         kind=form.kind,
         sizes=form.sizes,
     )
-    return back_to_editor(ctx, board, f"section-{section_id}")
+    return back_to_editor(ctx, board, f"section-{section_id}", editing=editing)
 
 
 @menu_action
@@ -63,7 +63,7 @@ async def update_section(request: Request, ctx: Context, editing: Editing) -> Re
         section_id=section_id,
         changes=form.model_dump(exclude=set() if "sizes_shown" in editing.values else {"sizes"}),
     )
-    return back_to_editor(ctx, board, f"section-{section_id}")
+    return back_to_editor(ctx, board, f"section-{section_id}", editing=editing)
 
 
 @menu_action
@@ -78,7 +78,7 @@ async def move_section(request: Request, ctx: Context, editing: Editing) -> Resp
         section_id=section_id,
         position=form.position,
     )
-    return back_to_editor(ctx, board, f"section-{section_id}")
+    return back_to_editor(ctx, board, f"section-{section_id}", editing=editing)
 
 
 @menu_action
