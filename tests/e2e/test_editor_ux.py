@@ -3,10 +3,14 @@ beverages fast, all in real Chromium at phone size and checked with axe-core."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
 import asyncpg
 import pytest
 from playwright.async_api import Browser, BrowserContext, expect
 
+from chalkboard.schedules.forms import DAYS
 from tests.conftest import Browser as HttpBrowser
 from tests.conftest import RunningServer
 from tests.e2e.axe import serious_violations
@@ -66,6 +70,54 @@ async def test_a_kicked_row_reads_as_kicked_and_passes_axe(
         clear = row.get_by_role("button", name="Clear kicked Foghorn Pils from the list")
         assert await clear.evaluate("b => getComputedStyle(b).opacity") == "1"
         await page.screenshot(path="/tmp/eux/kicked-phone.png", full_page=True)
+        assert await serious_violations(page) == []
+    finally:
+        await context.close()
+
+
+async def happy_hour_now(menu: Menu, prices: dict[str, str]) -> str:
+    """A day-part "Happy hour" on from an hour ago to two hours ahead, every day, with
+    `prices` (form fields price-<entry>-<size>); the time it ends, as staff read it."""
+    now = datetime.now(ZoneInfo("Europe/London"))
+    start, end = now - timedelta(hours=1), now + timedelta(hours=2)
+    window = {"w0-start": f"{start:%H:%M}", "w0-end": f"{end:%H:%M}"}
+    if end.time() < start.time():
+        window["w0-overnight"] = "on"
+    created = await menu.boss.submit(
+        f"/v/{menu.slug}/schedules/dayparts",
+        {"name": "Happy hour", "w0-days": DAYS, **window, **prices},  # type: ignore[dict-item]
+    )
+    assert created.status_code == 303, created.text
+    return f"{end:%H:%M}"
+
+
+async def test_staff_see_a_happy_hour_that_is_on_in_the_editor_and_on_the_menus_page(
+    chromium: Browser, live: RunningServer, owner: tuple[HttpBrowser, str], db: asyncpg.Pool
+) -> None:
+    """While a day-part is on, the editor's header and the menu's card say so and until
+    when, and an entry it reprices shows the price TVs show now beside the usual one."""
+    menu = await new_menu(owner, db)
+    await kicked_and_low(menu)
+    stout = await menu.ids("menu_entries", tap_label="2")
+    pint = await menu.ids("serving_sizes", name="Pint")
+    until = await happy_hour_now(menu, {f"price-{stout}-{pint}": "4.00"})
+    context = await phone_signed_in(chromium, live, owner[0])
+    try:
+        page = await context.new_page()
+        await page.goto(live.url + menu.url)
+        await expect(page.locator(".editor-head .showing-now")).to_have_text(
+            f"Happy hour on now, until {until}"
+        )
+        row = page.locator("li.entry", has_text="Night Shift")
+        await expect(row.locator(".price").first).to_have_text("Pint £5.20 £4.00 now (Happy hour)")
+        await page.screenshot(path="/tmp/eux/happy-editor-phone.png")
+        assert await serious_violations(page) == []
+
+        await page.goto(f"{live.url}/v/{menu.slug}")
+        card = page.locator("section.board", has_text="Draft")
+        await expect(card.locator(".showing-now")).to_have_text(f"Happy hour on now, until {until}")
+        await expect(card.locator("tr", has_text="Night Shift")).to_contain_text("£4.00 now")
+        await page.screenshot(path="/tmp/eux/happy-menus-phone.png", full_page=True)
         assert await serious_violations(page) == []
     finally:
         await context.close()

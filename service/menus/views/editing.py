@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, NoReturn
 
 from starlette.requests import Request
@@ -29,6 +30,7 @@ from chalkboard.menus import display, operations, queries
 from chalkboard.menus.board import Board
 from chalkboard.menus.operations import MenuChange
 from chalkboard.menus.queries import EntryPlace, MenuSummary
+from chalkboard.menus.views.showing import showing_now
 
 PICK_LIST = 8  # beverages offered in the editor's "add" form before anyone searches
 PICK_FOUND = 50  # a search's matches in the whole library (type more to narrow it)
@@ -202,6 +204,7 @@ async def editor_page(
         next_taps=next_taps(board),
         undoes=target["summary"] if target and target["restore_version"] is not None else None,
         board=board,
+        showing=showing_now(board, datetime.now(UTC)),
         base=editor_url(ctx, menu_id),
         attempt=attempt or Attempt(),
         problem=problem,
