@@ -121,3 +121,54 @@ async def test_staff_see_a_happy_hour_that_is_on_in_the_editor_and_on_the_menus_
         assert await serious_violations(page) == []
     finally:
         await context.close()
+
+
+async def test_cocktails_added_one_after_another_on_a_phone(
+    chromium: Browser, live: RunningServer, owner: tuple[HttpBrowser, str], db: asyncpg.Pool
+) -> None:
+    """In a Cocktails list, a new beverage starts as a cocktail; "Add, then add another"
+    comes back with the new-beverage fields open and focused, says what it added without
+    covering the Add button, and no stray "·" stands in for an empty producer."""
+    menu = await new_menu(owner, db)
+    await menu.save("/sections", name="Cocktails", kind="list")
+    context = await phone_signed_in(chromium, live, owner[0])
+    try:
+        page = await context.new_page()
+        await page.goto(live.url + menu.url)
+        add = page.locator("details.add-entry", has_text="Add to Cocktails")
+        await add.locator("> summary").click()
+        await add.get_by_text("Or create a new beverage").click()
+        for name in ("Negroni", "Paloma"):
+            kind = add.get_by_label("Kind", exact=True)
+            await expect(kind).to_have_value("cocktail")
+            await add.get_by_label("Name", exact=True).fill(name)
+            await add.get_by_role("button", name="Add, then add another").click()
+            await expect(add.locator(".toast")).to_contain_text(f"Added {name}")
+            await expect(add.locator(".new-beverage")).to_have_attribute("open", "")
+            await expect(add.get_by_label("Name", exact=True)).to_be_focused()
+        await page.screenshot(path="/tmp/eux/add-another-top-phone.png")
+        button = add.get_by_role("button", name="Add to Cocktails")
+        await button.scroll_into_view_if_needed()
+        assert await button.evaluate(
+            "b => { const r = b.getBoundingClientRect();"
+            " return document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2) === b; }"
+        ), "nothing covers the Add button"
+        await page.screenshot(path="/tmp/eux/add-another-phone.png")
+        assert await page.locator("body > .toast, .editor > .toast").count() == 0
+        kinds = await db.fetch(
+            "SELECT b.name, b.kind FROM beverages b JOIN venues v ON v.id = b.venue_id"
+            " WHERE v.slug = $1 AND b.name IN ('Negroni', 'Paloma') ORDER BY b.name",
+            menu.slug,
+        )
+        assert [(r["name"], r["kind"]) for r in kinds] == [
+            ("Negroni", "cocktail"),
+            ("Paloma", "cocktail"),
+        ]
+        about = page.locator("li.entry", has_text="Negroni").locator(".entry-what .muted.small")
+        await expect(about).to_have_text("")
+        await page.goto(f"{live.url}/v/{menu.slug}")
+        row = page.locator("tr", has_text="Negroni").locator(".muted.small")
+        await expect(row).to_have_text("")
+        assert await serious_violations(page) == []
+    finally:
+        await context.close()

@@ -13,6 +13,7 @@ why it was not saved.
 from __future__ import annotations
 
 import functools
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -49,6 +50,23 @@ STATUSES = [
     ("hidden", "Hidden"),
 ]
 SECTION_KINDS = [("taps", "Taps (numbered)"), ("list", "List (cans, bottles, food)")]
+KINDS = [
+    ("beer", "Beer"),
+    ("cider", "Cider"),
+    ("mead", "Mead"),
+    ("seltzer", "Seltzer"),
+    ("wine", "Wine"),
+    ("cocktail", "Cocktail"),
+    ("non_alcoholic", "Non-alcoholic"),
+    ("food", "Food"),
+    ("other", "Other"),
+]
+# A new beverage typed into a list section is guessed from the section's name (else "beer").
+KIND_WORDS = [
+    ("cocktail", "cocktail"), ("wine", "wine"), ("cider", "cider"), ("mead", "mead"),
+    ("seltzer", "seltzer"), ("soft", "non_alcoholic"), ("alcohol", "non_alcoholic"),
+    ("food", "food"), ("snack", "food"), ("bites", "food"),
+]  # fmt: skip
 # How the conflict banner names what was typed (prices are named after their sizes).
 FIELD_LABELS = {
     "name": "Name",
@@ -151,14 +169,22 @@ def editor_url(ctx: Context, menu_id: int) -> str:
 
 
 def back_to_editor(
-    ctx: Context, board: Board, anchor: str = "", *, adding: int | None = None
+    ctx: Context,
+    board: Board,
+    anchor: str = "",
+    *,
+    adding: int | None = None,
+    adding_new: bool = False,
 ) -> Response:
     """Back to the editor, which then shows what this version changed, with Undo (and,
-    `adding` a section id, that section's add form open again: "add another")."""
+    `adding` a section id, that section's add form open again: "add another", with its
+    new-beverage fields open when `adding_new`, as they were for the one just added)."""
     menu = board["menu"]
     url = f"{editor_url(ctx, menu['id'])}?done={menu['version']}"
     if adding is not None:
         url, anchor = f"{url}&add={adding}", f"add-{adding}"
+        if adding_new:
+            url += "&new=1"
     return RedirectResponse(url + (f"#{anchor}" if anchor else ""), 303)
 
 
@@ -171,6 +197,18 @@ def next_taps(board: Board) -> dict[int, str]:
     return taps
 
 
+def new_kinds(board: Board) -> dict[int, str]:
+    """Per section, the kind a beverage created in its "Add" form starts as: the kind most of
+    its entries are, else one its name suggests ("Cocktails": cocktail), else beer."""
+    kinds = {}
+    for section in board["sections"]:
+        listed = Counter(e["beverage"]["kind"] for e in section["entries"]).most_common(1)
+        name = section["name"].lower()
+        named = [kind for word, kind in KIND_WORDS if word in name]
+        kinds[section["id"]] = listed[0][0] if listed else (named or ["beer"])[0]
+    return kinds
+
+
 async def editor_page(
     ctx: Context,
     board: Board,
@@ -181,6 +219,7 @@ async def editor_page(
     done: int | None = None,
     query: str = "",
     adding: int | None = None,
+    adding_new: bool = False,
 ) -> Response:
     """The editor for `board`, whether all is well (200), input is bad (422) or stale (409)."""
     menu_id = board["menu"]["id"]
@@ -202,6 +241,8 @@ async def editor_page(
         live_feed=f"/embed/{public_id}/live",
         latest=revisions[0] if revisions else None,
         next_taps=next_taps(board),
+        new_kinds=new_kinds(board),
+        kinds=KINDS,
         undoes=target["summary"] if target and target["restore_version"] is not None else None,
         board=board,
         showing=showing_now(board, datetime.now(UTC)),
@@ -211,6 +252,7 @@ async def editor_page(
         done=next((r for r in revisions if r.version == done), None),
         query=query,
         adding=adding,
+        adding_new=adding_new,
         matches=matches,
         statuses=STATUSES,
         section_kinds=SECTION_KINDS,
@@ -238,6 +280,7 @@ async def editor(request: Request, ctx: Context) -> Response:
         done=int_or_none(params.get("done")),
         query=params.get("q", "").strip()[:80],
         adding=int_or_none(params.get("add")),
+        adding_new=params.get("new") == "1",
     )
     return flash.forget(request, response, settings)
 

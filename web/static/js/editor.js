@@ -309,3 +309,10 @@ if (window.matchMedia("(min-width: 60rem)").matches) {
 // A form that came back with problems: take the person to the first one.
 const invalid = document.querySelector("[aria-invalid=true]");
 if (invalid) invalid.focus();
+
+// "Add, then add another": straight back into the form, at the field the next one starts in
+// (once loaded: the browser's jump to the #add-… anchor would otherwise take the focus back).
+const again = document.querySelector(".add-entry[data-again]");
+const start =
+  again && (again.querySelector(".new-beverage[open] input") || again.querySelector("input[type=search]"));
+if (start && !invalid) window.addEventListener("load", () => start.focus({ preventScroll: true }));
