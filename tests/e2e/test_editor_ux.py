@@ -172,3 +172,32 @@ async def test_cocktails_added_one_after_another_on_a_phone(
         assert await serious_violations(page) == []
     finally:
         await context.close()
+
+
+async def test_the_embed_builder_and_print_page_on_a_phone(
+    chromium: Browser, live: RunningServer, owner: tuple[HttpBrowser, str], db: asyncpg.Pool
+) -> None:
+    """At 390 px each Copy label stays on one line, and the print page has a Print button
+    that opens the browser's print dialog."""
+    menu = await new_menu(owner, db)
+    context = await phone_signed_in(chromium, live, owner[0])
+    try:
+        page = await context.new_page()
+        await page.goto(f"{live.url}{menu.url}/embed")
+        copies = page.get_by_role("button", name="Copy", exact=True)
+        await expect(copies).to_have_count(2)
+        for i in range(2):
+            lines = await copies.nth(i).evaluate(
+                "b => { const r = document.createRange(); r.selectNodeContents(b);"
+                " return r.getClientRects().length; }"
+            )
+            assert lines == 1, "Copy is on one line"
+        await page.screenshot(path="/tmp/eux/embed-builder-phone.png", full_page=True)
+        await page.goto(f"{live.url}{menu.url}/embed/print")
+        await page.evaluate("window.print = () => { window.printed = true; }")
+        await page.get_by_role("button", name="Print").click()
+        assert await page.evaluate("window.printed === true")
+        await page.screenshot(path="/tmp/eux/print-phone.png")
+        assert await serious_violations(page) == []
+    finally:
+        await context.close()
