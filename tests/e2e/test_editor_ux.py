@@ -10,6 +10,8 @@ import asyncpg
 import pytest
 from playwright.async_api import Browser, BrowserContext, expect
 
+from chalkboard.menus import operations
+from chalkboard.menus.operations import Actor
 from chalkboard.schedules.forms import DAYS
 from tests.conftest import Browser as HttpBrowser
 from tests.conftest import RunningServer
@@ -199,5 +201,46 @@ async def test_the_embed_builder_and_print_page_on_a_phone(
         assert await page.evaluate("window.printed === true")
         await page.screenshot(path="/tmp/eux/print-phone.png")
         assert await serious_violations(page) == []
+    finally:
+        await context.close()
+
+
+async def test_a_change_made_elsewhere_is_said_where_a_bartender_low_on_the_page_sees_it(
+    chromium: Browser, live: RunningServer, owner: tuple[HttpBrowser, str], db: asyncpg.Pool
+) -> None:
+    """Scrolled to the foot of the editor, a scheduled change shows in a notice on screen
+    that names its planner once; OK puts it away."""
+    menu = await new_menu(owner, db)
+    await kicked_and_low(menu)
+    person = await db.fetchrow(
+        "SELECT u.id, u.email, v.id AS venue_id FROM users u"
+        " JOIN memberships m ON m.user_id = u.id JOIN venues v ON v.id = m.venue_id"
+        " WHERE v.slug = $1",
+        menu.slug,
+    )
+    context = await phone_signed_in(chromium, live, owner[0])
+    try:
+        page = await context.new_page()
+        await page.goto(live.url + menu.url)
+        await page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+        async with db.acquire() as conn, conn.transaction():  # as a planned change does
+            await operations.rename_menu(
+                conn, name="Tonight", venue_id=person["venue_id"], menu_id=menu.id,
+                based_on=None,
+                actor=Actor(user_id=person["id"], note=f"scheduled by {person['email']}"),
+            )  # fmt: skip
+        notice = page.locator(".live-notice")
+        await expect(notice.locator(".live-said")).to_have_text(
+            "Just changed elsewhere: Renamed the menu Draft → Tonight"
+            f" (scheduled by {person['email']})"
+        )
+        box = await notice.bounding_box()
+        assert box
+        assert box["y"] >= 0
+        assert box["y"] + box["height"] <= 844, "on screen, though scrolled down"
+        await page.screenshot(path="/tmp/eux/live-notice-phone.png")
+        assert await serious_violations(page) == []
+        await notice.get_by_role("button", name="OK").click()
+        await expect(notice).to_be_hidden()
     finally:
         await context.close()

@@ -236,6 +236,10 @@ function follow(editor) {
   let drawing = false;
   let again = false;
   const notice = editor.querySelector(".live-notice");
+  const said = notice.querySelector(".live-said");
+  notice.querySelector("[data-dismiss]").addEventListener("click", () => {
+    notice.hidden = true;
+  });
   const refresh = async () => {
     if (drawing) {
       again = true;
@@ -250,8 +254,9 @@ function follow(editor) {
       if (!next || Number(next.dataset.version) <= Number(editor.dataset.version)) return;
       redraw(fresh);
       editor.dataset.version = next.dataset.version;
-      notice.textContent = `Just changed elsewhere: ${next.dataset.changed || "the menu"}`;
+      said.textContent = `Just changed elsewhere: ${next.dataset.changed || "the menu"}`;
       notice.hidden = false;
+      for (const toast of editor.querySelectorAll(":scope > .toast")) toast.remove(); // older news
     } catch {
       // Offline for a moment: the next change (or a reload) brings the page up to date.
     } finally {
