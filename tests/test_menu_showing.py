@@ -56,3 +56,15 @@ def test_when_another_day_part_starts_next_it_is_named() -> None:
     )
     assert shown is not None
     assert shown["line"] == "Brunch on now · next change at 16:00 (Happy hour)"
+
+
+def test_an_entry_a_day_part_hides_is_not_showing_now() -> None:
+    """An entry hidden during the day-part that is on is listed as not showing now."""
+    hidden = board(("Brunch", "11:00", "17:00"))
+    hidden["dayparts"]["parts"][0]["entries"] = {"11": "hidden"}
+    shown = showing_now(hidden, SAT_1500_LONDON)
+    assert shown is not None
+    assert shown["hidden_now"] == {11}
+    shown = showing_now(board(("Brunch", "11:00", "17:00")), SAT_1500_LONDON)
+    assert shown is not None
+    assert shown["hidden_now"] == set()
