@@ -5,8 +5,10 @@ others are the fields of `BeverageIn`. Empty cells take the defaults; `tags` are
 by `|`. An import is all or nothing: callers create beverages only when no row has a problem.
 
 A menu is filled from the columns its own export writes (csv_export.menu_csv): `section`,
-`name` and `tap`, `producer`, `style`, `abv`, `status`, `note`, and a price column named
-after each serving size ("Pint": 6.50).
+`name` and `tap`, `producer`, `style`, `abv`, `status`, `keg_percent`, `note`, and a price
+column named after each serving size ("Pint": 6.50). A section the import creates prices by
+the sizes its rows give prices for (operations.import_entries), so an export of a menu whose
+Cocktails are priced by the Glass comes back that way.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
+from decimal import Decimal
 
 from chalkboard.http.forms import validate
 from chalkboard.menus import display
@@ -32,6 +35,24 @@ class RowError:
     row: int  # as a spreadsheet numbers it: the header is row 1
     column: str
     message: str
+
+
+# Cells that must hold a number: one that does not is named with what was typed, not with
+# pydantic's "Input should be a valid decimal".
+NUMBER_COLUMNS = ("abv", "ibu", "srm", "keg_percent")
+
+
+def _not_numbers(number: int, values: dict[str, str]) -> list[RowError]:
+    """A problem per number cell that holds no number (such cells are also dropped)."""
+    errors = []
+    for column in NUMBER_COLUMNS:
+        typed = values.get(column, "")
+        try:
+            Decimal(typed.removesuffix("%").strip() or "0")
+        except ArithmeticError:
+            errors.append(RowError(number, column, f"'{typed}' is not a number: type it like 4.5"))
+            del values[column]
+    return errors
 
 
 def parse_beverages(text: str) -> tuple[list[BeverageIn], list[RowError]]:
@@ -66,9 +87,11 @@ def parse_beverages(text: str) -> tuple[list[BeverageIn], list[RowError]]:
         if len(cells) > len(header):
             errors.append(RowError(number, "", "This row has more cells than there are columns."))
             continue
-        values: dict[str, object] = {
+        typed = {
             name: cell.strip() for name, cell in zip(header, cells, strict=False) if cell.strip()
         }
+        errors.extend(_not_numbers(number, typed))
+        values: dict[str, object] = dict(typed)
         if isinstance(tags := values.get("tags"), str):
             values["tags"] = [tag.strip() for tag in tags.split(TAG_SEPARATOR) if tag.strip()]
         if isinstance(abv := values.get("abv"), str):
@@ -125,6 +148,7 @@ def parse_menu(
             break
         values = {name: cell.strip() for name, cell in zip(header, cells, strict=False)}
         found = len(errors)
+        errors.extend(_not_numbers(number, values))
         section, section_problems = validate(SectionIn, {"name": values.get("section", "")})
         errors.extend(RowError(number, "section", m) for m in section_problems.values())
         beverage, problems = validate(
@@ -138,6 +162,7 @@ def parse_menu(
             {
                 "tap_label": values.get("tap", ""),
                 "status": values.get("status") or "on_tap",
+                "keg_percent": values.get("keg_percent") or None,
                 "note": values.get("note", ""),
             },
         )
@@ -148,13 +173,15 @@ def parse_menu(
                 try:
                     prices[size_id] = display.to_minor(values[name], currency)
                 except ValueError as exc:
-                    errors.append(RowError(number, name, f"{exc}."))
+                    errors.append(RowError(number, name, str(exc)))
         if len(errors) == found and section and beverage and fields:
             entries.append(
                 NewEntry(
                     section=section.name,
                     beverage=beverage.model_dump(),
-                    fields=fields.model_dump(include={"tap_label", "status", "note"}),
+                    fields=fields.model_dump(
+                        include={"tap_label", "status", "keg_percent", "note"}
+                    ),
                     prices=prices,
                 )
             )

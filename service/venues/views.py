@@ -19,6 +19,7 @@ from chalkboard.http.routing import Access, AppRoute, Context
 from chalkboard.mail.mailer import Mail
 from chalkboard.menus import operations
 from chalkboard.menus import queries as menus
+from chalkboard.menus.views.showing import showing_now
 from chalkboard.venues import queries
 from chalkboard.venues import settings as venue_settings
 from chalkboard.venues.forms import (
@@ -96,6 +97,7 @@ async def venue_home(request: Request, ctx: Context) -> Response:
         ctx,
         "venue.html",
         boards=boards,
+        showing={b["menu"]["id"]: showing_now(b, datetime.now(UTC)) for b in boards},
         values=shown.get("values", {}),
         errors=FormErrors(shown.get("errors", {})),
     )

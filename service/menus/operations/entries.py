@@ -337,6 +337,10 @@ async def import_entries(
     async def edit() -> str:
         board = await current_board(conn, venue_id=venue_id, menu_id=menu_id)
         sections = {s["name"].lower(): s["id"] for s in board["sections"]}
+        # A section made here prices by the sizes its rows price (none priced: every size).
+        priced: dict[str, set[int]] = {}
+        for entry in entries:
+            priced.setdefault(entry.section.lower(), set()).update(entry.prices)
         for entry in entries:
             section_id = sections.get(entry.section.lower())
             if section_id is None:
@@ -345,6 +349,11 @@ async def import_entries(
                     conn, venue_id=venue_id, menu_id=menu_id, name=entry.section, kind=kind
                 )
                 sections[entry.section.lower()] = section_id
+                if sizes := sorted(priced[entry.section.lower()]):
+                    await check_sizes(conn, venue_id, dict.fromkeys(sizes, 0))
+                    await queries.set_section_sizes(
+                        conn, venue_id=venue_id, section_id=section_id, size_ids=sizes
+                    )
             beverage = await queries.beverage_named(
                 conn, venue_id=venue_id, name=entry.beverage["name"]
             ) or await queries.create_beverage(conn, venue_id=venue_id, **entry.beverage)

@@ -13,8 +13,10 @@ why it was not saved.
 from __future__ import annotations
 
 import functools
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, NoReturn
 
 from starlette.requests import Request
@@ -29,6 +31,7 @@ from chalkboard.menus import display, operations, queries
 from chalkboard.menus.board import Board
 from chalkboard.menus.operations import MenuChange
 from chalkboard.menus.queries import EntryPlace, MenuSummary
+from chalkboard.menus.views.showing import showing_now
 
 PICK_LIST = 8  # beverages offered in the editor's "add" form before anyone searches
 PICK_FOUND = 50  # a search's matches in the whole library (type more to narrow it)
@@ -47,6 +50,23 @@ STATUSES = [
     ("hidden", "Hidden"),
 ]
 SECTION_KINDS = [("taps", "Taps (numbered)"), ("list", "List (cans, bottles, food)")]
+KINDS = [
+    ("beer", "Beer"),
+    ("cider", "Cider"),
+    ("mead", "Mead"),
+    ("seltzer", "Seltzer"),
+    ("wine", "Wine"),
+    ("cocktail", "Cocktail"),
+    ("non_alcoholic", "Non-alcoholic"),
+    ("food", "Food"),
+    ("other", "Other"),
+]
+# A new beverage typed into a list section is guessed from the section's name (else "beer").
+KIND_WORDS = [
+    ("cocktail", "cocktail"), ("wine", "wine"), ("cider", "cider"), ("mead", "mead"),
+    ("seltzer", "seltzer"), ("soft", "non_alcoholic"), ("alcohol", "non_alcoholic"),
+    ("food", "food"), ("snack", "food"), ("bites", "food"),
+]  # fmt: skip
 # How the conflict banner names what was typed (prices are named after their sizes).
 FIELD_LABELS = {
     "name": "Name",
@@ -155,16 +175,20 @@ def back_to_editor(
     *,
     adding: int | None = None,
     editing: Editing | None = None,
+    adding_new: bool = False,
 ) -> Response:
     """Back to the editor, which then shows what this version changed, with Undo (and,
-    `adding` a section id, that section's add form open again: "add another"); given the
-    `editing` that saved, a save that made no version says there was nothing to save."""
+    `adding` a section id, that section's add form open again: "add another", with its
+    new-beverage fields open when `adding_new`, as they were for the one just added); given
+    the `editing` that saved, a save that made no version says there was nothing to save."""
     menu = board["menu"]
     url = f"{editor_url(ctx, menu['id'])}?done={menu['version']}"
     if editing is not None and menu["version"] == editing.menu.version:
         url = f"{editor_url(ctx, menu['id'])}?unchanged=1"
     if adding is not None:
         url, anchor = f"{url}&add={adding}", f"add-{adding}"
+        if adding_new:
+            url += "&new=1"
     return RedirectResponse(url + (f"#{anchor}" if anchor else ""), 303)
 
 
@@ -175,6 +199,18 @@ def next_taps(board: Board) -> dict[int, str]:
         numbers = [int(e["tap_label"]) for e in section["entries"] if e["tap_label"].isdigit()]
         taps[section["id"]] = str(max(numbers, default=0) + 1)
     return taps
+
+
+def new_kinds(board: Board) -> dict[int, str]:
+    """Per section, the kind a beverage created in its "Add" form starts as: the kind most of
+    its entries are, else one its name suggests ("Cocktails": cocktail), else beer."""
+    kinds = {}
+    for section in board["sections"]:
+        listed = Counter(e["beverage"]["kind"] for e in section["entries"]).most_common(1)
+        name = section["name"].lower()
+        named = [kind for word, kind in KIND_WORDS if word in name]
+        kinds[section["id"]] = listed[0][0] if listed else (named or ["beer"])[0]
+    return kinds
 
 
 async def editor_page(
@@ -188,6 +224,7 @@ async def editor_page(
     query: str = "",
     adding: int | None = None,
     unchanged: bool = False,
+    adding_new: bool = False,
 ) -> Response:
     """The editor for `board`, whether all is well (200), input is bad (422) or stale (409)."""
     menu_id = board["menu"]["id"]
@@ -209,8 +246,11 @@ async def editor_page(
         live_feed=f"/embed/{public_id}/live",
         latest=revisions[0] if revisions else None,
         next_taps=next_taps(board),
+        new_kinds=new_kinds(board),
+        kinds=KINDS,
         undoes=target["summary"] if target and target["restore_version"] is not None else None,
         board=board,
+        showing=showing_now(board, datetime.now(UTC)),
         base=editor_url(ctx, menu_id),
         attempt=attempt or Attempt(),
         problem=problem,
@@ -218,6 +258,7 @@ async def editor_page(
         query=query,
         adding=adding,
         unchanged=unchanged,
+        adding_new=adding_new,
         matches=matches,
         statuses=STATUSES,
         section_kinds=SECTION_KINDS,
@@ -246,6 +287,7 @@ async def editor(request: Request, ctx: Context) -> Response:
         query=params.get("q", "").strip()[:80],
         adding=int_or_none(params.get("add")),
         unchanged=params.get("unchanged") == "1",
+        adding_new=params.get("new") == "1",
     )
     return flash.forget(request, response, settings)
 

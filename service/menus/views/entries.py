@@ -92,7 +92,7 @@ async def add_entry(request: Request, ctx: Context, editing: Editing) -> Respons
         position=None,
     )
     if editing.values.get("another"):  # "Add and add another": the form opens again
-        return back_to_editor(ctx, board, adding=section_id)
+        return back_to_editor(ctx, board, adding=section_id, adding_new=new_beverage is not None)
     return back_to_editor(ctx, board, f"entry-{entry_id}")
 
 

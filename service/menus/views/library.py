@@ -17,6 +17,7 @@ from chalkboard.menus.csv_import import RowError
 from chalkboard.menus.forms import BeverageIn
 from chalkboard.menus.queries import Beverage
 from chalkboard.menus.views.editing import (
+    KINDS,
     Attempt,
     actor_of,
     attempt_back,
@@ -33,18 +34,6 @@ BEVERAGE_CONFLICT = (
     "Someone else changed this beverage while you were editing; your change was NOT saved. "
     "Here it is now — make your change again."
 )
-
-KINDS = [
-    ("beer", "Beer"),
-    ("cider", "Cider"),
-    ("mead", "Mead"),
-    ("seltzer", "Seltzer"),
-    ("wine", "Wine"),
-    ("cocktail", "Cocktail"),
-    ("non_alcoholic", "Non-alcoholic"),
-    ("food", "Food"),
-    ("other", "Other"),
-]
 
 
 def beverage_input(

@@ -23,6 +23,14 @@ from chalkboard.menus.views.editing import (
     menu_in_path,
 )
 from chalkboard.menus.views.library import csv_answer
+from chalkboard.venues.forms import slug_from_name
+
+# A menu spreadsheet's columns as its import's messages name them (sizes: "Pint price").
+CSV_COLUMN_LABELS = {
+    "section": "Section", "tap": "Tap", "name": "Name", "producer": "Producer",
+    "style": "Style", "abv": "ABV", "status": "Status", "keg_percent": "Keg left (%)",
+    "note": "Note",
+}  # fmt: skip
 
 
 async def create_menu(request: Request, ctx: Context) -> Response:
@@ -131,21 +139,26 @@ async def export_menu(request: Request, ctx: Context) -> Response:
     menu = await menu_in_path(request, ctx)
     board = await operations.current_board(ctx.conn, venue_id=ctx.venue.id, menu_id=menu.id)
     text = csv_export.menu_csv(board, ctx.venue.currency)
-    return csv_answer(text, f"{ctx.venue.slug}-menu-{menu.id}.csv")
+    name = slug_from_name(board["menu"]["name"]) or f"menu-{menu.id}"
+    return csv_answer(text, f"{ctx.venue.slug}-{name}.csv")
 
 
 @menu_action
 async def import_menu(request: Request, ctx: Context, editing: Editing) -> Response:
     """Fill the menu from a spreadsheet, in the columns its own export writes: every row is
     added (as one change: one Undo takes it back), or none when any row has a problem."""
-    sizes = {
-        size.name.lower(): size.id
-        for size in await queries.list_serving_sizes(ctx.conn, venue_id=ctx.venue.id)
-    }
+    venue_sizes = await queries.list_serving_sizes(ctx.conn, venue_id=ctx.venue.id)
+    sizes = {size.name.lower(): size.id for size in venue_sizes}
     text = editing.values.get("csv", "")
     entries, errors = csv_import.parse_menu(text, sizes, ctx.venue.currency)
     if errors:
-        said = [f"Row {e.row}{f' ({e.column})' if e.column else ''}: {e.message}" for e in errors]
+        # As a person says it: "Row 4, Pint price: '4,5x' is not a price: type it like 4.50."
+        labels = CSV_COLUMN_LABELS | {s.name.lower(): f"{s.name} price" for s in venue_sizes}
+        said = [
+            f"Row {e.row}{f', {labels.get(e.column, e.column)}' if e.column else ''}: "
+            f"{e.message.rstrip('.')}."
+            for e in errors
+        ]
         more = f" And {len(said) - 10} more." if len(said) > 10 else ""
         problem = "Nothing was imported. " + " ".join(said[:10]) + more
         return await invalid_input(request, ctx, editing, FormErrors(csv=problem))

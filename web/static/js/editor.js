@@ -236,6 +236,10 @@ function follow(editor) {
   let drawing = false;
   let again = false;
   const notice = editor.querySelector(".live-notice");
+  const said = notice.querySelector(".live-said");
+  notice.querySelector("[data-dismiss]").addEventListener("click", () => {
+    notice.hidden = true;
+  });
   const refresh = async () => {
     if (drawing) {
       again = true;
@@ -250,8 +254,9 @@ function follow(editor) {
       if (!next || Number(next.dataset.version) <= Number(editor.dataset.version)) return;
       redraw(fresh);
       editor.dataset.version = next.dataset.version;
-      notice.textContent = `Just changed elsewhere: ${next.dataset.changed || "the menu"}`;
+      said.textContent = `Just changed elsewhere: ${next.dataset.changed || "the menu"}`;
       notice.hidden = false;
+      for (const toast of editor.querySelectorAll(":scope > .toast")) toast.remove(); // older news
     } catch {
       // Offline for a moment: the next change (or a reload) brings the page up to date.
     } finally {
@@ -309,3 +314,10 @@ if (window.matchMedia("(min-width: 60rem)").matches) {
 // A form that came back with problems: take the person to the first one.
 const invalid = document.querySelector("[aria-invalid=true]");
 if (invalid) invalid.focus();
+
+// "Add, then add another": straight back into the form, at the field the next one starts in
+// (once loaded: the browser's jump to the #add-… anchor would otherwise take the focus back).
+const again = document.querySelector(".add-entry[data-again]");
+const start =
+  again && (again.querySelector(".new-beverage[open] input") || again.querySelector("input[type=search]"));
+if (start && !invalid) window.addEventListener("load", () => start.focus({ preventScroll: true }));
