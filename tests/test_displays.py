@@ -462,6 +462,18 @@ async def test_a_new_look_brings_its_palette_unless_the_colours_were_changed(
     assert {key: display["theme"][key] for key in own} == own
 
 
+async def test_the_look_samples_show_prices_in_the_venues_currency(
+    owner: tuple[Browser, str], db: asyncpg.Pool
+) -> None:
+    """A pound venue's look samples price its beers in pounds, not dollars."""
+    boss, slug = owner
+    display_id = await paired(boss, slug, db)
+    await db.execute("UPDATE venues SET currency = 'GBP' WHERE slug = $1", slug)
+    page = await boss.page(f"/v/{slug}/displays/{display_id}")
+    assert '<span class="lp-price">£7.00</span>' in page.text
+    assert "$" not in page.text.split('class="look-preview', 1)[1].split("</fieldset>", 1)[0]
+
+
 async def test_an_unknown_look_or_font_is_refused_and_writes_nothing(
     owner: tuple[Browser, str], db: asyncpg.Pool
 ) -> None:
