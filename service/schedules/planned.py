@@ -20,10 +20,9 @@ from pydantic import ValidationError
 from chalkboard.db import Conn
 from chalkboard.menus import operations
 from chalkboard.menus import queries as menus
-from chalkboard.menus.forms import EntryPatch
 from chalkboard.menus.operations import Actor, MenuChange
 from chalkboard.schedules import queries
-from chalkboard.schedules.forms import PlannedIn
+from chalkboard.schedules.forms import PlannedIn, PlannedPatch
 from chalkboard.schedules.queries import Planned
 
 log = logging.getLogger("chalkboard.schedules")
@@ -68,17 +67,39 @@ async def apply(conn: Conn, planned: Planned) -> int:
     if "rename" in planned.change:
         board = await operations.rename_menu(conn, name=planned.change["rename"], **change)
     else:
-        patch = EntryPatch.model_validate(planned.change["patch"])
+        patch = PlannedPatch.model_validate(planned.change["patch"])
         sent = patch.model_fields_set
+        prices = None
+        if "prices" in sent:
+            prices = await _prices_now_with(conn, planned, patch.prices)
         board = await operations.update_entry(
             conn,
             **change,
             entry_id=planned.change["entry_id"],
             changes=patch.model_dump(include=sent - {"prices"}),
-            prices=patch.prices if "prices" in sent else None,
+            prices=prices,
         )
     version: int = board["menu"]["version"]
     return version
+
+
+async def _prices_now_with(
+    conn: Conn, planned: Planned, changes: dict[int, int | None]
+) -> dict[int, int]:
+    """The entry's prices as they are when the change runs, with the planned sizes changed
+    (None: removed): a size the plan leaves out keeps its price, even one edited since it
+    was planned. The menu is locked first (as the change itself does, in this
+    transaction), so no edit lands between this read and the change."""
+    await menus.lock_menu(conn, venue_id=planned.venue_id, menu_id=planned.menu_id)
+    prices = await menus.get_prices(
+        conn, venue_id=planned.venue_id, entry_id=planned.change["entry_id"]
+    )
+    for size, price in changes.items():
+        if price is None:
+            prices.pop(size, None)
+        else:
+            prices[size] = price
+    return prices
 
 
 async def run_due(pool: asyncpg.Pool) -> int:

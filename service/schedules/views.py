@@ -105,7 +105,8 @@ def planned_values(change: Planned, tz: ZoneInfo, currency: str) -> dict[str, st
     values |= {"entry_id": str(change.change["entry_id"])}
     values |= {key: str(patch[key]) for key in ("tap_label", "status") if patch.get(key)}
     for size_id, price in (patch.get("prices") or {}).items():
-        values[f"price-{size_id}"] = display.typed_price(price, currency)
+        if price is not None:  # a removal (planned through the API) has no field to show
+            values[f"price-{size_id}"] = display.typed_price(price, currency)
     return values
 
 
