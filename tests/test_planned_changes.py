@@ -10,7 +10,7 @@ import asyncpg
 from chalkboard.menus import openapi
 from chalkboard.schedules import answers
 from tests import test_menu_api
-from tests.test_menu_api import Menu, Venue, answer, make_menu
+from tests.test_menu_api import Menu, Venue, answer, error, make_menu
 from tests.test_schedules_api import ahead, entry_of
 
 venue = test_menu_api.venue  # the fixture: a fresh venue with a write token
@@ -87,3 +87,43 @@ async def test_a_planned_price_sent_as_null_is_removed_when_it_runs(venue: Venue
     path = await plan(venue, menu, {"prices": {str(half): None}})
     assert (await ran(venue, path))["state"] == "done"
     assert await prices_now(venue, menu) == {str(menu.size_id): 450}
+
+
+async def beer_and_glass(venue: Venue) -> tuple[Menu, int]:
+    """A menu whose taps section prices by the Pint only, in a venue that also has a Glass."""
+    menu = await make_menu(venue.api)
+    glass = await add_size(venue, "Glass")
+    answer(
+        openapi.Board,
+        await venue.api.patch(
+            f"menus/{menu.id}/sections/{menu.section_id}", json={"sizes": [menu.size_id]}
+        ),
+    )
+    return menu, glass
+
+
+async def test_a_planned_price_for_a_size_the_section_does_not_use_is_422_and_stores_nothing(
+    venue: Venue, db: asyncpg.Pool
+) -> None:
+    """A Glass price planned for a beer priced by the pint is a 422 naming patch.prices and the
+    sizes it does use; nothing is stored, from the API or the Schedules page."""
+    menu, glass = await beer_and_glass(venue)
+    body = {
+        "run_at": ahead(3600),
+        "entry_id": menu.entry_id,
+        "patch": {"prices": {str(glass): 300}},
+    }
+    found = error(await venue.api.post(f"menus/{menu.id}/planned-changes", json=body), 422)
+    assert found["fields"]["patch.prices"] == (
+        "Landlord is in Taps, which is not priced by Glass: its sizes are Pint."
+    )
+    page = f"/v/{venue.slug}/schedules"
+    typed = {"entry_id": str(menu.entry_id), "day": "2099-03-01", "time": "17:00"}
+    refused = await venue.owner.submit(f"{page}/planned", {**typed, f"price-{glass}": "3.00"})
+    assert refused.status_code == 303
+    shown = (await venue.owner.page(page)).text
+    assert 'id="pc-prices-error">Landlord is in Taps, which is not priced by Glass' in shown
+    assert f'name="price-{glass}" type="text" value="3.00"' in shown  # what was typed is kept
+    assert (
+        await db.fetchval("SELECT count(*) FROM planned_changes WHERE venue_id = $1", venue.id) == 0
+    )

@@ -20,10 +20,12 @@ from pydantic import ValidationError
 from chalkboard.db import Conn
 from chalkboard.menus import operations
 from chalkboard.menus import queries as menus
+from chalkboard.menus.api.base import Invalid
 from chalkboard.menus.operations import Actor, MenuChange
 from chalkboard.schedules import queries
 from chalkboard.schedules.forms import PlannedIn, PlannedPatch
 from chalkboard.schedules.queries import Planned
+from chalkboard.schedules.sizes import size_errors
 
 log = logging.getLogger("chalkboard.schedules")
 POLL_SECONDS = 1.0
@@ -31,8 +33,9 @@ ACQUIRE_SECONDS = 5.0
 
 
 async def check(conn: Conn, *, venue_id: int, menu_id: int, form: PlannedIn) -> None:
-    """What it names must be in the venue now (404 otherwise), so a typo shows at once
-    rather than as a failure at the planned time."""
+    """What it names must be in the venue now (404 otherwise), and its prices be for sizes
+    the entry's section prices by (422 naming `patch.prices`), so a mistake shows at once
+    rather than as a failure (or a price no screen shows) at the planned time."""
     if form.entry_id is None or form.patch is None:
         return
     entry = await menus.entry_in_menu(
@@ -47,9 +50,11 @@ async def check(conn: Conn, *, venue_id: int, menu_id: int, form: PlannedIn) -> 
     ):
         raise operations.NotFound("No such beverage in this venue's library.")
     if "prices" in sent:
-        unknown = set(form.patch.prices) - await menus.existing_size_ids(conn, venue_id=venue_id)
-        if unknown:
-            raise operations.NotFound(f"No such serving size in this venue: {sorted(unknown)}.")
+        priced = [size for size, price in form.patch.prices.items() if price is not None]
+        asked = {"patch.prices": (form.entry_id, priced)}
+        errors = await size_errors(conn, venue_id, asked, usual_only=False)
+        if errors:
+            raise Invalid.fields(errors)
 
 
 async def apply(conn: Conn, planned: Planned) -> int:
