@@ -28,8 +28,9 @@ async def test_a_taken_day_part_name_is_shown_by_the_name_field_without_its_raw_
 
 
 async def test_a_refused_planned_price_is_named_new_prices(venue: Venue) -> None:
-    """A price that is not money is shown under its size's field, and listed by the label
-    of the prices ("New prices"), not as "price-1"; the one refused as a size, likewise."""
+    """A price that is not money is shown under its size's field and listed without its
+    raw name ("price-1") or a second, wrong reason; a size the section does not use is
+    listed as "New prices"."""
     menu = await make_menu(venue.api)
     page = f"/v/{venue.slug}/schedules"
     typed = {"entry_id": str(menu.entry_id), "day": "2099-03-01", "time": "17:00"}
@@ -40,6 +41,7 @@ async def test_a_refused_planned_price_is_named_new_prices(venue: Venue) -> None
     shown = (await venue.owner.page(page)).text
     assert f'id="pc-{price}-error">' in shown
     assert f"{price}:" not in shown
+    assert "What changes" not in shown  # the bad price is the reason, not "nothing to change"
     assert (
         await venue.owner.submit(f"{page}/planned", {**typed, "price-999": "3"})
     ).status_code == 303

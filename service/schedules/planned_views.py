@@ -57,14 +57,14 @@ def planned_input(
             "entry_id": str(form.get("entry_id", "")) or None,
             "patch": _patch(form, currency, errors),
         }
-        if not values["patch"]:
-            errors.setdefault("patch", "Give new prices, a tap or a status: what should change.")
+        if not values["patch"] and not any(key.startswith("price-") for key in errors):
+            errors["patch"] = "Give new prices, a tap or a status: what should change."
     try:
         parsed = PlannedIn.model_validate(values)
     except ValidationError as exc:
         found = FormErrors({**nested_errors(exc), **errors})
-        if "patch" in errors:  # "nothing to change" says it better than "give a patch"
-            found.pop("__all__", None)
+        if not values.get("patch", True):  # "nothing to change", or a price that is not
+            found.pop("__all__", None)  # money, says it better than "give a patch"
         return None, found
     return (None, errors) if errors else (parsed, errors)
 
