@@ -127,3 +127,27 @@ async def test_a_planned_price_for_a_size_the_section_does_not_use_is_422_and_st
     assert (
         await db.fetchval("SELECT count(*) FROM planned_changes WHERE venue_id = $1", venue.id) == 0
     )
+
+
+async def test_a_planned_price_for_a_size_the_section_stopped_using_fails_and_changes_nothing(
+    venue: Venue, db: asyncpg.Pool
+) -> None:
+    """When the section no longer prices by the planned size by the time the change runs,
+    the change is marked failed with the reason, and the entry's prices stay as they are."""
+    menu = await make_menu(venue.api)
+    half = await add_size(venue, "Half")
+    await set_prices(venue, menu, {menu.size_id: 450, half: 300})
+    path = await plan(venue, menu, {"prices": {str(menu.size_id): 500}})
+    answer(
+        openapi.Board,
+        await venue.api.patch(
+            f"menus/{menu.id}/sections/{menu.section_id}", json={"sizes": [half]}
+        ),
+    )
+    done = await ran(venue, path)
+    assert done["state"] == "failed", done
+    assert "Landlord is in Taps, which is not priced by Pint" in done["outcome"]
+    stored = await db.fetch(
+        "SELECT serving_size_id, price_minor FROM entry_prices WHERE entry_id = $1", menu.entry_id
+    )
+    assert dict(map(tuple, stored)) == {menu.size_id: 450, half: 300}  # kept, though not shown

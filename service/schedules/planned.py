@@ -18,6 +18,7 @@ import asyncpg
 from pydantic import ValidationError
 
 from chalkboard.db import Conn
+from chalkboard.http.forms import FormErrors
 from chalkboard.menus import operations
 from chalkboard.menus import queries as menus
 from chalkboard.menus.api.base import Invalid
@@ -50,11 +51,18 @@ async def check(conn: Conn, *, venue_id: int, menu_id: int, form: PlannedIn) -> 
     ):
         raise operations.NotFound("No such beverage in this venue's library.")
     if "prices" in sent:
-        priced = [size for size, price in form.patch.prices.items() if price is not None]
-        asked = {"patch.prices": (form.entry_id, priced)}
-        errors = await size_errors(conn, venue_id, asked, usual_only=False)
+        errors = await _sizes_refused(conn, venue_id, form.entry_id, form.patch.prices)
         if errors:
             raise Invalid.fields(errors)
+
+
+async def _sizes_refused(
+    conn: Conn, venue_id: int, entry_id: int, prices: dict[int, int | None]
+) -> FormErrors:
+    """The new prices' sizes must be ones the entry's section prices by (a removal may name
+    any size); checked when planned and again when it runs (the section may have changed)."""
+    priced = [size for size, price in prices.items() if price is not None]
+    return await size_errors(conn, venue_id, {"patch.prices": (entry_id, priced)}, usual_only=False)
 
 
 async def apply(conn: Conn, planned: Planned) -> int:
@@ -76,6 +84,9 @@ async def apply(conn: Conn, planned: Planned) -> int:
         sent = patch.model_fields_set
         prices = None
         if "prices" in sent:
+            entry_id = planned.change["entry_id"]
+            if errors := await _sizes_refused(conn, planned.venue_id, entry_id, patch.prices):
+                raise operations.Conflict(errors["patch.prices"])
             prices = await _prices_now_with(conn, planned, patch.prices)
         board = await operations.update_entry(
             conn,
