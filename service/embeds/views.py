@@ -15,6 +15,7 @@ import asyncio
 import html
 import random
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Any
 
 from starlette.exceptions import HTTPException
@@ -37,10 +38,13 @@ from chalkboard.http.pages import render
 from chalkboard.http.routing import Access, AppRoute, BareRoute, Context
 from chalkboard.menus import queries as menus
 from chalkboard.qr import qr_svg
+from chalkboard.schedules.effective import period_end
 
 # Short enough that an edit reaches visitors quickly even through the CDN; the CDN and
-# browsers may show the old copy for a minute while they fetch the new one.
-CACHE_CONTROL = "public, max-age=15, stale-while-revalidate=60"
+# browsers may show the old copy for a minute while they fetch the new one. Never past the
+# schedule's next change, though (`cache_control`).
+MAX_AGE, STALE_WHILE_REVALIDATE = 15, 60
+CACHE_CONTROL = f"public, max-age={MAX_AGE}, stale-while-revalidate={STALE_WHILE_REVALIDATE}"
 LOADER_CACHE_CONTROL = "public, max-age=3600, stale-while-revalidate=86400"
 NOT_FOUND = "This menu is not published at this address (the link may have been replaced)."
 # Comment lines keep the stream alive through the ALB (idle timeout 60 s) and proxies.
@@ -88,6 +92,20 @@ async def _published(request: Request, embeds: Embeds, at_least: int = 0) -> tup
     return found
 
 
+def cache_control(period: str) -> str:
+    """CACHE_CONTROL, cut so that no cache keeps the answer (fresh, then stale while it
+    revalidates) past the next day-part boundary: happy-hour prices start on time through
+    a CDN too."""
+    ends = period_end(period)
+    if ends is None:
+        return CACHE_CONTROL
+    left = max(0, int((ends - datetime.now(UTC)).total_seconds()))
+    if left >= MAX_AGE + STALE_WHILE_REVALIDATE:
+        return CACHE_CONTROL
+    max_age = min(MAX_AGE, left)
+    return f"public, max-age={max_age}, stale-while-revalidate={left - max_age}"
+
+
 def _matches(request: Request, etag: str) -> bool:
     """If-None-Match names this ETag (weak or strong, in a list, or `*`)."""
     header = request.headers.get("if-none-match")
@@ -124,7 +142,6 @@ async def _page(request: Request, layout: str) -> Response:
     def build(etag: str) -> dict[str, str]:
         ancestors = frame_ancestors(published) if layout == "embed" else "'none'"
         headers = {
-            "cache-control": CACHE_CONTROL,
             "content-security-policy": page_csp(
                 embeds.style_hash(options), ancestors, embeds.live_origin
             ),
@@ -135,6 +152,7 @@ async def _page(request: Request, layout: str) -> Response:
 
     period = await embeds.period(published, version)
     headers = embeds.head(published, version, layout + period, options, build)
+    headers = {**headers, "cache-control": cache_control(period)}
     if version < hint:
         # A version asked for but not known here yet: answer what there is, uncached, so
         # neither a CDN nor the browser keeps it under that version's URL.
@@ -182,8 +200,9 @@ async def public_json(request: Request) -> Response:
         version,
         "json" + period,
         None,
-        lambda etag: {**JSON_CORS, "cache-control": CACHE_CONTROL},
+        lambda etag: JSON_CORS,
     )
+    headers = {**headers, "cache-control": cache_control(period)}
     if version < hint:
         headers = {**headers, "cache-control": "no-store"}
     if _matches(request, headers["etag"]):

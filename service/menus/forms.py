@@ -83,7 +83,7 @@ def unsent() -> Any:
     return Field(default=None)
 
 
-class EntryPatch(Strict):
+class EntryPatchFields(Strict):
     """A partial change: only the fields sent are changed (`model_fields_set`). Keg fields
     may be sent as null to clear them."""
 
@@ -95,6 +95,12 @@ class EntryPatch(Strict):
     keg_remaining_ml: Annotated[int, Field(ge=0, le=MAX_KEG_ML)] | None = None
     note: Note = unsent()
     private_note: PrivateNote = unsent()
+
+
+class EntryPatch(EntryPatchFields):
+    """A partial change: only the fields sent are changed (`model_fields_set`). Keg fields
+    may be sent as null to clear them; `prices`, when sent, are all the entry's prices."""
+
     prices: dict[Id, Price] = unsent()
 
 

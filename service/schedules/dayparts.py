@@ -5,37 +5,30 @@ from __future__ import annotations
 
 from chalkboard.db import Conn
 from chalkboard.displays import queries as displays
-from chalkboard.http.forms import FormErrors
 from chalkboard.menus import operations
 from chalkboard.menus import queries as menus
 from chalkboard.menus.api.base import Invalid
 from chalkboard.schedules import queries
 from chalkboard.schedules.forms import DayPartIn
 from chalkboard.schedules.queries import DayPartRow
+from chalkboard.schedules.sizes import size_errors
 
 
 async def _check(conn: Conn, venue_id: int, form: DayPartIn, other_than: int | None) -> None:
     """Ids another venue owns (or nobody) are a 404; fixable input is a 422 per field."""
-    entry_ids = [e.entry_id for e in form.entries]
-    priced = await queries.priced_sizes(conn, venue_id=venue_id, entry_ids=entry_ids)
-    unknown = sorted(set(entry_ids) - set(priced))
-    if unknown:
-        raise operations.NotFound(f"No such entry in this venue: {unknown}.")
+    errors = await size_errors(
+        conn,
+        venue_id,
+        {f"entries.{i}.prices": (e.entry_id, e.prices) for i, e in enumerate(form.entries)},
+        usual_only=True,
+    )
     section_ids = [s.section_id for s in form.sections]
     found = await queries.existing_sections(conn, venue_id=venue_id, section_ids=section_ids)
     unknown = sorted(set(section_ids) - found)
     if unknown:
         raise operations.NotFound(f"No such section in this venue: {unknown}.")
-    errors = FormErrors()
     if await queries.name_taken(conn, venue_id=venue_id, name=form.name, other_than=other_than):
         errors["name"] = f"There is already a day-part called {form.name}: choose another name."
-    for i, effect in enumerate(form.entries):
-        unpriced = sorted(set(effect.prices) - priced[effect.entry_id])
-        if unpriced:
-            errors[f"entries.{i}.prices"] = (
-                f"Entry {effect.entry_id} has no usual price for serving size"
-                f" {', '.join(map(str, unpriced))}: a day-part can only change a price it has."
-            )
     if errors:
         raise Invalid.fields(errors)
 

@@ -138,6 +138,12 @@ def stretch_of(shown: Board) -> tuple[str, datetime | None]:
     return f"{active}@{ends or ''}", datetime.fromisoformat(ends) if ends else None
 
 
+def period_end(period: str) -> datetime | None:
+    """When the stretch a `period` key names ends (None: no day-parts, or no change ahead)."""
+    ends = period.rpartition("@")[2]
+    return datetime.fromisoformat(ends) if ends else None
+
+
 def public_schedule(board: Board) -> dict[str, Any]:
     """What the public sees of a board's schedule: day-part names and the next change."""
     schedule = board.get("schedule") or {}

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, Field, ValidationError, field_validator, model_validator
 
 from chalkboard.http.forms import FormErrors, field_message, text
-from chalkboard.menus.forms import EntryPatch, Id, Name, Price, Strict
+from chalkboard.menus.forms import EntryPatchFields, Id, Name, Price, Strict, unsent
 from chalkboard.schedules.clock import Window, overlapping
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -129,14 +129,29 @@ class DayPartIn(Strict):
         return sections
 
 
+class PlannedPatch(EntryPatchFields):
+    """An entry's fields as PATCH /entries/{id} takes them, except `prices`: only the sizes
+    named change (the others keep the price they have when the change runs), and a size
+    sent as null loses its price."""
+
+    prices: Annotated[
+        dict[Id, Price | None],
+        Field(
+            max_length=50,
+            description="Serving size id to its new price in minor units, or null to remove"
+            " that size's price; sizes left out keep their price as it is when the change runs.",
+        ),
+    ] = unsent()
+
+
 class PlannedIn(Strict):
     """A change to make at `run_at` (with its UTC offset, e.g. 2026-03-01T17:00:00-05:00):
-    either `entry_id` with `patch` (an entry's fields and prices, as PATCH /entries/{id}
-    takes them), or `rename` (the menu's new name)."""
+    either `entry_id` with `patch` (an entry's fields as PATCH /entries/{id} takes them;
+    its `prices` name only the sizes that change), or `rename` (the menu's new name)."""
 
     run_at: datetime
     entry_id: Id | None = None
-    patch: EntryPatch | None = None
+    patch: PlannedPatch | None = None
     rename: Name | None = None
 
     @field_validator("run_at")

@@ -18,13 +18,15 @@ import asyncpg
 from pydantic import ValidationError
 
 from chalkboard.db import Conn
+from chalkboard.http.forms import FormErrors
 from chalkboard.menus import operations
 from chalkboard.menus import queries as menus
-from chalkboard.menus.forms import EntryPatch
+from chalkboard.menus.api.base import Invalid
 from chalkboard.menus.operations import Actor, MenuChange
 from chalkboard.schedules import queries
-from chalkboard.schedules.forms import PlannedIn
+from chalkboard.schedules.forms import PlannedIn, PlannedPatch
 from chalkboard.schedules.queries import Planned
+from chalkboard.schedules.sizes import size_errors
 
 log = logging.getLogger("chalkboard.schedules")
 POLL_SECONDS = 1.0
@@ -32,8 +34,9 @@ ACQUIRE_SECONDS = 5.0
 
 
 async def check(conn: Conn, *, venue_id: int, menu_id: int, form: PlannedIn) -> None:
-    """What it names must be in the venue now (404 otherwise), so a typo shows at once
-    rather than as a failure at the planned time."""
+    """What it names must be in the venue now (404 otherwise), and its prices be for sizes
+    the entry's section prices by (422 naming `patch.prices`), so a mistake shows at once
+    rather than as a failure (or a price no screen shows) at the planned time."""
     if form.entry_id is None or form.patch is None:
         return
     entry = await menus.entry_in_menu(
@@ -48,9 +51,18 @@ async def check(conn: Conn, *, venue_id: int, menu_id: int, form: PlannedIn) -> 
     ):
         raise operations.NotFound("No such beverage in this venue's library.")
     if "prices" in sent:
-        unknown = set(form.patch.prices) - await menus.existing_size_ids(conn, venue_id=venue_id)
-        if unknown:
-            raise operations.NotFound(f"No such serving size in this venue: {sorted(unknown)}.")
+        errors = await _sizes_refused(conn, venue_id, form.entry_id, form.patch.prices)
+        if errors:
+            raise Invalid.fields(errors)
+
+
+async def _sizes_refused(
+    conn: Conn, venue_id: int, entry_id: int, prices: dict[int, int | None]
+) -> FormErrors:
+    """The new prices' sizes must be ones the entry's section prices by (a removal may name
+    any size); checked when planned and again when it runs (the section may have changed)."""
+    priced = [size for size, price in prices.items() if price is not None]
+    return await size_errors(conn, venue_id, {"patch.prices": (entry_id, priced)}, usual_only=False)
 
 
 async def apply(conn: Conn, planned: Planned) -> int:
@@ -68,17 +80,42 @@ async def apply(conn: Conn, planned: Planned) -> int:
     if "rename" in planned.change:
         board = await operations.rename_menu(conn, name=planned.change["rename"], **change)
     else:
-        patch = EntryPatch.model_validate(planned.change["patch"])
+        patch = PlannedPatch.model_validate(planned.change["patch"])
         sent = patch.model_fields_set
+        prices = None
+        if "prices" in sent:
+            entry_id = planned.change["entry_id"]
+            if errors := await _sizes_refused(conn, planned.venue_id, entry_id, patch.prices):
+                raise operations.Conflict(errors["patch.prices"])
+            prices = await _prices_now_with(conn, planned, patch.prices)
         board = await operations.update_entry(
             conn,
             **change,
             entry_id=planned.change["entry_id"],
             changes=patch.model_dump(include=sent - {"prices"}),
-            prices=patch.prices if "prices" in sent else None,
+            prices=prices,
         )
     version: int = board["menu"]["version"]
     return version
+
+
+async def _prices_now_with(
+    conn: Conn, planned: Planned, changes: dict[int, int | None]
+) -> dict[int, int]:
+    """The entry's prices as they are when the change runs, with the planned sizes changed
+    (None: removed): a size the plan leaves out keeps its price, even one edited since it
+    was planned. The menu is locked first (as the change itself does, in this
+    transaction), so no edit lands between this read and the change."""
+    await menus.lock_menu(conn, venue_id=planned.venue_id, menu_id=planned.menu_id)
+    prices = await menus.get_prices(
+        conn, venue_id=planned.venue_id, entry_id=planned.change["entry_id"]
+    )
+    for size, price in changes.items():
+        if price is None:
+            prices.pop(size, None)
+        else:
+            prices[size] = price
+    return prices
 
 
 async def run_due(pool: asyncpg.Pool) -> int:

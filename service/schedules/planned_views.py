@@ -19,7 +19,7 @@ from chalkboard.http.forms import FormErrors
 from chalkboard.http.routing import Context
 from chalkboard.menus import display, operations
 from chalkboard.menus import queries as menus
-from chalkboard.menus.api.base import actor_of
+from chalkboard.menus.api.base import Invalid, actor_of
 from chalkboard.schedules import planned, queries
 from chalkboard.schedules.forms import PlannedIn, nested_errors
 from chalkboard.schedules.queries import Planned
@@ -27,6 +27,7 @@ from chalkboard.schedules.views import (
     BASE,
     Attempt,
     boards,
+    invalid_fields,
     post,
     read_form,
     refused,
@@ -56,14 +57,14 @@ def planned_input(
             "entry_id": str(form.get("entry_id", "")) or None,
             "patch": _patch(form, currency, errors),
         }
-        if not values["patch"]:
-            errors.setdefault("patch", "Give new prices, a tap or a status: what should change.")
+        if not values["patch"] and not any(key.startswith("price-") for key in errors):
+            errors["patch"] = "Give new prices, a tap or a status: what should change."
     try:
         parsed = PlannedIn.model_validate(values)
     except ValidationError as exc:
         found = FormErrors({**nested_errors(exc), **errors})
-        if "patch" in errors:  # "nothing to change" says it better than "give a patch"
-            found.pop("__all__", None)
+        if not values.get("patch", True):  # "nothing to change", or a price that is not
+            found.pop("__all__", None)  # money, says it better than "give a patch"
         return None, found
     return (None, errors) if errors else (parsed, errors)
 
@@ -104,13 +105,26 @@ async def _menu_of(ctx: Context, form: FormData, parsed: PlannedIn) -> int:
     raise operations.NotFound("No such entry in this venue.")
 
 
+async def _checked(ctx: Context, menu_id: int, parsed: PlannedIn) -> FormErrors:
+    """The API's checks (planned.check); what they refuse, by the form's field names (the
+    prices a section does not use go by the "New prices" fields)."""
+    try:
+        await planned.check(ctx.conn, venue_id=ctx.venue.id, menu_id=menu_id, form=parsed)
+    except Invalid as exc:
+        return FormErrors(
+            {name.removeprefix("patch."): message for name, message in invalid_fields(exc).items()}
+        )
+    return FormErrors()
+
+
 async def create_planned(request: Request, ctx: Context) -> Response:
     form = await read_form(request)
     parsed, errors = planned_input(form, ctx.venue.currency, ZoneInfo(ctx.venue.timezone))
     if parsed is None:
         return await refused(ctx, Attempt(request.url.path, typed(form), errors), "#planned")
     menu_id = await _menu_of(ctx, form, parsed)
-    await planned.check(ctx.conn, venue_id=ctx.venue.id, menu_id=menu_id, form=parsed)
+    if problems := await _checked(ctx, menu_id, parsed):
+        return await refused(ctx, Attempt(request.url.path, typed(form), problems), "#planned")
     await queries.create_planned(
         ctx.conn,
         venue_id=ctx.venue.id,
@@ -155,7 +169,9 @@ async def edit_planned(request: Request, ctx: Context) -> Response:
     if parsed is None:
         attempt = Attempt(request.url.path, typed(form), errors)
         return await refused(ctx, attempt, f"#planned-{found.id}")
-    await planned.check(ctx.conn, venue_id=ctx.venue.id, menu_id=found.menu_id, form=parsed)
+    if problems := await _checked(ctx, found.menu_id, parsed):
+        attempt = Attempt(request.url.path, typed(form), problems)
+        return await refused(ctx, attempt, f"#planned-{found.id}")
     await queries.update_planned(
         ctx.conn,
         venue_id=ctx.venue.id,

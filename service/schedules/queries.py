@@ -39,6 +39,16 @@ class Planned:
     applied_at: datetime | None
 
 
+@dataclass(frozen=True)
+class EntrySizes:
+    """An entry's serving sizes: those it has a price for, and those its section prices by."""
+
+    beverage: str
+    section: str
+    priced: frozenset[int]
+    usable: frozenset[int]
+
+
 def _int_keys(mapping: dict[str, Any]) -> dict[int, Any]:
     return {int(key): value for key, value in mapping.items()}
 
@@ -182,16 +192,32 @@ async def replace_effects(
     )
 
 
-async def priced_sizes(conn: Conn, *, venue_id: int, entry_ids: list[int]) -> dict[int, set[int]]:
-    """For each of these entries that is in the venue: the serving sizes it has a price for."""
-    rows = await conn.fetch(
-        "SELECT e.id, array_remove(array_agg(p.serving_size_id), NULL) AS sizes"
-        " FROM menu_entries e LEFT JOIN entry_prices p ON p.entry_id = e.id"
-        " WHERE e.venue_id = $1 AND e.id = ANY($2::bigint[]) GROUP BY e.id",
-        venue_id,
-        entry_ids,
-    )
-    return {r["id"]: set(r["sizes"]) for r in rows}
+# A section with its own sizes prices by those; otherwise by all of the venue's.
+ENTRY_SIZES = """
+SELECT e.id, b.name AS beverage, s.name AS section,
+       ARRAY(SELECT p.serving_size_id FROM entry_prices p
+             WHERE p.venue_id = $1 AND p.entry_id = e.id) AS priced,
+       CASE WHEN s.own_sizes
+            THEN ARRAY(SELECT ss.serving_size_id FROM section_sizes ss
+                       WHERE ss.venue_id = $1 AND ss.section_id = s.id)
+            ELSE ARRAY(SELECT z.id FROM serving_sizes z WHERE z.venue_id = $1)
+       END AS usable
+FROM menu_entries e
+JOIN menu_sections s ON s.venue_id = e.venue_id AND s.id = e.section_id
+JOIN beverages b ON b.venue_id = e.venue_id AND b.id = e.beverage_id
+WHERE e.venue_id = $1 AND e.id = ANY($2::bigint[])
+"""
+
+
+async def entry_sizes(conn: Conn, *, venue_id: int, entry_ids: list[int]) -> dict[int, EntrySizes]:
+    """For each of these entries that is in the venue: its priced and usable serving sizes."""
+    rows = await conn.fetch(ENTRY_SIZES, venue_id, entry_ids)
+    return {
+        r["id"]: EntrySizes(
+            r["beverage"], r["section"], frozenset(r["priced"]), frozenset(r["usable"])
+        )
+        for r in rows
+    }
 
 
 async def existing_sections(conn: Conn, *, venue_id: int, section_ids: list[int]) -> set[int]:

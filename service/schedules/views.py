@@ -105,7 +105,8 @@ def planned_values(change: Planned, tz: ZoneInfo, currency: str) -> dict[str, st
     values |= {"entry_id": str(change.change["entry_id"])}
     values |= {key: str(patch[key]) for key in ("tap_label", "status") if patch.get(key)}
     for size_id, price in (patch.get("prices") or {}).items():
-        values[f"price-{size_id}"] = display.typed_price(price, currency)
+        if price is not None:  # a removal (planned through the API) has no field to show
+            values[f"price-{size_id}"] = display.typed_price(price, currency)
     return values
 
 
@@ -180,6 +181,13 @@ async def schedules_page(
         picked=preview,
         problem=problem,
         planned_values={p.id: planned_values(p, tz, currency) for p in planned_rows},
+        # The sizes each entry's section prices by: its planned-change form offers only those.
+        entry_sizes={
+            str(entry["id"]): section["sizes"]
+            for board in boards_
+            for section in board["sections"]
+            for entry in section["entries"]
+        },
         menu_entries={
             b["menu"]["id"]: [
                 (str(e["id"]), entries[e["id"]]) for sec in b["sections"] for e in sec["entries"]
@@ -292,10 +300,15 @@ async def _save(request: Request, ctx: Context, daypart_id: int | None) -> Respo
             )
             return RedirectResponse(f"{url_of(ctx)}?saved", 303)
         except Invalid as exc:
-            fields = exc.detail.get("fields")
-            errors = FormErrors(fields if isinstance(fields, dict) else {"__all__": exc.message})
+            errors = invalid_fields(exc)
     attempt = Attempt(request.url.path, typed(form), _for_people(errors))
     return await refused(ctx, attempt, f"#daypart-{daypart_id}" if daypart_id else "#new-daypart")
+
+
+def invalid_fields(exc: Invalid) -> FormErrors:
+    """A 422's messages by field (`windows.0`, `patch.prices`), or one for the whole form."""
+    fields = exc.detail.get("fields")
+    return FormErrors(fields if isinstance(fields, dict) else {"__all__": exc.message})
 
 
 def _for_people(errors: FormErrors) -> FormErrors:
