@@ -558,7 +558,7 @@ async def test_building_a_tap_list_fast(owner: tuple[Browser, str], db: asyncpg.
     )
     await menu.save(f"/entries/{entry}", tap_label="1", status="kicked")
     page = (await menu.boss.page(menu.url)).text
-    assert "Put the on-deck beer on in place of Foghorn Pils" in page
+    assert "Next keg on: the on-deck beer in place of Foghorn Pils" in page
     assert "Clear kicked Foghorn Pils from the list" in page
     said = await menu.save(f"/entries/{entry}/kick")
     assert said == "Kicked Foghorn Pils; Night Shift is now on tap 1"

@@ -249,7 +249,6 @@ async def test_two_people_editing_different_entries_both_save_and_the_same_field
             "5.20"
         )
         await no_horizontal_scroll(first)
-        await first.screenshot(path="/tmp/issue14-clash.png", full_page=False)
         assert await serious_violations(first) == []
     finally:
         await other.close()
@@ -313,7 +312,6 @@ async def test_the_editor_shows_changes_made_elsewhere_without_touching_what_is_
         await expect(note).to_have_value("Last pints")
         await expect(note).to_be_focused()
         assert await serious_violations(page) == []
-        await page.screenshot(path="/tmp/issue14-live-editor.png")
 
         await page.get_by_role("button", name="Save Dark Star").click()
         await saved(page, "Changed Dark Star")
