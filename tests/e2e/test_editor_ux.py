@@ -117,6 +117,8 @@ async def test_staff_see_a_happy_hour_that_is_on_in_the_editor_and_on_the_menus_
         )
         row = page.locator("li.entry", has_text="Night Shift")
         await expect(row.locator(".price").first).to_have_text("Pint £5.20 £4.00 now (Happy hour)")
+        # The price TVs show now wraps under its size on a phone, not past the screen's edge.
+        assert await page.evaluate("document.documentElement.scrollWidth") <= 390
         assert await serious_violations(page) == []
 
         await page.goto(f"{live.url}/v/{menu.slug}")
