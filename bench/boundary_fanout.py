@@ -197,7 +197,7 @@ class Witness:
 
     @staticmethod
     async def ping(ws: Any) -> None:
-        """As tv.js does: the server closes a TV it has not heard from in a while."""
+        """As connection.js does: the server closes a TV it has not heard from in a while."""
         while True:
             await asyncio.sleep(PING_SECONDS)
             await ws.send('{"type":"ping"}')

@@ -8,7 +8,7 @@ per line on stdin and answers each with one JSON line on stdout:
              one TV per token (hello with that menu, or its own from `menus`, and version),
              keep them connected the way
              tv-client/tv.js does (ping every 25 s, reconnect with full jitter, resume from
-             its version); `abnormal_spread` (s, default tv.js's 10; 0 is the policy before
+             its version); `abnormal_spread` (s, default connection.js's 10; 0 is the policy before
              it) spreads the first retry after a connection cut without a close frame
     route    {url}                       connect there from now on (a load balancer that
              stopped sending new connections to a deregistered task)
@@ -59,7 +59,7 @@ from websockets.protocol import OPEN
 from websockets.typing import Origin
 from websockets.uri import parse_uri
 
-# As tv-client/tv.js: ping every 25 s; full jitter, base 0.5 s, cap 30 s (5 s for a minute
+# As tv-client/connection.js: ping every 25 s; full jitter, base 0.5 s, cap 30 s (5 s for a minute
 # after a 1012: the service is coming back); a connection that lasted 10 s resets the backoff.
 PING_SECONDS = 25
 BACKOFF_BASE_SECONDS = 0.5
@@ -67,9 +67,9 @@ BACKOFF_CAP_SECONDS = 30
 RESTART_CAP_SECONDS = 5
 RESTART_WINDOW_SECONDS = 60
 STABLE_SECONDS = 10
-# As tv.js's ABNORMAL_SPREAD_MS: a connection cut without a close frame (1006: a load balancer
-# or a task gone) was most likely cut for every TV at once, so the first retry after it comes
-# within random(0, 10 s), not the backoff's 0.5 s.
+# As connection.js's ABNORMAL_SPREAD_MS: a connection cut without a close frame (1006: a load
+# balancer or a task gone) was most likely cut for every TV at once, so the first retry after
+# it comes within random(0, 10 s), not the backoff's 0.5 s.
 ABNORMAL_SPREAD_SECONDS = 10
 # As websockets.asyncio.client.connect: TCP connect and handshake within 10 s, and after the
 # close frames the server gets 2 s to close the TCP connection before we drop it.
@@ -413,7 +413,7 @@ class Tv:
         self.back_off(opened_at=self.opened_at, abnormal=code == 1006)
 
     def back_off(self, opened_at: float | None, abnormal: bool) -> None:
-        """Full jitter, as tv.js: the next try in random(0, min(cap, 0.5 s * 2^attempt)), or
+        """Full jitter, as connection.js: the next try in random(0, min(cap, 0.5 s * 2^attempt)), or
         at least random(0, abnormal_spread) for the first retry after an abnormal close."""
         now = time.monotonic()
         if opened_at is not None and now - opened_at > STABLE_SECONDS:

@@ -2,7 +2,7 @@
 
 Reuses bench/fanout.py's setup (`chalkboard serve` on a throwaway embedded Postgres, one venue,
 a 20-entry menu, paired displays) and its simulated TVs (bench/fanout_clients.py, which
-reconnect as tv-client/tv.js does), and measures, in one run:
+reconnect as tv-client/connection.js does), and measures, in one run:
 
   database outage   N TVs (--tvs) on one server; Postgres stopped for --outage seconds, then
                     started; an edit committed as soon as it answers. How many TVs stayed
@@ -14,7 +14,8 @@ reconnect as tv-client/tv.js does), and measures, in one run:
                                  DesiredStatus STOPPED: A closes its TVs with 1012 in batches
                                  over SHUTDOWN_DRAIN_SECONDS (--drain), as it does now
                       cut        every socket of A cut at once (SIGKILL: what the ALB does when
-                                 deregistration_delay ends), TVs with tv.js's spread first retry
+                                 deregistration_delay ends), TVs with connection.js's spread first
+                                 retry
                       cut, old   the same cut, TVs with the old first retry (within 0.5 s)
                     For each: the peak reconnects B took in any one second, and the time from
                     A's first dropped TV to the last one back on B. The old client's peak is
