@@ -89,6 +89,18 @@ async def test_a_planned_price_sent_as_null_is_removed_when_it_runs(venue: Venue
     assert await prices_now(venue, menu) == {str(menu.size_id): 450}
 
 
+async def test_the_schedules_page_lists_what_a_planned_price_change_sets(venue: Venue) -> None:
+    """A pending price change is listed with its sizes and amounts ("Pint £5.50"), and a
+    removal as such, not as "new prices"."""
+    menu = await make_menu(venue.api)
+    half = await add_size(venue, "Half")
+    await set_prices(venue, menu, {menu.size_id: 450, half: 300})
+    await plan(venue, menu, {"prices": {str(menu.size_id): 550, str(half): None}}, seconds=3600)
+    shown = (await venue.owner.page(f"/v/{venue.slug}/schedules")).text
+    assert "Landlord (tap 1) · Pint £5.50, Half no price" in shown
+    assert "new prices" not in shown
+
+
 async def beer_and_glass(venue: Venue) -> tuple[Menu, int]:
     """A menu whose taps section prices by the Pint only, in a venue that also has a Glass."""
     menu = await make_menu(venue.api)
