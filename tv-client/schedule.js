@@ -219,9 +219,28 @@
     return transform(board, hiddenNow, active);
   }
 
+  function changes(effects) {
+    for (var key in effects || {}) if (effects.hasOwnProperty(key)) return true;
+    return false;
+  }
+
+  // The names of the day-parts on in `board` (as it shows) that change this menu.
+  function namesOn(board) {
+    var parts = (board && board.dayparts && board.dayparts.parts) || [];
+    var current = ids((board && board.schedule && board.schedule.current) || []);
+    var names = [];
+    for (var i = 0; i < parts.length; i++) {
+      var part = parts[i];
+      if (!contains(current, part.id)) continue;
+      if (changes(part.prices) || changes(part.entries) || changes(part.sections)) names.push(String(part.name));
+    }
+    return names;
+  }
+
   exports.ChalkboardSchedule = {
     Clock: Clock,
     activeAt: activeAt,
+    namesOn: namesOn,
     nextChange: nextChange,
     stretchKey: stretchKey,
     boardAt: boardAt

@@ -523,6 +523,9 @@
 
     board.querySelector(".board-venue").textContent = (saved.venue && saved.venue.name) || "";
     board.querySelector(".board-menu").textContent = (shown.menu && shown.menu.name) || "";
+    var daypart = board.querySelector(".board-daypart");
+    daypart.textContent = Schedule.namesOn(shown).join(" · ");
+    daypart.hidden = !daypart.textContent;
     renderOnDeck(built.onDeck, opts);
 
     stage.setAttribute("data-fonts", Theme.load(Theme.fonts(opts), fontsLoaded) ? "ready" : "loading");

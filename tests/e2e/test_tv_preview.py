@@ -157,10 +157,10 @@ async def test_the_slides_page_works_on_a_phone(
 async def test_a_tv_s_preview_shows_its_day_part_menu_and_any_day_part_on_a_phone(
     chromium: Browser, live: RunningServer, owner: tuple[HttpBrowser, str], db: asyncpg.Pool
 ) -> None:
-    """A TV's settings page previews the board as the TV shows it now (happy hour's price),
-    and, picked on a phone, as another day-part shows it (that day-part's menu) in the look
-    typed but not saved; no serious accessibility violations or sideways scroll at phone or
-    desktop size."""
+    """A TV's settings page previews the board as the TV shows it now (happy hour's price, its
+    name in the header), and, picked on a phone, as another day-part shows it (that day-part's
+    menu) in the look typed but not saved; no serious accessibility violations or sideways
+    scroll at phone or desktop size."""
     boss, slug = owner
     ids: dict[str, Any] = await published_menu(db, slug)
     venue_id = ids["venue_id"]
@@ -202,6 +202,7 @@ async def test_a_tv_s_preview_shows_its_day_part_menu_and_any_day_part_on_a_phon
         await expect(frame.locator(".board-menu")).to_have_text("Draft")
         row = frame.locator(".board-columns .entry", has_text="Visible IPA")
         await expect(row.locator(".price")).to_have_text([re.compile(r"4\.00")])
+        await expect(frame.locator(".board-daypart")).to_have_text("Happy hour")
         picker = page.get_by_label("Show the board")
         await expect(picker.locator("option:checked")).to_have_text("Now: Draft")
         await expect(page.locator(".preview-form button")).to_have_count(0)  # no reload needed
@@ -210,6 +211,7 @@ async def test_a_tv_s_preview_shows_its_day_part_menu_and_any_day_part_on_a_phon
         await expect(page).to_have_url(re.compile(rf"\?daypart={saved.id}#preview$"))
         frame = await frame_of(page, "daypart%3D")
         await expect(frame.locator(".board-menu")).to_have_text("Lunch")
+        await expect(frame.locator(".board-daypart")).to_be_hidden()  # Late changes no price
         await expect(frame.locator("#stage")).to_have_class(re.compile(r"\blook-neon\b"))
         await no_horizontal_scroll(page)
         assert await serious_violations(page) == []
