@@ -287,7 +287,6 @@ async def test_the_phone_page_follows_pours_without_reloading(
         assert await page.evaluate("window.stillTheSamePage") is True
         await no_horizontal_scroll(page)
         assert await serious_violations(page) == []
-        await page.screenshot(path="/tmp/issue14-phone-levels.png", full_page=True)
         assert await db.fetchval("SELECT version FROM menus WHERE id = $1", ids["menu_id"]) == (
             version
         )

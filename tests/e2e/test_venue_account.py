@@ -17,8 +17,7 @@ pytestmark = pytest.mark.browser
 
 async def looks_right(page: Page, name: str) -> None:
     await no_horizontal_scroll(page)
-    assert await serious_violations(page) == [], page.url
-    await page.screenshot(path=f"/tmp/venue-account-{name}.png", full_page=True)
+    assert await serious_violations(page) == [], f"{name}: {page.url}"
 
 
 async def phone_owner(chromium: Browser, live: RunningServer) -> tuple[Page, str]:
@@ -55,7 +54,6 @@ async def test_revoking_a_token_asks_first(
         await looks_right(page, "tokens-confirm")
         await confirm.tap()
         await expect(page.locator("summary", has_text="Keg sensor")).to_have_count(0)
-        await page.screenshot(path="/tmp/venue-account-tokens-revoked.png", full_page=True)
         assert await revoked()
     finally:
         await page.context.close()
