@@ -102,6 +102,20 @@ def wall_clock(instant: datetime, tz: ZoneInfo) -> datetime:
     return instant.astimezone(tz).replace(tzinfo=None)
 
 
+def staff_time(instant: str | None, tz: ZoneInfo, now: datetime) -> str:
+    """An instant (ISO 8601) as staff say it: "16:00" today, "Fri 16:00" this week, else the
+    date ("" for none)."""
+    if instant is None:
+        return ""
+    local = datetime.fromisoformat(instant).astimezone(tz)
+    today = now.astimezone(tz).date()
+    if local.date() == today:
+        return f"{local:%H:%M}"
+    if (local.date() - today).days < 7:
+        return f"{local:%a %H:%M}"
+    return f"{local:%d %b %H:%M}"
+
+
 def active_at(parts: Iterable[DayPart], tz: ZoneInfo, instant: datetime) -> frozenset[int]:
     """The ids of the day-parts active at `instant` (an aware datetime)."""
     wall = wall_clock(instant, tz)

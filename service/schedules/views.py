@@ -24,6 +24,7 @@ from chalkboard.menus import display, operations
 from chalkboard.menus import queries as menus
 from chalkboard.menus.api.base import Invalid, actor_of
 from chalkboard.schedules import dayparts, queries
+from chalkboard.schedules.clock import staff_time
 from chalkboard.schedules.effective import effective, schedule_at
 from chalkboard.schedules.forms import DAYS, DayPartIn, nested_errors
 from chalkboard.schedules.queries import DayPartRow, Planned
@@ -58,19 +59,6 @@ def days_text(days: list[str]) -> str:
     if len(numbers) > 2 and numbers == list(range(numbers[0], numbers[-1] + 1)):
         return f"{DAY_NAMES[days[0]]}\u2013{DAY_NAMES[days[-1]]}"  # an en dash
     return ", ".join(DAY_NAMES[day] for day in days)
-
-
-def _when(instant: str | None, tz: ZoneInfo, now: datetime) -> str:
-    """An instant as staff say it: "16:00" today, "Fri 16:00" this week, else the date."""
-    if instant is None:
-        return ""
-    local = datetime.fromisoformat(instant).astimezone(tz)
-    today = now.astimezone(tz).date()
-    if local.date() == today:
-        return f"{local:%H:%M}"
-    if (local.date() - today).days < 7:
-        return f"{local:%a %H:%M}"
-    return f"{local:%d %b %H:%M}"
 
 
 def _window_values(windows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -161,13 +149,13 @@ async def schedules_page(
         status,
         parts=[(p, _saved_values(p, currency)) for p in parts],
         schedule=schedule,
-        next_at=_when(schedule["next_change_at"], tz, now),
+        next_at=staff_time(schedule["next_change_at"], tz, now),
         boards=boards_,
         entries=entries,
         entry_options=[(str(entry_id), label) for entry_id, label in entries.items()],
         sizes=await menus.list_serving_sizes(ctx.conn, venue_id=ctx.venue.id),
         planned=planned_rows,
-        when=lambda instant: _when(instant.isoformat(), tz, now),
+        when=lambda instant: staff_time(instant.isoformat(), tz, now),
         days_text=days_text,
         day_names=DAY_NAMES,
         statuses=STATUSES,

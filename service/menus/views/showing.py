@@ -9,8 +9,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from chalkboard.menus.board import Board
+from chalkboard.schedules.clock import staff_time
 from chalkboard.schedules.effective import effective
-from chalkboard.schedules.views import _when as when_text
 
 
 def showing_now(board: Board, now: datetime) -> dict[str, Any] | None:
@@ -23,7 +23,7 @@ def showing_now(board: Board, now: datetime) -> dict[str, Any] | None:
     shown = effective(board, now)
     schedule = shown["schedule"]
     names = ", ".join(part["name"] for part in schedule["current"])
-    when = when_text(schedule["next_change_at"], ZoneInfo(rules["timezone"]), now)
+    when = staff_time(schedule["next_change_at"], ZoneInfo(rules["timezone"]), now)
     label = schedule["next_label"] or ""
     if not names:
         line = f"Usual menu now · next change at {when} ({label})" if when else "Usual menu now"
